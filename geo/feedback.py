@@ -1,0 +1,75 @@
+"""A small Qt-free progress-and-cancel object for long work (QGIS's ``QgsFeedback`` is the model).
+
+Long functions (read, score, export) take ``feedback=None``; they call ``feedback.progress`` as
+they go and ``feedback.check()`` between steps, which raises :class:`geo.errors.Cancelled` once
+the user has asked to cancel. The GUI subclasses nothing: it passes a callback that emits a Qt
+signal, and sets ``cancel()`` from the Cancel button. The CLI passes one that prints to stderr.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Optional
+
+from geo.errors import Cancelled
+
+ProgressCallback = Callable[[float, str], None]
+
+
+class Feedback:
+    """Progress reporting and cooperative cancellation, safe to share between two threads.
+
+    Parameters
+    ----------
+    on_progress : callable, optional
+        Called as ``on_progress(fraction, text)`` with ``fraction`` in [0, 1].
+    """
+
+    def __init__(self, on_progress: Optional[ProgressCallback] = None) -> None:
+        self._on_progress = on_progress
+        self._cancelled = threading.Event()
+        self.fraction = 0.0
+        self.text = ""
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def progress(self, fraction: float, text: str = "") -> None:
+        """Report progress; raises :class:`Cancelled` if the user has cancelled."""
+        self.fraction = min(max(float(fraction), 0.0), 1.0)
+        self.text = text or self.text
+        if self._on_progress is not None:
+            self._on_progress(self.fraction, self.text)
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` if the user has asked to cancel."""
+        if self._cancelled.is_set():
+            raise Cancelled("cancelled by the user")
+
+    def sub(self, start: float, end: float) -> "SubFeedback":
+        """A view of this feedback mapping [0, 1] onto [start, end] of the parent's range."""
+        return SubFeedback(self, start, end)
+
+
+class SubFeedback(Feedback):
+    """Part of a parent's progress range; cancelling either cancels both."""
+
+    def __init__(self, parent: Feedback, start: float, end: float) -> None:
+        super().__init__()
+        self._parent = parent
+        self._start, self._end = start, end
+        self._cancelled = parent._cancelled
+
+    def progress(self, fraction: float, text: str = "") -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        self.fraction = fraction
+        self._parent.progress(self._start + (self._end - self._start) * fraction, text)
+
+
+def ensure_feedback(feedback: Optional[Feedback]) -> Feedback:
+    """The given feedback, or a silent one, so callees never test for None."""
+    return feedback if feedback is not None else Feedback()

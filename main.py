@@ -1,0 +1,232 @@
+"""Khanij: with no arguments, open the desktop app on the sample atlas; subcommands run headless.
+
+Exit codes: 0 success; 2 usage error; 3 an input is unreadable or invalid; 4 an output cannot be
+written; 130 cancelled. A user error prints one clear line, never a traceback (``--debug`` shows
+it).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from typing import Callable, Optional, Sequence
+
+EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
+
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "report", "export-map", "sample-atlas")
+
+
+class UsageError(Exception):
+    """The command line is wrong in a way argparse cannot see (exit 2)."""
+
+
+def stderr_feedback():
+    """A feedback object that reports progress on stderr: a bar on a terminal, lines otherwise."""
+    from geo.feedback import Feedback
+
+    interactive = sys.stderr.isatty()
+    last = {"line": ""}
+
+    def report(fraction: float, text: str) -> None:
+        if interactive:
+            filled = int(fraction * 30)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {text[:60]:<60}")
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        else:
+            line = f"{fraction:4.0%} {text}"
+            if line != last["line"]:
+                print(line, file=sys.stderr, flush=True)
+                last["line"] = line
+
+    return Feedback(report)
+
+
+# --- subcommand handlers -------------------------------------------------------------------
+# Each handler calls the public API of geo / layers / assessment (or gui for the app) and only
+# formats its answer; no analysis lives here.
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from gui.app import run
+
+    return run(args.files, screenshot=args.screenshot)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from geo.info import describe, format_description
+
+    description = describe(args.file, encoding=args.encoding)
+    if args.json:
+        print(json.dumps(description, ensure_ascii=False, indent=2))
+    else:
+        print(format_description(description))
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from assessment.cli import run_convert
+
+    return run_convert(args)
+
+
+def cmd_resources(args: argparse.Namespace) -> int:
+    from assessment.cli import run_resources
+
+    return run_resources(args)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from assessment.cli import run_score
+
+    return run_score(args, stderr_feedback())
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from gui.export_cli import run_report
+
+    return run_report(args, stderr_feedback())
+
+
+def cmd_export_map(args: argparse.Namespace) -> int:
+    from gui.export_cli import run_export_map
+
+    return run_export_map(args, stderr_feedback())
+
+
+def cmd_sample_atlas(args: argparse.Namespace) -> int:
+    from layers.atlas import write_sample_atlas
+
+    written = write_sample_atlas(args.outdir)
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="khanij",
+        description="Desktop GIS for India's critical-mineral exploration and block auctions. "
+        "With no command, opens the app (on the sample atlas when no file is given).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="open the desktop app with these files or a project")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
+    p.set_defaults(handler=cmd_gui)
+
+    p = sub.add_parser("info", help="describe a vector or raster file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--encoding", help="attribute encoding to use instead of the detected one")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser("convert", help="convert UNFC / India / JORC classification codes")
+    p.add_argument("code", nargs="?", metavar="CODE", help="one code to convert")
+    p.add_argument("--to", choices=("jorc", "unfc", "india", "stage"), default=None,
+                   help="target scheme (default: JORC for UNFC/India codes, India for JORC names)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--table", metavar="IN", help="convert a column of this CSV/XLSX/vector file")
+    p.add_argument("--column", metavar="COL", help="the column to convert (with --table)")
+    p.add_argument("--layer", help="layer of a multi-layer input (with --table)")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (.csv, .xlsx or .gpkg)")
+    p.set_defaults(handler=cmd_convert)
+
+    p = sub.add_parser("resources", help="resource statement: tonnage by category, grouped")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("--by", choices=("state", "district", "commodity", "block"), default="state")
+    p.add_argument("--column", metavar="COL", help="the classification column (default: guessed)")
+    p.add_argument("--layer", help="layer of a multi-layer input")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (.csv or .xlsx); stdout when absent")
+    p.set_defaults(handler=cmd_resources)
+
+    p = sub.add_parser("score", help="score blocks for auction readiness")
+    p.add_argument("--sample", action="store_true", help="score the embedded sample atlas")
+    p.add_argument("--blocks", metavar="B")
+    p.add_argument("--deposits", metavar="D")
+    p.add_argument("--forest", metavar="F")
+    p.add_argument("--protected", metavar="P")
+    p.add_argument("--infra", metavar="I", action="append", default=[])
+    p.add_argument("--raster", metavar="R", action="append", default=[])
+    p.add_argument("--rules", metavar="R.toml")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
+    p.set_defaults(handler=cmd_score)
+
+    p = sub.add_parser("report", help="per-block PDF dossier from a score output")
+    p.add_argument("scores", metavar="SCORES")
+    p.add_argument("--block", action="append", default=[], metavar="ID")
+    p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("export-map", help="export a map as offline HTML, PNG or SVG")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--project", metavar="P")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--html", metavar="OUT")
+    group.add_argument("--png", metavar="OUT")
+    group.add_argument("--svg", metavar="OUT")
+    p.add_argument("--width", type=int, default=1600)
+    p.add_argument("--height", type=int, default=1100)
+    p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--title")
+    p.set_defaults(handler=cmd_export_map)
+
+    p = sub.add_parser("sample-atlas", help="write the embedded sample atlas to files")
+    p.add_argument("outdir", metavar="OUTDIR")
+    p.set_defaults(handler=cmd_sample_atlas)
+    return parser
+
+
+def _normalise_argv(argv: Sequence[str]) -> list[str]:
+    """``khanij FILE…`` means ``khanij gui FILE…``: insert the implied subcommand."""
+    argv = list(argv)
+    positional = [a for a in argv if not a.startswith("-")]
+    if not positional and not any(a in ("-h", "--help") for a in argv):
+        return argv + ["gui"]
+    if positional and positional[0] not in SUBCOMMANDS:
+        index = argv.index(positional[0])
+        return argv[:index] + ["gui"] + argv[index:]
+    return argv
+
+
+def exit_code_for(exc: BaseException) -> Optional[int]:
+    """Exit code for an expected error, or None for a bug."""
+    from geo.errors import Cancelled, DataWriteError, KhanijError
+
+    if isinstance(exc, (Cancelled, KeyboardInterrupt)):
+        return EXIT_CANCELLED
+    if isinstance(exc, DataWriteError):
+        return EXIT_OUTPUT
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, KhanijError):
+        return EXIT_INPUT
+    return None
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(_normalise_argv(argv))
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except BaseException as exc:  # noqa: BLE001 - every error becomes an exit code and a message
+        if isinstance(exc, SystemExit):
+            raise
+        code = exit_code_for(exc)
+        if code is None or args.debug:
+            traceback.print_exc()
+        if code is None:
+            print(f"khanij: internal error: {exc}", file=sys.stderr)
+            return 1
+        print(f"khanij: {'cancelled' if code == EXIT_CANCELLED else 'error'}: {exc}", file=sys.stderr)
+        return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
