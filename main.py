@@ -67,20 +67,32 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from assessment.cli import run_convert
+    from assessment.convert_cli import run_convert
 
     return run_convert(args)
 
 
 def cmd_resources(args: argparse.Namespace) -> int:
-    from assessment.cli import run_resources
+    from assessment.convert_cli import run_resources
 
     return run_resources(args)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from assessment.cli import run_score
+    from assessment.score_cli import run_score
 
+    if args.sample:
+        from layers.atlas import sample_role_paths
+
+        roles = sample_role_paths()
+        args.blocks = args.blocks or roles["blocks"]
+        args.deposits = args.deposits or roles["deposits"]
+        args.forest = args.forest or roles["forest"]
+        args.protected = args.protected or roles["protected_areas"]
+        args.infra = args.infra or list(roles["infrastructure"])
+        args.raster = args.raster or list(roles["evidence"])
+    if not (args.blocks and args.deposits):
+        raise UsageError("score needs --blocks and --deposits, or --sample")
     return run_score(args, stderr_feedback())
 
 

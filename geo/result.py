@@ -29,10 +29,11 @@ class ReadResult:
     ----------
     path : Path
         The file read (never written to).
-    kind : {"vector", "raster"}
-    data : GeoDataFrame or geo.raster.RasterSource
-        Vector rows with geometry exactly as read (nothing repaired, nothing dropped), or a raster
-        handle that reads pixels on demand.
+    kind : {"vector", "raster", "table"}
+    data : GeoDataFrame, geo.raster.RasterSource or DataFrame
+        Vector rows with geometry exactly as read (nothing repaired, nothing dropped); a raster
+        handle that reads pixels on demand; or, for a CSV/XLSX with no coordinate columns (or an
+        attribute-only GeoPackage table), a plain DataFrame.
     driver : str
         GDAL/OGR driver name ("ESRI Shapefile", "GPKG", "GeoJSON", "TopoJSON", "KML", "CSV",
         "XLSX", "GTiff" ...).
@@ -57,7 +58,7 @@ class ReadResult:
     """
 
     path: Path
-    kind: Literal["vector", "raster"]
+    kind: Literal["vector", "raster", "table"]
     data: Any
     driver: str
     layer: Optional[str] = None
@@ -85,4 +86,4 @@ class ReadResult:
 
     @property
     def feature_count(self) -> int:
-        return len(self.data) if self.kind == "vector" else 0
+        return len(self.data) if self.kind in ("vector", "table") else 0
