@@ -1,0 +1,350 @@
+"""The attribute table (bottom dock): a lazy Qt model over a layer's GeoDataFrame.
+
+It stays fast on 100k rows because nothing is done per row in Python: ``data()`` formats only
+the cells on screen, sorting is a cached numpy argsort of the column, and filtering is a
+vectorised pandas mask. Cell text is always plain text (imported attributes are untrusted).
+"""
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+ALL_COLUMNS = "All columns"
+HIGHLIGHT = QColor("#ffe08a")
+_COMPARISON = re.compile(r"^\s*(>=|<=|!=|=|>|<)\s*(.+?)\s*$")
+_OPERATORS = {">=": operator.ge, "<=": operator.le, "!=": operator.ne, "=": operator.eq,
+              ">": operator.gt, "<": operator.lt}
+
+
+def format_cell(value: Any) -> str:
+    """One attribute value as the table shows it: missing values blank, floats without noise."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        return f"{value:.10g}"
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def sort_order(series: pd.Series) -> np.ndarray:
+    """Positions that sort the column ascending, missing values last (stable)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        return np.argsort(values, kind="stable")
+    missing = series.isna().to_numpy()
+    text = series.astype("string").fillna("").str.casefold().to_numpy(dtype=object)
+    order = np.argsort(text.astype(str), kind="stable")
+    return np.concatenate([order[~missing[order]], order[missing[order]]])
+
+
+def filter_mask(frame: pd.DataFrame, text: str, column: Optional[str] = None) -> np.ndarray:
+    """Which rows match a filter, computed on whole columns.
+
+    ``text`` is either a comparison on a numeric column (``> 5``, ``<= 2.5``, ``= 331``, ``!= 0``)
+    or text that the cell must contain (case-insensitive). ``column=None`` searches every
+    attribute column.
+    """
+    text = text.strip()
+    if not text:
+        return np.ones(len(frame), dtype=bool)
+    columns = [column] if column else [c for c in frame.columns if c != _geometry_name(frame)]
+    match = _COMPARISON.match(text)
+    if match and column and pd.api.types.is_numeric_dtype(frame[column]):
+        try:
+            number = float(match.group(2))
+        except ValueError:
+            pass
+        else:
+            compare = _OPERATORS[match.group(1)]
+            values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                return np.asarray(compare(values, number), dtype=bool)
+    needle = text.casefold()
+    mask = np.zeros(len(frame), dtype=bool)
+    for name in columns:
+        found = frame[name].astype("string").str.casefold().str.contains(needle, regex=False)
+        mask |= found.fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _geometry_name(frame: pd.DataFrame) -> Optional[str]:
+    try:
+        return frame.geometry.name  # type: ignore[union-attr]
+    except AttributeError:
+        return None
+
+
+class FrameModel(QAbstractTableModel):
+    """A read-only table model over a (Geo)DataFrame's attribute columns.
+
+    Rows on screen map to positions in the frame through ``rows`` (the filtered, sorted view), so
+    a selection is always reported as frame positions (what the canvas and the layer use).
+    """
+
+    def __init__(self, frame: Optional[pd.DataFrame] = None, parent=None) -> None:
+        super().__init__(parent)
+        self._frame = pd.DataFrame()
+        self._columns: list[str] = []
+        self._values: dict[int, np.ndarray] = {}
+        self._orders: dict[int, np.ndarray] = {}
+        self._mask: np.ndarray = np.zeros(0, dtype=bool)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._highlight: Optional[np.ndarray] = None
+        self.rows = np.zeros(0, dtype=np.int64)
+        if frame is not None:
+            self.set_frame(frame)
+
+    # --- content -----------------------------------------------------------------------------
+    def set_frame(self, frame: pd.DataFrame) -> None:
+        self.beginResetModel()
+        self._frame = frame
+        geometry = _geometry_name(frame)
+        self._columns = [str(c) for c in frame.columns if c != geometry]
+        self._values.clear()
+        self._orders.clear()
+        self._mask = np.ones(len(frame), dtype=bool)
+        self._sort = None
+        self._highlight = None
+        self.rows = np.arange(len(frame), dtype=np.int64)
+        self.endResetModel()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def set_highlight(self, rows: Optional[np.ndarray]) -> None:
+        """Paint these frame positions (a bool array over the frame) with a highlight background."""
+        self._highlight = None if rows is None else np.asarray(rows, dtype=bool)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
+    def _column_values(self, column: int) -> np.ndarray:
+        values = self._values.get(column)
+        if values is None:
+            values = self._frame[self._columns[column]].to_numpy()
+            self._values[column] = values
+        return values
+
+    # --- Qt model API ------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        position = int(self.rows[index.row()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_cell(self._column_values(index.column())[position])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            value = self._column_values(index.column())[position]
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and self._highlight is not None and self._highlight[position]:
+            return QBrush(HIGHLIGHT)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._columns[section]
+        return str(int(self.rows[section]) + 1)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order) if 0 <= column < len(self._columns) else None
+        self._rebuild_rows()
+        self.layoutChanged.emit()
+
+    # --- filter and mapping ------------------------------------------------------------------
+    def set_filter(self, text: str, column: Optional[str] = None) -> int:
+        """Show only the rows matching ``text`` (see :func:`filter_mask`); returns how many."""
+        self.beginResetModel()
+        self._mask = filter_mask(self._frame, text, column)
+        self._rebuild_rows()
+        self.endResetModel()
+        return len(self.rows)
+
+    def _rebuild_rows(self) -> None:
+        if self._sort is None:
+            order = np.arange(len(self._frame), dtype=np.int64)
+        else:
+            column, direction = self._sort
+            order = self._orders.get(column)
+            if order is None:
+                order = sort_order(self._frame[self._columns[column]])
+                self._orders[column] = order
+            if direction == Qt.SortOrder.DescendingOrder:
+                order = order[::-1]
+        self.rows = order[self._mask[order]]
+
+    def positions_of_rows(self, view_rows) -> np.ndarray:
+        """Frame positions of rows on screen."""
+        return np.asarray(self.rows[np.asarray(sorted(view_rows), dtype=np.int64)], dtype=np.int64)
+
+    def rows_of_positions(self, positions) -> np.ndarray:
+        """Rows on screen showing these frame positions (those filtered out are left out)."""
+        wanted = np.zeros(len(self._frame), dtype=bool)
+        wanted[np.asarray(list(positions), dtype=np.int64)] = True
+        return np.flatnonzero(wanted[self.rows])
+
+
+def _row_ranges(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted row numbers as (first, last) pairs."""
+    if len(rows) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.concatenate([[rows[0]], rows[breaks + 1]])
+    ends = np.concatenate([rows[breaks], [rows[-1]]])
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+class AttributeTable(QWidget):
+    """The table of one layer, a filter box, and selection linked to the map.
+
+    Signals
+    -------
+    selectionChanged(layer, positions)
+        The user selected rows; ``positions`` are frame positions.
+    zoomRequested(layer, positions)
+        "Zoom to selected" was pressed.
+    """
+
+    selectionChanged = Signal(object, object)
+    zoomRequested = Signal(object, object)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.layer = None
+        self.model = FrameModel(parent=self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setDefaultSectionSize(120)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
+        self.view.doubleClicked.connect(lambda _index: self._zoom_to_selected())
+
+        self.title = QLabel("No layer")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.count = QLabel()
+        self.column = QComboBox()
+        self.column.setMinimumContentsLength(12)
+        self.column.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter: text to find, or > 5, <= 2.5, = 331 on a number column")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.returnPressed.connect(self.apply_filter)
+        self.filter.textChanged.connect(lambda text: None if text else self.apply_filter())
+        self.column.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        zoom = QPushButton("Zoom to selected")
+        zoom.clicked.connect(self._zoom_to_selected)
+        clear = QPushButton("Clear selection")
+        clear.clicked.connect(self.view.clearSelection)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.title)
+        bar.addSpacing(12)
+        bar.addWidget(self.column)
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(zoom)
+        bar.addWidget(clear)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        self._syncing = False
+
+    def set_layer(self, layer) -> None:
+        """Show this layer's attributes (``None`` or a raster clears the table)."""
+        self.layer = layer
+        frame = getattr(layer, "data", None) if layer is not None else None
+        if not isinstance(frame, pd.DataFrame):
+            frame = pd.DataFrame()
+        self.model.set_frame(frame)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.title.setText(layer.name if layer is not None else "No layer")
+        self._syncing = True
+        self.column.clear()
+        self.column.addItem(ALL_COLUMNS)
+        self.column.addItems(self.model.columns)
+        self._syncing = False
+        self.filter.clear()
+        if len(frame) <= 2000:
+            self.view.resizeColumnsToContents()
+        self._update_count()
+
+    def refresh(self) -> None:
+        """Re-read the layer's frame (after columns were added to it)."""
+        self.set_layer(self.layer)
+
+    def apply_filter(self) -> None:
+        if self._syncing:
+            return
+        column = self.column.currentText()
+        self.model.set_filter(self.filter.text(), None if column in ("", ALL_COLUMNS) else column)
+        self._update_count()
+
+    def selected_positions(self) -> np.ndarray:
+        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
+        return self.model.positions_of_rows(rows)
+
+    def select_positions(self, positions) -> None:
+        """Select these frame positions in the table (from the map) and scroll to the first."""
+        rows = self.model.rows_of_positions(positions)
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for first, end in _row_ranges(rows):
+            selection.select(self.model.index(first, 0), self.model.index(end, last))
+        self._syncing = True
+        self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._syncing = False
+        if len(rows):
+            self.view.scrollTo(self.model.index(int(rows[0]), 0))
+        self._update_count()
+
+    def _on_view_selection(self, *_args) -> None:
+        self._update_count()
+        if not self._syncing and self.layer is not None:
+            self.selectionChanged.emit(self.layer, self.selected_positions())
+
+    def _zoom_to_selected(self) -> None:
+        positions = self.selected_positions()
+        if self.layer is not None and len(positions):
+            self.zoomRequested.emit(self.layer, positions)
+
+    def _update_count(self) -> None:
+        total = len(self.model.frame)
+        shown = self.model.rowCount()
+        selected = len(self.view.selectionModel().selectedRows()) if total else 0
+        self.count.setText(f"{shown:,} of {total:,} shown · {selected:,} selected")
