@@ -1,0 +1,159 @@
+"""Styles as data: classification, colours, sizes, legend, persistence and the default palettes."""
+from __future__ import annotations
+
+import itertools
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from layers.style import (
+    READINESS_COLOURS, UNFC_STAGE_COLOURS, CategorisedStyle, Category, RasterStyle, SingleStyle,
+    default_style_for, readiness_style, style_from_dict, unfc_stage_style,
+)
+
+# Machado, Oliveira & Fernandes (2009) full-severity dichromacy matrices, linear RGB.
+CVD_MATRICES = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    "normal": np.eye(3),
+}
+
+
+def linear_rgb(colour: str) -> np.ndarray:
+    srgb = np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def cielab(linear: np.ndarray) -> np.ndarray:
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ np.clip(linear, 0, 1)
+    ratio = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(ratio > 0.008856, np.cbrt(ratio), 7.787 * ratio + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def contrast_on_white(colour: str) -> float:
+    luminance = np.array([0.2126, 0.7152, 0.0722]) @ linear_rgb(colour)
+    return 1.05 / (luminance + 0.05)
+
+
+def smallest_difference(colours, matrix) -> float:
+    """Smallest CIE76 ΔE between any two colours as seen through ``matrix``."""
+    seen = [cielab(np.asarray(matrix) @ linear_rgb(colour)) for colour in colours]
+    return min(np.linalg.norm(a - b) for a, b in itertools.combinations(seen, 2))
+
+
+@pytest.mark.parametrize("palette", [
+    list(UNFC_STAGE_COLOURS.values()) + [unfc_stage_style("x").other_colour],
+    list(READINESS_COLOURS.values()),
+], ids=["unfc_stage", "readiness"])
+def test_palettes_are_legible_on_white_and_colour_blind_safe(palette):
+    assert all(contrast_on_white(colour) >= 3.0 for colour in palette)  # WCAG 2.1 §1.4.11
+    for vision, matrix in CVD_MATRICES.items():
+        assert smallest_difference(palette, matrix) > 10, vision
+
+
+def licence_style() -> CategorisedStyle:
+    return CategorisedStyle("licence", [Category("ML", "#0072b2", "Mining lease"),
+                                        Category("CL", "#009e73", "Composite licence", visible=False)])
+
+
+def test_value_classifier_trims_text_and_marks_unknown_as_other():
+    indices = licence_style().classify(pd.Series([" ML", "CL", "EL", None, np.nan]))
+    assert indices.dtype.kind == "i"
+    assert indices.tolist() == [0, 1, -1, -1, -1]
+
+
+def test_value_classifier_reads_whole_floats_as_integers():
+    style = CategorisedStyle("year", [Category("2019", "#000000", "2019")])
+    assert style.classify(pd.Series([2019.0, np.nan, 2020.0])).tolist() == [0, -1, -1]
+    assert style.classify(pd.Series([2019, 2020])).tolist() == [0, -1]
+
+
+def test_colours_visibility_and_legend():
+    style = licence_style()
+    indices = style.classify(pd.Series(["ML", "CL", "EL"]))
+    assert style.colours(indices).tolist() == ["#0072b2", "#009e73", "#9e9e9e"]
+    assert [style.colour_of(i) for i in indices] == ["#0072b2", "#009e73", "#9e9e9e"]
+    assert style.visible_mask(indices).tolist() == [True, False, True]
+    assert style.legend() == [("#0072b2", "Mining lease", True), ("#009e73", "Composite licence", False),
+                              ("#9e9e9e", "other / unknown", True)]
+
+
+def test_missing_column_classes_everything_as_other():
+    frame = pd.DataFrame({"something": [1, 2]})
+    assert licence_style().classify_frame(frame).tolist() == [-1, -1]
+
+
+def test_sizes_are_graduated_by_square_root():
+    frame = pd.DataFrame({"t": [0.0, 25.0, 100.0, None, "n/a", -3.0]})
+    style = CategorisedStyle("x", [], size_field="t", size_range=(4, 14))
+    sizes = style.sizes(frame)
+    np.testing.assert_allclose(sizes, [4.0, 9.0, 14.0, 4.0, 4.0, 4.0])
+    assert CategorisedStyle("x", [], point_size=6).sizes(frame).tolist() == [6.0] * 6
+    assert CategorisedStyle("x", [], size_field="absent").sizes(frame).tolist() == [7.0] * 6
+    same = pd.DataFrame({"t": [5.0, 5.0]})
+    assert CategorisedStyle("x", [], size_field="t", size_range=(4, 14)).sizes(same).tolist() == [14.0, 14.0]
+
+
+def test_bad_colour_or_classifier_is_refused():
+    with pytest.raises(ValueError, match="#rrggbb"):
+        Category("G1", "blue", "G1")
+    with pytest.raises(ValueError, match="classifier"):
+        CategorisedStyle("f", [], classifier="jenks")
+
+
+@pytest.mark.parametrize("style", [
+    licence_style(),
+    CategorisedStyle("t", [], size_field="t", size_range=(3, 9), label_field="name"),
+    unfc_stage_style("G_STAGE"),
+    readiness_style(),
+    SingleStyle(colour="#123456", label_field="name"),
+    RasterStyle(colormap="magma", vmin=-5.0, vmax=12.5, band=2),
+])
+def test_styles_round_trip_through_json(style):
+    data = json.loads(json.dumps(style.to_dict()))
+    assert style_from_dict(data) == style
+
+
+def test_style_from_dict_ignores_unknown_keys_and_refuses_junk():
+    data = SingleStyle().to_dict() | {"added_in_a_later_version": 1}
+    assert style_from_dict(data) == SingleStyle()
+    with pytest.raises(ValueError, match="unknown style type"):
+        style_from_dict({"type": "heatmap"})
+    with pytest.raises(ValueError, match="categorised style"):
+        style_from_dict({"type": "categorised", "field": "x"})
+
+
+def test_unfc_stage_style_legend():
+    style = unfc_stage_style("UNFC")
+    assert style.classifier == "unfc_stage" and style.field == "UNFC"
+    assert [label for _, label, _ in style.legend()] == [
+        "G1 Detailed exploration", "G2 General exploration", "G3 Preliminary exploration",
+        "G4 Reconnaissance", "stage unknown"]
+    assert [colour for colour, _, _ in style.legend()[:4]] == list(UNFC_STAGE_COLOURS.values())
+
+
+def test_readiness_style_classes_the_output_column():
+    style = readiness_style()
+    indices = style.classify(pd.Series(["Ready", "Not ready", "Ready with conditions", ""]))
+    assert style.colours(indices).tolist() == [READINESS_COLOURS["Ready"], READINESS_COLOURS["Not ready"],
+                                               READINESS_COLOURS["Ready with conditions"], style.other_colour]
+
+
+def fake_layer(kind="vector", role=None, fields=None):
+    return SimpleNamespace(kind=kind, role=role, fields=fields or {})
+
+
+def test_default_style_by_role_and_stage_field():
+    assert default_style_for(fake_layer(role="deposits", fields={"unfc": "UNFC_CODE", "stage": "G"})) == \
+        unfc_stage_style("UNFC_CODE")
+    assert default_style_for(fake_layer(role="blocks", fields={"stage": "Expl_Stage"})) == unfc_stage_style("Expl_Stage")
+    assert isinstance(default_style_for(fake_layer(role="deposits")), SingleStyle)
+    assert isinstance(default_style_for(fake_layer(role="forest", fields={"stage": "x"})), SingleStyle)
+    assert default_style_for(fake_layer(role="boundaries")).fill_opacity == 0.0
+    assert default_style_for(fake_layer()) == SingleStyle()
+    assert isinstance(default_style_for(fake_layer(kind="raster", role="evidence")), RasterStyle)
