@@ -1,0 +1,433 @@
+"""The auction-readiness rules file: load, validate, and expose it as a typed object.
+
+The rules are data (``assessment/rules.toml``, DESIGN.md §5.2): gates keyed by licence with the
+date each applies from, protected-area distances, conditions, weights, score bands and the mineral
+lists, each statutory value with its ``source``. A user's own file is validated with messages that
+name the key and the problem; every score records the file's version and SHA-256.
+
+Examples
+--------
+>>> rules = load_rules()                      # the shipped file
+>>> rules.stage_rule("CL", datetime.date(2024, 1, 1)).min_stage
+'G4'
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from geo.errors import RulesError, describe_path
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
+
+LICENCES = ("ML", "CL", "EL")
+STAGES = ("G1", "G2", "G3", "G4")
+CRITERIA = ("exploration", "resources", "forest", "protected", "infrastructure", "evidence", "completeness")
+# JORC-equivalent categories from the most to the least confident.
+RESOURCE_LEVELS = ("Proved", "Probable", "Measured", "Indicated", "Inferred")
+UNKNOWN_GATE_POLICIES = ("condition", "ignore")
+EVIDENCE_METHODS = ("percentile", "thresholds")
+
+_STAGE_RULE_KEYS = {"since", "min_stage", "min_resource", "or_potentiality", "seventh_schedule", "source", "derived"}
+_SOURCE_KEYS = {"source", "derived"}
+
+
+@dataclass(frozen=True)
+class BandTable:
+    """Scores for a measure by steps: up to and including ``uppers[i]`` → ``scores[i]``."""
+
+    uppers: tuple[float, ...]
+    scores: tuple[float, ...]
+    beyond: float
+
+    def score(self, values) -> np.ndarray:
+        """Score each value (NaN stays NaN)."""
+        values = np.asarray(values, dtype=float)
+        positions = np.searchsorted(np.asarray(self.uppers), values, side="left")
+        table = np.asarray([*self.scores, self.beyond], dtype=float)
+        result = table[np.minimum(positions, len(self.scores))]
+        result[np.isnan(values)] = np.nan
+        return result
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """The minimum evidence for one licence over one period (DOMAIN.md A4)."""
+
+    licence: str
+    since: datetime.date
+    min_stage: Optional[str]
+    min_resource: Optional[str]
+    or_potentiality: bool
+    seventh_schedule: bool
+    source: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class ProtectedRule:
+    buffer_km: float
+    inside_source: str
+    buffer_source: str
+    buffer_exemption_source: str
+    esz_source: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class Condition:
+    threshold: float
+    text: str
+    source: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class ResourcesRule:
+    tonnage: BandTable
+    count: BandTable
+    critical_bonus: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A validated rules file. ``raw`` holds the parsed TOML (mineral lists included)."""
+
+    path: Path
+    version: str
+    sha256: str
+    unknown_gate: str
+    as_of: datetime.date
+    stage_rules: dict[str, tuple[StageRule, ...]]
+    protected: ProtectedRule
+    state_min_inside_pct: float
+    state_source: str
+    forest_condition: Condition
+    nbwl_condition: Condition
+    weights: dict[str, float]
+    stage_scores: dict[str, float]
+    resources: ResourcesRule
+    forest_bands: BandTable
+    protected_bands: BandTable
+    infrastructure_bands: BandTable
+    evidence_method: str
+    evidence_thresholds: dict[str, BandTable]
+    raw: dict
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def stage_rule(self, licence: str, on: Optional[datetime.date] = None) -> Optional[StageRule]:
+        """The rule for ``licence`` in force on ``on`` (default: the rules' ``as_of``), or None."""
+        on = on or self.as_of
+        in_force = [rule for rule in self.stage_rules.get(licence, ()) if rule.since <= on]
+        return max(in_force, key=lambda rule: rule.since) if in_force else None
+
+    def mineral_list(self, name: str) -> tuple[str, ...]:
+        """Canonical names in ``[minerals.<name>]`` (e.g. ``seventh_schedule``)."""
+        return tuple(dict.fromkeys(self.raw.get("minerals", {}).get(name, {}).get("names", ())))
+
+
+def load_rules(path: os.PathLike | str | None = None) -> Rules:
+    """Read and validate a rules file (default: the shipped ``assessment/rules.toml``).
+
+    Raises
+    ------
+    RulesError
+        The file cannot be read, is not TOML, or breaks a rule; the message names the file and
+        lists every problem as ``key: problem``.
+    """
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    name = describe_path(path)
+    try:
+        payload = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{name}: cannot read the rules file: {exc.strerror or exc}") from exc
+    try:
+        raw = tomllib.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{name}: not a valid TOML rules file: {exc}") from exc
+    checker = _Checker()
+    rules = _build(raw, path, hashlib.sha256(payload).hexdigest(), checker)
+    if checker.problems:
+        raise RulesError(f"{name}: invalid rules file: " + "; ".join(checker.problems))
+    return rules
+
+
+class _Checker:
+    """Collects every problem so a user sees them all at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, key: str, problem: str) -> None:
+        self.problems.append(f"{key}: {problem}")
+
+    def table(self, raw: dict, key: str, allowed: set[str] | None = None, required: bool = True) -> dict:
+        value = _dig(raw, key)
+        if value is None:
+            if required:
+                self.fail(key, "missing section")
+            return {}
+        if not isinstance(value, dict):
+            self.fail(key, "must be a table")
+            return {}
+        if allowed is not None:
+            for unknown in sorted(set(value) - allowed):
+                self.fail(f"{key}.{unknown}", "unknown key")
+        return value
+
+    def number(self, table: dict, key: str, field: str, low: float = -math.inf, high: float = math.inf,
+               what: str = "value", default: float | None = None) -> float:
+        value = table.get(field, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(f"{key}.{field}", "missing" if value is None else f"must be a number, not {value!r}")
+            return 0.0
+        if not low <= value <= high:
+            if low == 0 and value < 0:
+                self.fail(f"{key}.{field}", f"negative {what} {value}")
+            else:
+                self.fail(f"{key}.{field}", f"{what} {value} is outside {low:g}–{high:g}")
+        return float(value)
+
+    def text(self, table: dict, key: str, field: str, required: bool = True) -> str:
+        value = table.get(field)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{key}.{field}", "missing" if value is None else "must be non-empty text")
+            return ""
+        return value
+
+    def flag(self, table: dict, key: str, field: str) -> bool:
+        value = table.get(field, False)
+        if not isinstance(value, bool):
+            self.fail(f"{key}.{field}", f"must be true or false, not {value!r}")
+            return False
+        return value
+
+    def bands(self, table: dict, key: str, bands_field: str, beyond_field: str, what: str,
+              allow_negative: bool = False) -> BandTable:
+        """A band table; ``allow_negative`` for raster thresholds (an anomaly in nT may be < 0)."""
+        bands, beyond = table.get(bands_field), table.get(beyond_field)
+        where = f"{key}.{bands_field}"
+        if not isinstance(bands, list) or not bands or not all(
+                isinstance(b, list) and len(b) == 2 and all(_is_number(x) for x in b) for b in bands):
+            self.fail(where, "must be a list of [upper, score] number pairs")
+            return BandTable((), (), 0.0)
+        uppers = tuple(float(b[0]) for b in bands)
+        scores = tuple(float(b[1]) for b in bands)
+        for upper in uppers:
+            if upper < 0 and not allow_negative:
+                self.fail(where, f"negative {what} {upper:g}")
+        if any(b <= a for a, b in zip(uppers, uppers[1:])):
+            self.fail(where, "upper bounds must increase")
+        for score in scores:
+            if not 0 <= score <= 100:
+                self.fail(where, f"score {score:g} is outside 0–100")
+        beyond_value = self.number(table, key, beyond_field, 0, 100, "score")
+        return BandTable(uppers, scores, beyond_value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _dig(raw: dict, key: str) -> Any:
+    value: Any = raw
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
+    known_top = {"meta", "minerals", "commodity_aliases", "commodity_words", "readiness", "gates", "conditions", "weights", "criteria"}
+    for unknown in sorted(set(raw) - known_top):
+        check.fail(unknown, "unknown key")
+    meta = check.table(raw, "meta")
+    version = check.text(meta, "meta", "version") if meta else ""
+    _check_minerals(raw, check)
+    readiness = check.table(raw, "readiness", {"unknown_gate", "as_of"})
+    unknown_gate = readiness.get("unknown_gate", "condition")
+    if unknown_gate not in UNKNOWN_GATE_POLICIES:
+        check.fail("readiness.unknown_gate", f"must be one of {', '.join(UNKNOWN_GATE_POLICIES)}, not {unknown_gate!r}")
+    as_of = _as_of(readiness.get("as_of", "today"), check)
+    check.table(raw, "gates", {"stage", "protected", "state"})
+    stage_rules = _stage_rules(raw, check)
+    protected = check.table(raw, "gates.protected", {"buffer_km", *{f"{n}_source" for n in ("inside", "buffer", "buffer_exemption", "esz")}, "derived"})
+    state = check.table(raw, "gates.state", {"min_inside_pct", "source", "derived"})
+    check.table(raw, "conditions", {"forest", "nbwl"})
+    weights = _weights(raw, check)
+    criteria = check.table(raw, "criteria", set(CRITERIA))
+    exploration = check.table(raw, "criteria.exploration", {"stage_scores"})
+    resources = check.table(raw, "criteria.resources", {"tonnage_bands", "tonnage_beyond", "count_bands", "count_beyond", "critical_bonus"})
+    evidence = check.table(raw, "criteria.evidence", {"method", "thresholds"})
+    method = evidence.get("method", "percentile")
+    if method not in EVIDENCE_METHODS:
+        check.fail("criteria.evidence.method", f"must be one of {', '.join(EVIDENCE_METHODS)}, not {method!r}")
+    return Rules(
+        path=path, version=version, sha256=sha256, unknown_gate=unknown_gate, as_of=as_of,
+        stage_rules=stage_rules,
+        protected=ProtectedRule(
+            buffer_km=check.number(protected, "gates.protected", "buffer_km", 0, 1000, "distance"),
+            inside_source=check.text(protected, "gates.protected", "inside_source"),
+            buffer_source=check.text(protected, "gates.protected", "buffer_source"),
+            buffer_exemption_source=check.text(protected, "gates.protected", "buffer_exemption_source"),
+            esz_source=check.text(protected, "gates.protected", "esz_source"),
+            derived=check.flag(protected, "gates.protected", "derived"),
+        ),
+        state_min_inside_pct=check.number(state, "gates.state", "min_inside_pct", 0, 100, "percentage"),
+        state_source=check.text(state, "gates.state", "source"),
+        forest_condition=_condition(raw, "forest", "min_overlap_ha", "area", check),
+        nbwl_condition=_condition(raw, "nbwl", "within_km", "distance", check),
+        weights=weights,
+        stage_scores=_stage_scores(exploration, check),
+        resources=ResourcesRule(
+            tonnage=check.bands(resources, "criteria.resources", "tonnage_bands", "tonnage_beyond", "tonnage"),
+            count=check.bands(resources, "criteria.resources", "count_bands", "count_beyond", "count"),
+            critical_bonus=check.number(resources, "criteria.resources", "critical_bonus", 0, 100, "score"),
+        ),
+        forest_bands=_band_section(criteria, "forest", "percentage", check),
+        protected_bands=_band_section(criteria, "protected", "distance", check),
+        infrastructure_bands=_band_section(criteria, "infrastructure", "distance", check),
+        evidence_method=method,
+        evidence_thresholds=_evidence_thresholds(evidence, check),
+        raw=raw,
+    )
+
+
+_MINERAL_LIST_KEYS = {"title", "status", "source", "count", "count_reported", "names", "wording"}
+
+
+def _check_minerals(raw: dict, check: _Checker) -> None:
+    """The mineral lists: each ``[minerals.<list>]`` holds ``names`` (text) and a ``source``."""
+    for name, table in check.table(raw, "minerals").items():
+        key = f"minerals.{name}"
+        if not isinstance(table, dict):
+            check.fail(key, "must be a table")
+            continue
+        for unknown in sorted(set(table) - _MINERAL_LIST_KEYS):
+            check.fail(f"{key}.{unknown}", "unknown key")
+        names = table.get("names")
+        if not isinstance(names, list) or not names or not all(isinstance(m, str) and m.strip() for m in names):
+            check.fail(f"{key}.names", "must be a non-empty list of mineral names")
+        elif "count" in table and table["count"] != len(names):
+            check.fail(f"{key}.count", f"says {table['count']!r} but names lists {len(names)}")
+        check.text(table, key, "source")
+    for section in ("commodity_aliases", "commodity_words"):
+        if not isinstance(raw.get(section, {}), dict):
+            check.fail(section, "must be a table")
+
+
+def _as_of(value: Any, check: _Checker) -> datetime.date:
+    if value == "today":
+        return datetime.date.today()
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    check.fail("readiness.as_of", f"must be \"today\" or a date such as 2024-06-30, not {value!r}")
+    return datetime.date.today()
+
+
+def _stage_rules(raw: dict, check: _Checker) -> dict[str, tuple[StageRule, ...]]:
+    section = check.table(raw, "gates.stage")
+    rules: dict[str, tuple[StageRule, ...]] = {}
+    for licence, entries in section.items():
+        key = f"gates.stage.{licence}"
+        if licence not in LICENCES:
+            check.fail(key, f"unknown licence type {licence!r} (use {', '.join(LICENCES)})")
+            continue
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            check.fail(key, "must be an array of tables ([[gates.stage.%s]])" % licence)
+            continue
+        rules[licence] = tuple(_stage_rule(licence, entry, f"{key}[{i}]", check) for i, entry in enumerate(entries))
+    for licence in LICENCES:
+        if licence not in section:
+            check.fail(f"gates.stage.{licence}", "missing: every licence needs a stage rule")
+    return rules
+
+
+def _stage_rule(licence: str, entry: dict, key: str, check: _Checker) -> StageRule:
+    for unknown in sorted(set(entry) - _STAGE_RULE_KEYS):
+        check.fail(f"{key}.{unknown}", "unknown key")
+    since = entry.get("since")
+    if not isinstance(since, datetime.date) or isinstance(since, datetime.datetime):
+        check.fail(f"{key}.since", f"must be a date such as 2021-06-01, not {since!r}")
+        since = datetime.date.min
+    min_stage = entry.get("min_stage")
+    if min_stage is not None and min_stage not in STAGES:
+        check.fail(f"{key}.min_stage", f"must be one of {', '.join(STAGES)}, not {min_stage!r}")
+    min_resource = entry.get("min_resource")
+    if min_resource is not None and min_resource not in RESOURCE_LEVELS:
+        check.fail(f"{key}.min_resource", f"must be one of {', '.join(RESOURCE_LEVELS)}, not {min_resource!r}")
+    rule = StageRule(
+        licence=licence, since=since, min_stage=min_stage, min_resource=min_resource,
+        or_potentiality=check.flag(entry, key, "or_potentiality"),
+        seventh_schedule=check.flag(entry, key, "seventh_schedule"),
+        source=check.text(entry, key, "source"), derived=check.flag(entry, key, "derived"),
+    )
+    if rule.min_stage is None and not rule.seventh_schedule:
+        check.fail(key, "needs min_stage or seventh_schedule = true")
+    return rule
+
+
+def _condition(raw: dict, name: str, threshold_key: str, what: str, check: _Checker) -> Condition:
+    key = f"conditions.{name}"
+    table = check.table(raw, key, {threshold_key, "text", "source", "derived"})
+    return Condition(
+        threshold=check.number(table, key, threshold_key, 0, 1000 if what == "distance" else math.inf, what),
+        text=check.text(table, key, "text"), source=check.text(table, key, "source"),
+        derived=check.flag(table, key, "derived"),
+    )
+
+
+def _weights(raw: dict, check: _Checker) -> dict[str, float]:
+    table = check.table(raw, "weights", set(CRITERIA))
+    weights = {name: check.number(table, "weights", name, 0, 100, "weight") for name in CRITERIA if name in table}
+    for name in CRITERIA:
+        if name not in table and table:
+            check.fail(f"weights.{name}", "missing")
+    total = sum(weights.values())
+    if table and abs(total - 100) > 1e-9:
+        check.fail("weights", f"weights sum to {total:g}, not 100")
+    return weights
+
+
+def _stage_scores(table: dict, check: _Checker) -> dict[str, float]:
+    scores = check.table(table, "stage_scores", set(STAGES)) if table else {}
+    return {stage: check.number(scores, "criteria.exploration.stage_scores", stage, 0, 100, "score") for stage in STAGES if scores}
+
+
+def _band_section(criteria: dict, name: str, what: str, check: _Checker) -> BandTable:
+    key = f"criteria.{name}"
+    table = check.table(criteria, name, {"bands", "beyond"})
+    if not table:
+        return BandTable((), (), 0.0)
+    return check.bands(table, key, "bands", "beyond", what)
+
+
+def _evidence_thresholds(evidence: dict, check: _Checker) -> dict[str, BandTable]:
+    thresholds = evidence.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        check.fail("criteria.evidence.thresholds", "must be a table of raster names")
+        return {}
+    tables = {}
+    for raster, table in thresholds.items():
+        key = f"criteria.evidence.thresholds.{raster}"
+        if not isinstance(table, dict):
+            check.fail(key, "must be a table with bands and beyond")
+            continue
+        for unknown in sorted(set(table) - {"bands", "beyond"}):
+            check.fail(f"{key}.{unknown}", "unknown key")
+        tables[raster] = check.bands(table, key, "bands", "beyond", "threshold", allow_negative=True)
+    return tables
