@@ -222,8 +222,8 @@ def parse_dms(text: str | float, axis: str | None = None) -> float:
 
     Examples
     --------
-    >>> parse_dms("23°21'15.6\\"N")
-    23.3543
+    >>> round(parse_dms("23°21'15.6\\"N"), 6)
+    23.354333
     >>> parse_dms("85:18:36W")
     -85.31
     """
