@@ -1,0 +1,197 @@
+"""Rasters (GeoTIFF and any GDAL raster) as a handle that reads pixels on demand.
+
+Opening checks, cheaply, what the user must know before anything is drawn: that the pixels can be
+decoded at full resolution (a sample of blocks across the image, because a file may have readable
+metadata and overviews but broken tiles, like rasterio's ``corrupt.tif``), and whether the raster
+holds any data at all. Displays ask for a decimated ``out_shape`` so GDAL serves overviews.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import rasterio
+from rasterio.errors import RasterioError, WindowError
+from rasterio.windows import Window, from_bounds
+
+from geo.crs import crs_label, parse_crs, unknown_crs_message
+from geo.errors import CrsError, DataReadError, describe_path
+from geo.feedback import ensure_feedback
+from geo.result import ReadResult
+
+SAMPLE_BLOCKS_PER_AXIS = 4
+"""Blocks checked per axis at open (first, last and evenly between): at most 16 block decodes."""
+PREVIEW_PIXELS = 256
+"""Longest side of the decimated read used to decide ``all_nodata``."""
+
+
+class RasterSource:
+    """An open-on-demand raster: metadata at hand, pixels read when asked.
+
+    Attributes
+    ----------
+    path : Path
+    width, height, count : int
+    dtypes : tuple of str
+    nodata : float or None
+    crs : pyproj.CRS or None
+    transform : affine.Affine
+    bounds : tuple (left, bottom, right, top) in the raster's CRS
+    overviews : list of int
+        Decimation factors of band 1's overviews (e.g. ``[2, 4, 8]``), empty when none.
+    all_nodata : bool
+        True when no pixel holds data (decided on a decimated read, confirmed block by block).
+
+    Raises
+    ------
+    DataReadError
+        The file is not a raster GDAL can open, or its pixels cannot be decoded.
+    """
+
+    def __init__(self, path, crs=None) -> None:
+        self.path = Path(path)
+        try:
+            with rasterio.open(self.path) as dataset:
+                self._describe(dataset)
+                _check_pixels(dataset, self.path)
+                self.all_nodata = _all_nodata(dataset)
+        except RasterioError as exc:
+            raise DataReadError(f"{describe_path(self.path)} cannot be read as a raster: {exc}") from None
+        if crs is not None:
+            self.crs = parse_crs(crs, f"{describe_path(self.path)}: the CRS")
+
+    def _describe(self, dataset) -> None:
+        self.driver = dataset.driver
+        self.width, self.height, self.count = dataset.width, dataset.height, dataset.count
+        self.dtypes = tuple(dataset.dtypes)
+        self.nodata = dataset.nodata
+        self.crs = parse_crs(dataset.crs.to_wkt()) if dataset.crs else None
+        self.transform = dataset.transform
+        self.bounds = tuple(dataset.bounds)
+        self.overviews = list(dataset.overviews(1)) if dataset.count else []
+
+    def with_crs(self, crs) -> "RasterSource":
+        """A copy whose CRS is ``crs`` (the user's assignment); pixels and transform unchanged."""
+        clone = copy.copy(self)
+        clone.crs = parse_crs(crs, f"{describe_path(self.path)}: the CRS")
+        return clone
+
+    def read(self, band: int = 1, bounds=None, out_shape=None) -> np.ma.MaskedArray:
+        """Pixels of one band as a masked array (nodata masked).
+
+        Parameters
+        ----------
+        band : int
+            1-based band number.
+        bounds : (left, bottom, right, top), optional
+            Area to read, in the raster's CRS; clipped to the raster. Default: everything.
+        out_shape : (rows, cols), optional
+            Size wanted; smaller than the window decimates, and GDAL then reads the overviews.
+        """
+        if not 1 <= band <= self.count:
+            raise DataReadError(f"{describe_path(self.path)} has {self.count} band(s); band {band} does not exist")
+        try:
+            with rasterio.open(self.path) as dataset:
+                window = self._window(bounds)
+                if window is None:
+                    return np.ma.masked_all(out_shape or (0, 0), dtype=self.dtypes[band - 1])
+                data = dataset.read(band, window=window, out_shape=out_shape, masked=True)
+        except RasterioError as exc:
+            raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
+        return _mask_nan(data)
+
+    def _window(self, bounds) -> Optional[Window]:
+        full = Window(0, 0, self.width, self.height)
+        if bounds is None:
+            return full
+        try:
+            window = from_bounds(*bounds, transform=self.transform).intersection(full)
+        except WindowError:
+            return None
+        window = window.round_offsets().round_lengths()
+        return window if window.width >= 1 and window.height >= 1 else None
+
+    def value_at(self, x: float, y: float, crs=None) -> Optional[list]:
+        """Every band's value at a point, None for a nodata band; None outside the raster.
+
+        ``crs`` is the point's CRS when it differs from the raster's (e.g. "EPSG:4326").
+        """
+        if crs is not None:
+            x, y = self._to_own_crs(x, y, crs)
+        row, col = rasterio.transform.rowcol(self.transform, x, y)
+        if not (0 <= row < self.height and 0 <= col < self.width):
+            return None
+        try:
+            with rasterio.open(self.path) as dataset:
+                pixel = _mask_nan(dataset.read(window=Window(col, row, 1, 1), masked=True))
+        except RasterioError as exc:
+            raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
+        return [None if pixel.mask[b, 0, 0] else pixel.data[b, 0, 0].item() for b in range(self.count)]
+
+    def _to_own_crs(self, x: float, y: float, crs) -> tuple[float, float]:
+        from pyproj import Transformer
+
+        if self.crs is None:
+            raise CrsError(f"{describe_path(self.path)} has no CRS; assign one before asking for a value "
+                           f"at a point given in {crs_label(crs)}")
+        transformer = Transformer.from_crs(parse_crs(crs), self.crs, always_xy=True)
+        return transformer.transform(x, y)
+
+
+def read_raster(path: Path, feedback=None) -> ReadResult:
+    """Open a raster as a :class:`ReadResult` of kind "raster" (a :class:`RasterSource`)."""
+    feedback = ensure_feedback(feedback)
+    name = describe_path(path)
+    feedback.progress(0.05, f"Opening {name}")
+    source = RasterSource(path)
+    result = ReadResult(path=path, kind="raster", data=source, driver=source.driver, layer=path.stem,
+                        layers_available=[path.stem], encoding=None, crs=source.crs,
+                        crs_status="declared" if source.crs is not None else "unknown")
+    if source.crs is None:
+        result.messages.append(unknown_crs_message(result))
+    if source.all_nodata:
+        result.messages.append(f"{name} contains only nodata: every pixel is empty"
+                               f"{f' (nodata = {source.nodata:g})' if source.nodata is not None else ''}.")
+    feedback.progress(1.0, f"Opened {name}")
+    return result
+
+
+def _check_pixels(dataset, path: Path) -> None:
+    """Decode one pixel of a spread of blocks at full resolution; DataReadError if any fails."""
+    block_rows, block_cols = dataset.block_shapes[0] if dataset.count else (1, 1)
+    for row in _spread(math.ceil(dataset.height / block_rows)):
+        for col in _spread(math.ceil(dataset.width / block_cols)):
+            try:
+                dataset.read(window=Window(col * block_cols, row * block_rows, 1, 1))
+            except RasterioError as exc:
+                raise DataReadError(f"{describe_path(path)}: pixels cannot be read (the file is damaged near "
+                                    f"row {row * block_rows}, column {col * block_cols})") from exc
+
+
+def _spread(blocks: int) -> list[int]:
+    """First, last and evenly spaced block indices, at most SAMPLE_BLOCKS_PER_AXIS of them."""
+    return sorted({int(i) for i in np.linspace(0, blocks - 1, min(blocks, SAMPLE_BLOCKS_PER_AXIS)).round()})
+
+
+def _all_nodata(dataset) -> bool:
+    """Whether no pixel holds data: a decimated read first, then, only if that is empty, every block."""
+    if dataset.count == 0:
+        return True
+    scale = max(dataset.width, dataset.height) / PREVIEW_PIXELS
+    shape = (dataset.count, max(1, round(dataset.height / max(scale, 1))), max(1, round(dataset.width / max(scale, 1))))
+    if not _mask_nan(dataset.read(out_shape=shape, masked=True)).mask.all():
+        return False
+    for _, window in dataset.block_windows(1):
+        if not _mask_nan(dataset.read(window=window, masked=True)).mask.all():
+            return False
+    return True
+
+
+def _mask_nan(data: np.ma.MaskedArray) -> np.ma.MaskedArray:
+    """Also mask NaN pixels (float rasters often use NaN without declaring a nodata value)."""
+    if data.dtype.kind == "f":
+        data.mask = np.ma.getmaskarray(data) | np.isnan(data.data)
+    return data

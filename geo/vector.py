@@ -1,0 +1,206 @@
+"""Vector files through GDAL/OGR (pyogrio): Shapefile, GeoPackage, GeoJSON, TopoJSON, KML, KMZ.
+
+Rows come back exactly as stored: null, empty and invalid geometries are counted and reported,
+never dropped or repaired. The GeoJSON/TopoJSON WGS 84 convention is applied only when the file
+declares no CRS and its coordinates really are longitudes and latitudes, and the user is told.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+import zipfile
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+
+from geo import crs as crs_module
+from geo.encoding import Encoding, check_codec, shapefile_encoding
+from geo.errors import DataReadError, describe_path
+from geo.feedback import ensure_feedback
+from geo.result import ReadResult
+
+USE_ARROW = importlib.util.find_spec("pyarrow") is not None
+JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
+_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
+_GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
+
+
+class GeometryProblems(NamedTuple):
+    """Counts of unusable geometries; ``invalid_reasons`` maps row label -> GEOS reason."""
+
+    null: int
+    empty: int
+    invalid: int
+    invalid_reasons: dict
+
+
+def geometry_problems(geometries) -> GeometryProblems:
+    """Null, empty and invalid geometries in a GeoSeries, with GEOS's reason for each invalid one.
+
+    "Invalid" counts only present, non-empty geometries that fail ``is_valid`` (the count
+    SOURCES.md and QGIS report). Vectorised: one pass of each shapely predicate.
+    """
+    values = np.asarray(geometries.array, dtype=object)
+    missing = shapely.is_missing(values)
+    empty = shapely.is_empty(values) & ~missing
+    present = ~missing & ~empty
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[present] = ~shapely.is_valid(values[present])
+    reasons = shapely.is_valid_reason(values[invalid])
+    labels = geometries.index[invalid]
+    return GeometryProblems(int(missing.sum()), int(empty.sum()), int(invalid.sum()),
+                            {_plain(label): str(reason) for label, reason in zip(labels, reasons)})
+
+
+def problem_messages(name: str, problems: GeometryProblems) -> list[str]:
+    """Sentences for the user about null, empty and invalid geometries (none when all is well)."""
+    messages = []
+    if problems.null:
+        messages.append(f"{name}: {problems.null} feature(s) have no geometry (null); they are kept "
+                        "but cannot be drawn or measured.")
+    if problems.empty:
+        messages.append(f"{name}: {problems.empty} feature(s) have an empty geometry.")
+    if problems.invalid:
+        first = next(iter(problems.invalid_reasons.items()))
+        messages.append(f"{name}: {problems.invalid} geometrie(s) are invalid, e.g. row {first[0]}: "
+                        f"{first[1]}. They are kept as read; analysis repairs a copy.")
+    return messages
+
+
+def kmz_member(path: Path) -> str:
+    """The KML document inside a KMZ (``doc.kml`` if present, else the first ``.kml``)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataReadError(f"{describe_path(path)} is not a readable KMZ (zip) file: {exc}") from None
+    if not names:
+        raise DataReadError(f"{describe_path(path)} is a zip file with no .kml document inside")
+    return "doc.kml" if "doc.kml" in names else names[0]
+
+
+def gdal_source(path: Path) -> str:
+    """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory."""
+    if path.suffix.lower() == ".kmz":
+        return f"/vsizip/{path}/{kmz_member(path)}"
+    return str(path)
+
+
+def vector_layers(path: Path) -> list[str]:
+    """Names of every layer (GeoPackage table, KML folder, TopoJSON object) in the file."""
+    try:
+        return [str(name) for name in pyogrio.list_layers(gdal_source(path))[:, 0]]
+    except _GDAL_ERRORS as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: BaseException) -> DataReadError:
+    """A DataReadError naming the file, with GDAL's reason minus its repetition of the path."""
+    reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+    return DataReadError(f"{describe_path(path)} cannot be read as a vector file (it may be truncated or "
+                         f"corrupt): {reason}")
+
+
+def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str] = None,
+                feedback=None) -> ReadResult:
+    """Read one layer (the first when ``layer`` is None) of a vector file.
+
+    Parameters
+    ----------
+    path : Path
+    layer : str, optional
+    encoding : str, optional
+        The user's override of the attribute encoding.
+    feedback : geo.feedback.Feedback, optional
+
+    Returns
+    -------
+    ReadResult
+        kind "vector" (a GeoDataFrame) or "table" (a DataFrame, for an attribute-only table).
+    """
+    feedback = ensure_feedback(feedback)
+    name = describe_path(path)
+    layers = vector_layers(path)
+    if not layers:
+        raise DataReadError(f"{name} holds no layers")
+    if layer is not None and layer not in layers:
+        raise DataReadError(f"{name} has no layer '{layer}'; its layers are: {', '.join(layers)}")
+    chosen = layer if layer is not None else layers[0]
+    text_encoding, messages = _encoding(path, encoding)
+    feedback.progress(0.05, f"Reading {name}")
+    source = gdal_source(path)
+    try:
+        info = pyogrio.read_info(source, layer=chosen)
+        data = pyogrio.read_dataframe(source, layer=chosen, encoding=text_encoding.name, use_arrow=USE_ARROW)
+    except _GDAL_ERRORS as exc:
+        raise unreadable(path, exc) from None
+    feedback.progress(0.8, f"Checking geometries of {name}")
+    result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
+                        driver=info["driver"], layer=chosen, layers_available=layers,
+                        encoding=text_encoding.name, encoding_source=text_encoding.source, messages=messages)
+    if layer is None and len(layers) > 1:
+        result.messages.append(f"{name} has {len(layers)} layers ({', '.join(layers)}); "
+                               f"this is '{chosen}'.")
+    if result.kind == "vector":
+        _set_crs(result)
+        _set_problems(result)
+    feedback.progress(1.0, f"Read {name}")
+    return result
+
+
+def _encoding(path: Path, override: Optional[str]) -> tuple[Encoding, list[str]]:
+    if path.suffix.lower() == ".shp":
+        return shapefile_encoding(path, override)
+    if override:
+        return Encoding(check_codec(override, path), "user"), []
+    return Encoding("UTF-8", "format"), []
+
+
+def _set_crs(result: ReadResult) -> None:
+    """Set ``crs``/``crs_status`` honestly, applying the GeoJSON WGS 84 convention where it fits."""
+    gdf = result.data
+    if result.driver in JSON_DRIVERS and not _declares_crs(result.path):
+        if _looks_like_lonlat(gdf):
+            result.data = gdf.set_crs(crs_module.WGS84, allow_override=True)
+            result.crs, result.crs_status = result.data.crs, "assumed"
+            result.messages.append(crs_module.assumed_crs_message(result))
+            return
+        result.data = gdf.set_crs(None, allow_override=True)
+    if result.data.crs is None:
+        result.crs, result.crs_status = None, "unknown"
+        result.messages.append(crs_module.unknown_crs_message(result))
+    else:
+        result.crs, result.crs_status = result.data.crs, "declared"
+
+
+def _declares_crs(path: Path) -> bool:
+    """Whether a (Geo/Topo)JSON file has a ``"crs"`` member (GDAL reports EPSG:4326 either way)."""
+    if path.suffix.lower() == ".kmz":
+        return False
+    return _CRS_MEMBER.search(path.read_bytes()) is not None
+
+
+def _looks_like_lonlat(gdf) -> bool:
+    """True when every coordinate lies within longitude ±180 and latitude ±90 (or there are none)."""
+    bounds = gdf.total_bounds
+    if np.isnan(bounds).any():
+        return True
+    return bounds[0] >= -180 and bounds[2] <= 180 and bounds[1] >= -90 and bounds[3] <= 90
+
+
+def _set_problems(result: ReadResult) -> None:
+    problems = geometry_problems(result.data.geometry)
+    result.null_geometries, result.empty_geometries, result.invalid_geometries = problems[:3]
+    result.invalid_reasons = problems.invalid_reasons
+    name = describe_path(result.path)
+    label = f"{name}, layer '{result.layer}'" if len(result.layers_available) > 1 else name
+    result.messages.extend(problem_messages(label, problems))
+
+
+def _plain(label):
+    """A numpy scalar index label as a plain Python value (JSON- and dict-friendly)."""
+    return label.item() if hasattr(label, "item") else label
