@@ -15,8 +15,8 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 ALL_COLUMNS = "All columns"
@@ -348,3 +348,56 @@ class AttributeTable(QWidget):
         shown = self.model.rowCount()
         selected = len(self.view.selectionModel().selectedRows()) if total else 0
         self.count.setText(f"{shown:,} of {total:,} shown · {selected:,} selected")
+
+
+class FindFeatureDialog(QDialog):
+    """Ctrl+F: search one layer's attributes; choosing a hit zooms to it and selects it.
+
+    Signals
+    -------
+    featureChosen(layer, position)
+    """
+
+    featureChosen = Signal(object, int)
+    MAX_HITS = 500
+
+    def __init__(self, layer, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.layer = layer
+        self.setWindowTitle(f"Find feature — {layer.name}")
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Text to find in any attribute (e.g. a deposit or block name)")
+        self.text.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.status = QLabel()
+        self.text.textChanged.connect(self.search)
+        self.text.returnPressed.connect(self._choose_first)
+        self.results.itemActivated.connect(self._choose)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.status)
+        self.resize(460, 360)
+
+    def search(self, text: str) -> None:
+        self.results.clear()
+        frame = self.layer.data
+        if not text.strip():
+            self.status.setText("")
+            return
+        positions = np.flatnonzero(filter_mask(frame, text))
+        columns = [c for c in frame.columns if c != _geometry_name(frame)][:3]
+        for position in positions[:self.MAX_HITS]:
+            row = frame.iloc[int(position)]
+            item = QListWidgetItem(" · ".join(format_cell(row[c]) for c in columns))
+            item.setData(Qt.ItemDataRole.UserRole, int(position))
+            self.results.addItem(item)
+        more = f" (first {self.MAX_HITS} listed)" if len(positions) > self.MAX_HITS else ""
+        self.status.setText(f"{len(positions):,} found{more}. Enter or double-click zooms to the feature.")
+
+    def _choose_first(self) -> None:
+        if self.results.count():
+            self._choose(self.results.item(0))
+
+    def _choose(self, item: QListWidgetItem) -> None:
+        self.featureChosen.emit(self.layer, int(item.data(Qt.ItemDataRole.UserRole)))

@@ -28,6 +28,9 @@ class Task(QObject):
         What the status bar says while it runs ("Opening deposits.gpkg").
     function : callable
         Called as ``function(feedback, *args, **kwargs)`` on a worker thread.
+    produces : bool
+        Also pass ``deliver=task.produce`` so the work can hand partial results to the GUI thread
+        as it goes (``produced`` signal).
     """
 
     progressed = Signal(float, str)
@@ -37,9 +40,11 @@ class Task(QObject):
     cancelled = Signal()
     finished = Signal()
 
-    def __init__(self, title: str, function: WorkFunction, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, title: str, function: WorkFunction, *args: Any, produces: bool = False, **kwargs: Any) -> None:
         super().__init__()
         self.title = title
+        if produces:
+            kwargs["deliver"] = self.produce
         self._call = (function, args, kwargs)
         self.feedback = Feedback(self._emit_progress)
         self.running = False
