@@ -83,8 +83,8 @@ def dbf_language_driver(dbf: Path) -> int:
     return header[_LDID_OFFSET] if len(header) > _LDID_OFFSET else 0
 
 
-def _sidecar(shp: Path, suffix: str) -> Optional[Path]:
-    """The sidecar with this suffix in either letter case, if it exists."""
+def sidecar(shp: Path, suffix: str) -> Optional[Path]:
+    """The shapefile part with this suffix (``.cpg``, ``.dbf`` ...) in lower or upper case, if it exists."""
     for candidate in (shp.with_suffix(suffix), shp.with_suffix(suffix.upper())):
         if candidate.is_file():
             return candidate
@@ -105,14 +105,14 @@ def shapefile_encoding(shp: os.PathLike | str, override: Optional[str] = None) -
     if override:
         return Encoding(check_codec(override, shp), "user"), []
     messages = []
-    cpg = _sidecar(shp, ".cpg")
+    cpg = sidecar(shp, ".cpg")
     if cpg is not None:
         declared = cpg.read_text(encoding="ascii", errors="replace")
         codec = codec_from_cpg(declared)
         if codec is not None:
             return Encoding(codec, "cpg"), []
         messages.append(f"{name}: the .cpg names an unknown encoding {declared.strip()!r}; it was ignored.")
-    dbf = _sidecar(shp, ".dbf")
+    dbf = sidecar(shp, ".dbf")
     ldid = dbf_language_driver(dbf) if dbf is not None else 0
     if ldid in LDID_CODECS:
         return Encoding(LDID_CODECS[ldid], "dbf language driver"), messages

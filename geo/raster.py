@@ -129,7 +129,8 @@ class RasterSource:
                 pixel = _mask_nan(dataset.read(window=Window(col, row, 1, 1), masked=True))
         except RasterioError as exc:
             raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
-        return [None if pixel.mask[b, 0, 0] else pixel.data[b, 0, 0].item() for b in range(self.count)]
+        mask = np.ma.getmaskarray(pixel)
+        return [None if mask[b, 0, 0] else pixel.data[b, 0, 0].item() for b in range(self.count)]
 
     def _to_own_crs(self, x: float, y: float, crs) -> tuple[float, float]:
         from pyproj import Transformer

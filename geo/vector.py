@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import struct
 import zipfile
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -18,7 +19,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from geo import crs as crs_module
-from geo.encoding import Encoding, check_codec, shapefile_encoding
+from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
 from geo.feedback import ensure_feedback
 from geo.result import ReadResult
@@ -83,6 +84,43 @@ def kmz_member(path: Path) -> str:
     return "doc.kml" if "doc.kml" in names else names[0]
 
 
+def check_shapefile(shp: Path) -> None:
+    """Refuse a shapefile with missing or truncated parts.
+
+    GDAL reads the records past the end of a cut-off ``.shp`` as null geometries without a word,
+    so the sizes the headers declare are compared with the files' real sizes first.
+    """
+    name = describe_path(shp)
+    for suffix, what in ((".shx", "index"), (".dbf", "attributes")):
+        if sidecar(shp, suffix) is None:
+            raise DataReadError(f"{name}: its companion file {shp.stem}{suffix} ({what}) is missing; a shapefile "
+                                "needs its .shp, .shx and .dbf together")
+    for part in (shp, sidecar(shp, ".shx")):
+        header = _head(part, 100)
+        if len(header) < 100 or struct.unpack(">i", header[:4])[0] != 9994:
+            raise DataReadError(f"{name}: {describe_path(part)} is not a shapefile part (its header is damaged)")
+        _check_size(name, part, struct.unpack(">i", header[24:28])[0] * 2)
+    dbf = sidecar(shp, ".dbf")
+    header = _head(dbf, 12)
+    if len(header) < 12:
+        raise DataReadError(f"{name}: {describe_path(dbf)} is too short to be a DBF attribute table")
+    records, header_length, record_length = struct.unpack("<IHH", header[4:12])
+    _check_size(name, dbf, header_length + records * record_length)
+
+
+def _head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def _check_size(name: str, part: Path, declared: int) -> None:
+    actual = part.stat().st_size
+    if actual < declared:
+        where = name if part.suffix.lower() == ".shp" else f"{name}: {describe_path(part)}"
+        raise DataReadError(f"{where} is truncated (its header promises {declared} bytes, "
+                            f"the file has {actual}); get a complete copy of the shapefile")
+
+
 def gdal_source(path: Path) -> str:
     """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory."""
     if path.suffix.lower() == ".kmz":
@@ -124,6 +162,8 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     """
     feedback = ensure_feedback(feedback)
     name = describe_path(path)
+    if path.suffix.lower() == ".shp":
+        check_shapefile(path)
     layers = vector_layers(path)
     if not layers:
         raise DataReadError(f"{name} holds no layers")
