@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from assessment.conversion import stages_of
+
 # Okabe & Ito (2008) colours, each with a contrast of at least 3:1 against white (WCAG 2.1 §1.4.11
 # for graphics) and told apart under protanopia, deuteranopia and tritanopia.
 UNFC_STAGE_COLOURS = {
@@ -69,9 +71,7 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 def _stage_labels(values: pd.Series) -> pd.Series:
     """Each value read in any UNFC/CRIRSCO notation and reduced to its stage "G1".."G4" (or missing)."""
-    from assessment.notation import stages_of
-
-    return pd.Series(stages_of(pd.Series(values))).astype("string")
+    return stages_of(pd.Series(values)).astype("string")
 
 
 @dataclass
@@ -150,8 +150,8 @@ class CategorisedStyle:
 
         Graduated by ``size_field`` when set: symbol *area* grows with the value (size ∝ √value)
         from ``size_range[0]`` at the smallest to ``size_range[1]`` at the largest; missing,
-        negative or non-numeric values get the smallest size, and equal values the largest. Otherwise every feature gets
-        ``point_size``.
+        negative or non-numeric values get the smallest size, and equal values the largest.
+        Otherwise every feature gets ``point_size``.
         """
         if self.size_field is None or self.size_field not in frame.columns:
             return np.full(len(frame), float(self.point_size))

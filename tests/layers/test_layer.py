@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from layers.layer import Layer, LayerList
-from layers.style import Category, CategorisedStyle, RasterStyle, SingleStyle
+from layers.style import Category, CategorisedStyle, RasterStyle, SingleStyle, unfc_stage_style
 
 STATES = "india-in-data-states-2019/shapefile/india_states.shp"
 STATIONS = "datameet-railways/stations.json"
@@ -252,3 +252,28 @@ def test_by_role_and_find(external, states):
     assert layers.by_role("infrastructure") == [stations, layers[2]]
     assert layers.by_role("forest") == []
     assert layers.find("india_states") is states and layers.find("nope") is None
+
+
+DEPOSITS_CSV = """Deposit Name,Latitude,Longitude,Commodity,UNFC_CODE,Tonnage
+Salal-Haimana,33.15,74.83,Lithium,G3,5.9
+Katghora,22.50,82.55,Lithium,E2F2G4,
+Kurumkel,21.93,84.92,Graphite,(3;3;2),12.1
+Tumkur,13.34,77.10,Nickel,331,0.8
+Unknown prospect,24.10,86.20,REE,,
+Hutti,16.20,76.65,Gold,Inferred,3.2
+"""
+
+
+def test_deposits_get_the_unfc_stage_style_whatever_the_notation(tmp_path):
+    path = tmp_path / "critical mineral deposits.csv"
+    path.write_text(DEPOSITS_CSV, encoding="utf-8")
+    layer = Layer.from_file(path)
+    assert layer.role == "deposits" and layer.geometry_kind == "point"
+    assert layer.fields == {"name": "Deposit Name", "commodity": "Commodity", "unfc": "UNFC_CODE",
+                            "tonnage_mt": "Tonnage"}
+    assert layer.style == unfc_stage_style("UNFC_CODE")
+    stages = [layer.style.categories[i].value if i >= 0 else None for i in layer.class_indices()]
+    assert stages == ["G3", "G4", "G2", "G1", None, "G3"]
+    layer.style.size_field = layer.fields["tonnage_mt"]
+    sizes = layer.style.sizes(layer.data)
+    assert sizes.argmax() == 2 and sizes[4] == sizes.min()

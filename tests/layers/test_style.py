@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from layers.layer import Layer
 from layers.style import (
     READINESS_COLOURS, UNFC_STAGE_COLOURS, CategorisedStyle, Category, RasterStyle, SingleStyle,
     default_style_for, readiness_style, style_from_dict, unfc_stage_style,
@@ -144,16 +143,43 @@ def test_readiness_style_classes_the_output_column():
                                                READINESS_COLOURS["Ready with conditions"], style.other_colour]
 
 
-def fake_layer(kind="vector", role=None, fields=None):
-    return SimpleNamespace(kind=kind, role=role, fields=fields or {})
+def layer(kind="vector", role=None, fields=None):
+    return Layer("test", kind=kind, role=role, fields=fields)
 
 
 def test_default_style_by_role_and_stage_field():
-    assert default_style_for(fake_layer(role="deposits", fields={"unfc": "UNFC_CODE", "stage": "G"})) == \
+    assert default_style_for(layer(role="deposits", fields={"unfc": "UNFC_CODE", "stage": "G"})) == \
         unfc_stage_style("UNFC_CODE")
-    assert default_style_for(fake_layer(role="blocks", fields={"stage": "Expl_Stage"})) == unfc_stage_style("Expl_Stage")
-    assert isinstance(default_style_for(fake_layer(role="deposits")), SingleStyle)
-    assert isinstance(default_style_for(fake_layer(role="forest", fields={"stage": "x"})), SingleStyle)
-    assert default_style_for(fake_layer(role="boundaries")).fill_opacity == 0.0
-    assert default_style_for(fake_layer()) == SingleStyle()
-    assert isinstance(default_style_for(fake_layer(kind="raster", role="evidence")), RasterStyle)
+    assert default_style_for(layer(role="blocks", fields={"stage": "Expl_Stage"})) == unfc_stage_style("Expl_Stage")
+    assert isinstance(default_style_for(layer(role="deposits")), SingleStyle)
+    assert isinstance(default_style_for(layer(role="forest", fields={"stage": "x"})), SingleStyle)
+    assert default_style_for(layer(role="boundaries")).fill_opacity == 0.0
+    assert default_style_for(layer()) == SingleStyle()
+    assert isinstance(default_style_for(layer(kind="raster", role="evidence")), RasterStyle)
+
+
+@pytest.mark.parametrize("value, stage", [
+    ("331", "G1"), ("332", "G2"), ("333", "G3"), ("334", "G4"), ("111", "G1"), ("122", "G2"), ("222", "G2"),
+    (333, "G3"), (334.0, "G4"),
+    ("(3,3,1)", "G1"), ("E2F2G3", "G3"), ("e1 f1 g1", "G1"), ("E1.F2.G2", "G2"), ("E3;F2;G4", "G4"),
+    ("G1", "G1"), ("G2 ", "G2"), ("g3", "G3"), ("G4", "G4"),
+    ("Measured", "G1"), ("Indicated", "G2"), ("Inferred", "G3"), ("Exploration Target", "G4"),
+])
+def test_unfc_stage_style_classes_every_notation(value, stage):
+    style = unfc_stage_style("UNFC")
+    (index,) = style.classify(pd.Series([value]))
+    assert style.categories[index].value == stage
+    assert style.colour_of(index) == UNFC_STAGE_COLOURS[stage]
+
+
+def test_unfc_stage_style_unreadable_values_are_stage_unknown():
+    style = unfc_stage_style("UNFC")
+    values = pd.Series(["335", "G5", "xyz", None, np.nan, "", "E1F1"], dtype=object)
+    indices = style.classify(values)
+    assert indices.tolist() == [-1] * 7
+    assert set(style.colours(indices)) == {style.other_colour}
+
+
+def test_unfc_stage_style_on_a_numeric_column_with_gaps():
+    style = unfc_stage_style("UNFC")
+    assert style.classify(pd.Series([331.0, np.nan, 333.0, 334.0])).tolist() == [0, -1, 2, 3]
