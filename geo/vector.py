@@ -164,17 +164,11 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     name = describe_path(path)
     if path.suffix.lower() == ".shp":
         check_shapefile(path)
-    layers = vector_layers(path)
-    if not layers:
-        raise DataReadError(f"{name} holds no layers")
-    if layer is not None and layer not in layers:
-        raise DataReadError(f"{name} has no layer '{layer}'; its layers are: {', '.join(layers)}")
-    chosen = layer if layer is not None else layers[0]
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
+    layers, chosen, info = _open_layer(path, source, layer)
     try:
-        info = pyogrio.read_info(source, layer=chosen)
         data = pyogrio.read_dataframe(source, layer=chosen, encoding=text_encoding.name, use_arrow=USE_ARROW)
     except _GDAL_ERRORS as exc:
         raise unreadable(path, exc) from None
@@ -190,6 +184,37 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
         _set_problems(result)
     feedback.progress(1.0, f"Read {name}")
     return result
+
+
+def _open_layer(path: Path, source: str, layer: Optional[str]) -> tuple[list[str], str, dict]:
+    """(every layer name, the layer to read, GDAL's info on it), opening the file as few times as possible.
+
+    GDAL parses a whole GeoJSON file each time it opens it, so single-layer formats are not asked
+    for their layer list separately: their one layer is the one ``read_info`` reports.
+    """
+    name = describe_path(path)
+    layers = None if _single_layer(path) else vector_layers(path)
+    if layers is not None and not layers:
+        raise DataReadError(f"{name} holds no layers")
+    if layers is not None and layer is not None and layer not in layers:
+        raise DataReadError(f"{name} has no layer '{layer}'; its layers are: {', '.join(layers)}")
+    try:
+        info = pyogrio.read_info(source, layer=(layer or layers[0]) if layers is not None else None)
+    except _GDAL_ERRORS as exc:
+        raise unreadable(path, exc) from None
+    layers = layers or [str(info["layer_name"])]
+    if layer is not None and layer not in layers:
+        raise DataReadError(f"{name} has no layer '{layer}'; its only layer is '{layers[0]}'")
+    return layers, layer if layer is not None else layers[0], info
+
+
+def _single_layer(path: Path) -> bool:
+    """Formats that hold exactly one layer: Shapefile, FlatGeobuf, GeoJSON (a .json that is not TopoJSON)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        with open(path, "rb") as handle:
+            return b'"Topology"' not in handle.read(4096)
+    return suffix in (".shp", ".geojson", ".fgb")
 
 
 def _encoding(path: Path, override: Optional[str]) -> tuple[Encoding, list[str]]:
