@@ -1,6 +1,7 @@
 """Coordinate parsing and formatting: a table of written forms, good and bad, plus UTM zones."""
 from __future__ import annotations
 
+import doctest
 import math
 
 import numpy as np
@@ -225,3 +226,10 @@ def test_to_utm_matches_pyproj_in_the_zone():
     assert (easting, northing) == pytest.approx(expected, abs=1e-6)
     easting, northing, zone = to_utm(87.0, 0.0)      # central meridian of 45N on the equator
     assert (easting, northing) == pytest.approx((500000.0, 0.0), abs=1e-6)
+
+
+def test_docstring_examples_run():
+    import geo.coords as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3 and result.failed == 0

@@ -1,6 +1,7 @@
 """Geometry checks and in-memory repair: GEOS's own validity cases and a real invalid layer."""
 from __future__ import annotations
 
+import doctest
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -101,3 +102,10 @@ def test_a_plain_list_and_a_clean_column():
     fixed, repair_report = repaired([zero_area])
     assert fixed[0].is_empty and repair_report.collapsed_index == (0,)
     assert repair_report.summary().endswith("1 with no area left after repair")
+
+
+def test_docstring_examples_run():
+    import geo.geometry as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3 and result.failed == 0

@@ -1,6 +1,7 @@
 """Geodesic areas, lengths and distances against independent pyproj/closed-form references."""
 from __future__ import annotations
 
+import doctest
 import math
 
 import geopandas as gpd
@@ -177,3 +178,10 @@ def test_pairwise_and_broadcast_agree_with_single_calls():
     together = geodesic_distances_km(gpd.GeoSeries(sources, crs=4326), target, 4326)
     one_by_one = [geodesic_distance_km(source, target, 4326) for source in sources]
     np.testing.assert_allclose(together, one_by_one, rtol=1e-12)
+
+
+def test_docstring_examples_run():
+    import geo.measure as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3 and result.failed == 0

@@ -1,6 +1,7 @@
 """SOI 1:50,000 toposheet lookup, checked against the original datameet index on shared/."""
 from __future__ import annotations
 
+import doctest
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -137,3 +138,10 @@ def test_sheets_for_lines_points_and_nothing():
     assert toposheets_for_polygon(box(0, 0, 1, 1)) == []
     assert toposheets_for_polygon(shapely.Polygon()) == []
     assert toposheets_for_polygon(None) == []
+
+
+def test_docstring_examples_run():
+    import geo.toposheet as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3 and result.failed == 0
