@@ -29,7 +29,8 @@ class Event:
         self.__dict__.update(kwargs)
 
     def __repr__(self) -> str:
-        details = ", ".join(f"{key}={value!r}" for key, value in vars(self).items() if key not in ("type", "source"))
+        details = ", ".join(f"{key}={value!r}" for key, value in vars(self).items()
+                            if key not in ("type", "source"))
         return f"Event({self.type}{', ' if details else ''}{details})"
 
 

@@ -102,6 +102,8 @@ class Layer:
     opacity : float
         0 (transparent) to 1.
     style : CategorisedStyle, SingleStyle or RasterStyle
+    crs : pyproj.CRS or None
+        ``None`` when unknown (the read says so; analysis refuses it).
     missing : bool
         The source could not be found or read when a project was opened; ``missing_reason`` says why.
     illustrative : bool
@@ -113,9 +115,10 @@ class Layer:
         Which features are shown (``None``: all).
     """
 
-    def __init__(self, name: str, data: Any = None, *, kind: str = "vector", source: os.PathLike | str | None = None,
-                 layer_name: str | None = None, role: str | None = None, fields: dict[str, str] | None = None,
-                 style: Style | None = None, visible: bool = True, opacity: float = 1.0, crs: Any = None,
+    def __init__(self, name: str, data: Any = None, *, kind: str = "vector",
+                 source: os.PathLike | str | None = None, layer_name: str | None = None,
+                 role: str | None = None, fields: dict[str, str] | None = None, style: Style | None = None,
+                 visible: bool = True, opacity: float = 1.0, crs: Any = None,
                  read_result: ReadResult | None = None, missing: bool = False, missing_reason: str | None = None,
                  illustrative: bool = False, read_options: dict[str, Any] | None = None, id: str | None = None):
         if kind not in KINDS:
@@ -136,7 +139,7 @@ class Layer:
         self._visible = bool(visible)
         self._opacity = self._checked_opacity(opacity)
         self._data = data
-        self._crs = crs if crs is not None else getattr(data, "crs", None)
+        self.crs = crs if crs is not None else getattr(data, "crs", None)
         self._filter_mask: np.ndarray | None = None
         self._forget_derived()
         self._style = style if style is not None else default_style_for(self)
@@ -264,7 +267,7 @@ class Layer:
         """New data (e.g. a repaired copy); a filter that no longer fits is dropped."""
         self._data = value
         if getattr(value, "crs", None) is not None:
-            self._crs = value.crs
+            self.crs = value.crs
         self._forget_derived()
         if self._filter_mask is not None and len(self._filter_mask) != self.feature_count:
             self._filter_mask = None
@@ -303,15 +306,6 @@ class Layer:
         elif self.kind == "raster" and self._data is not None:
             self._bounds = tuple(float(v) for v in self._data.bounds)
         self._derived_known = True
-
-    @property
-    def crs(self):
-        """pyproj CRS, or ``None`` when unknown (the read says so; analysis refuses it)."""
-        return self._crs
-
-    @crs.setter
-    def crs(self, value) -> None:
-        self._crs = value
 
     @property
     def bounds(self) -> tuple[float, float, float, float] | None:

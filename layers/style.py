@@ -260,7 +260,8 @@ def style_from_dict(data: dict[str, Any]) -> Style:
 
 def unfc_stage_style(field: str) -> CategorisedStyle:
     """G1–G4 by exploration stage, read from ``field`` in any notation (the one legend of the app)."""
-    categories = [Category(stage, colour, UNFC_STAGE_LABELS[stage]) for stage, colour in UNFC_STAGE_COLOURS.items()]
+    categories = [Category(stage, colour, UNFC_STAGE_LABELS[stage])
+                  for stage, colour in UNFC_STAGE_COLOURS.items()]
     return CategorisedStyle(field, categories, classifier="unfc_stage", other_colour=STAGE_UNKNOWN_COLOUR,
                             other_label=STAGE_UNKNOWN_LABEL)
 
