@@ -11,17 +11,17 @@ import re
 import struct
 import zipfile
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import numpy as np
 import pyogrio
-import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from geo import crs as crs_module
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
 from geo.feedback import ensure_feedback
+from geo.geometry import GeometryReport, check_geometries
 from geo.result import ReadResult
 
 USE_ARROW = importlib.util.find_spec("pyarrow") is not None
@@ -30,34 +30,7 @@ _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
 
 
-class GeometryProblems(NamedTuple):
-    """Counts of unusable geometries; ``invalid_reasons`` maps row label -> GEOS reason."""
-
-    null: int
-    empty: int
-    invalid: int
-    invalid_reasons: dict
-
-
-def geometry_problems(geometries) -> GeometryProblems:
-    """Null, empty and invalid geometries in a GeoSeries, with GEOS's reason for each invalid one.
-
-    "Invalid" counts only present, non-empty geometries that fail ``is_valid`` (the count
-    SOURCES.md and QGIS report). Vectorised: one pass of each shapely predicate.
-    """
-    values = np.asarray(geometries.array, dtype=object)
-    missing = shapely.is_missing(values)
-    empty = shapely.is_empty(values) & ~missing
-    present = ~missing & ~empty
-    invalid = np.zeros(len(values), dtype=bool)
-    invalid[present] = ~shapely.is_valid(values[present])
-    reasons = shapely.is_valid_reason(values[invalid])
-    labels = geometries.index[invalid]
-    return GeometryProblems(int(missing.sum()), int(empty.sum()), int(invalid.sum()),
-                            {_plain(label): str(reason) for label, reason in zip(labels, reasons)})
-
-
-def problem_messages(name: str, problems: GeometryProblems) -> list[str]:
+def problem_messages(name: str, problems: GeometryReport) -> list[str]:
     """Sentences for the user about null, empty and invalid geometries (none when all is well)."""
     messages = []
     if problems.null:
@@ -66,7 +39,7 @@ def problem_messages(name: str, problems: GeometryProblems) -> list[str]:
     if problems.empty:
         messages.append(f"{name}: {problems.empty} feature(s) have an empty geometry.")
     if problems.invalid:
-        first = next(iter(problems.invalid_reasons.items()))
+        first = next(iter(problems.reasons.items()))
         messages.append(f"{name}: {problems.invalid} geometrie(s) are invalid, e.g. row {first[0]}: "
                         f"{first[1]}. They are kept as read; analysis repairs a copy.")
     return messages
@@ -258,9 +231,10 @@ def _looks_like_lonlat(gdf) -> bool:
 
 
 def _set_problems(result: ReadResult) -> None:
-    problems = geometry_problems(result.data.geometry)
-    result.null_geometries, result.empty_geometries, result.invalid_geometries = problems[:3]
-    result.invalid_reasons = problems.invalid_reasons
+    problems = check_geometries(result.data.geometry)
+    result.null_geometries, result.empty_geometries = problems.null, problems.empty
+    result.invalid_geometries = problems.invalid
+    result.invalid_reasons = {_plain(label): str(reason) for label, reason in problems.reasons.items()}
     name = describe_path(result.path)
     label = f"{name}, layer '{result.layer}'" if len(result.layers_available) > 1 else name
     result.messages.extend(problem_messages(label, problems))

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 import geo
+from geo import crs as geo_crs
 from geo.errors import DataReadError
 from geo.feedback import Feedback
 
@@ -72,34 +73,27 @@ def test_custom_lcc_crs_transforms_to_wgs84_inside_india(external):
     result = geo.read(external / "datameet-maps/Survey-of-India-Index-Maps/outline-maps-of-india/"
                                  "IndiaOutlineVectorMap/polymap15m_area.shp")
     assert result.crs_label == "LCC_WGS84" and result.crs.to_epsg() is None
-    wgs84 = geo_crs().to_crs(result.data, "EPSG:4326", layer="polymap15m_area.shp")
+    wgs84 = geo_crs.to_crs(result.data, "EPSG:4326", layer="polymap15m_area.shp")
     west, south, east, north = wgs84.total_bounds
     assert 67.5 < west < 69 and 97 < east < 98 and 6 < south < 8 and 35 < north < 38
     delhi = shapely.Point(77.21, 28.61)
     assert wgs84.geometry.contains(delhi).any()
 
 
-def geo_crs():
-    import geo.crs
-
-    return geo.crs
-
-
 def test_assign_gives_a_new_result_and_to_crs_refuses_unknown(external):
     from geo.errors import CrsError
 
-    crs = geo_crs()
     result = geo.read(external / ECI / "S27/S27_AC.shp")
     with pytest.raises(CrsError, match="S27_AC has no CRS"):
-        crs.to_crs(result.data, "EPSG:4326", layer="S27_AC")
-    assigned = crs.assign(result, "EPSG:4326")
+        geo_crs.to_crs(result.data, "EPSG:4326", layer="S27_AC")
+    assigned = geo_crs.assign(result, "EPSG:4326")
     assert (assigned.crs_status, assigned.crs_label) == ("assigned", "EPSG:4326")
     assert result.crs is None and result.data.crs is None  # the original is untouched
     assert not any("assign one" in m for m in assigned.messages)
-    assert crs.to_crs(assigned.data, "EPSG:4326") is assigned.data
-    assert crs.crs_label(None) == "unknown" and crs.crs_label("EPSG:32645") == "EPSG:32645"
+    assert geo_crs.to_crs(assigned.data, "EPSG:4326") is assigned.data
+    assert geo_crs.crs_label(None) == "unknown" and geo_crs.crs_label("EPSG:32645") == "EPSG:32645"
     with pytest.raises(CrsError, match="not a coordinate reference system"):
-        crs.parse_crs("EPSG:99999999")
+        geo_crs.parse_crs("EPSG:99999999")
 
 
 def test_read_with_crs_option_assigns(external):
