@@ -1,0 +1,607 @@
+"""The app's map renderer for files (PNG, SVG) and for the PDF dossier's images.
+
+It paints the SAME geometry build as the canvas (:mod:`gui.geometry_paths`): one path per style
+class, points in one call per size, labels when few are in view. The page has a title, the map
+with a scale bar and a north arrow, a legend (every visible layer with its style's entries), the
+CRS, the sources and, when any layer is illustrative, "Illustrative sample data — not official".
+
+The scale-bar and north-arrow painters are shared with the canvas overlay.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from pyproj import CRS, Geod, Transformer
+from PySide6 import QtCore, QtGui
+
+from geo.atomic import atomic_path
+from geo.errors import DataWriteError, describe_path
+from geo.feedback import ensure_feedback
+from gui.geometry_paths import (
+    LINE,
+    POINT,
+    POLYGON,
+    GeometryStore,
+    LayerShapes,
+    RasterImageCache,
+    class_styles,
+    drawn_mask,
+    layer_shapes,
+    level_for,
+    colormap_for,
+    point_sizes,
+)
+
+DEFAULT_DISPLAY_CRS = "EPSG:7755"
+ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
+#: Labels are drawn only when fewer features than this are in view.
+MAX_LABELS = 500
+SCALE_STEPS = (1.0, 2.0, 5.0)
+_GEOD = Geod(ellps="WGS84")
+
+
+# ---------------------------------------------------------------- shared overlays
+
+
+def metres_per_unit(crs: CRS, centre_x: float, centre_y: float) -> float:
+    """Ground metres per display-CRS unit at a point (east-west direction).
+
+    Projected CRSs give their axis unit (metre, US foot...); for a geographic CRS one degree of
+    longitude is measured geodesically on WGS 84 at the point's latitude.
+    """
+    if crs.is_geographic:
+        lat = min(max(centre_y, -89.0), 89.0)
+        _, _, metres = _GEOD.inv(centre_x - 0.5, lat, centre_x + 0.5, lat)
+        return float(metres)
+    return float(crs.axis_info[0].unit_conversion_factor)
+
+
+def nice_scale_length_m(max_length_m: float) -> float:
+    """The longest round length (1, 2 or 5 × 10ⁿ metres) not above ``max_length_m``."""
+    if not math.isfinite(max_length_m) or max_length_m <= 0:
+        return 0.0
+    exponent = math.floor(math.log10(max_length_m))
+    best = 10.0 ** exponent
+    for step in SCALE_STEPS:
+        if step * 10.0 ** exponent <= max_length_m:
+            best = step * 10.0 ** exponent
+    return best
+
+
+def scale_label(length_m: float) -> str:
+    """A scale-bar length as text: "500 m", "2 km", "100 km"."""
+    if length_m < 1000:
+        return f"{length_m:g} m"
+    return f"{length_m / 1000:g} km"
+
+
+def draw_scale_bar(painter: QtGui.QPainter, bottom_left: QtCore.QPointF, metres_per_pixel: float,
+                   max_width_px: float, font_px: int) -> None:
+    """A two-segment black/white scale bar of a round length, its label above the right end."""
+    length_m = nice_scale_length_m(max_width_px * metres_per_pixel)
+    if length_m <= 0:
+        return
+    width_px = length_m / metres_per_pixel
+    height_px = max(4.0, font_px * 0.45)
+    painter.save()
+    painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), max(1.0, font_px / 12)))
+    top = bottom_left.y() - height_px
+    half = width_px / 2
+    painter.setBrush(QtGui.QColor("#000000"))
+    painter.drawRect(QtCore.QRectF(bottom_left.x(), top, half, height_px))
+    painter.setBrush(QtGui.QColor("#ffffff"))
+    painter.drawRect(QtCore.QRectF(bottom_left.x() + half, top, half, height_px))
+    font = painter.font()
+    font.setPixelSize(font_px)
+    painter.setFont(font)
+    text_box = QtCore.QRectF(bottom_left.x() - font_px, top - font_px * 1.5, width_px + 2 * font_px, font_px * 1.4)
+    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
+    painter.restore()
+
+
+def draw_north_arrow(painter: QtGui.QPainter, top_centre: QtCore.QPointF, size_px: float) -> None:
+    """A north arrow (half-filled triangle with an "N" below) whose top is at ``top_centre``."""
+    x, y = top_centre.x(), top_centre.y()
+    half_width = size_px * 0.32
+    tip, base = QtCore.QPointF(x, y), QtCore.QPointF(x, y + size_px * 0.75)
+    painter.save()
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), max(1.0, size_px / 30)))
+    painter.setBrush(QtGui.QColor("#ffffff"))
+    painter.drawPolygon(QtGui.QPolygonF([tip, QtCore.QPointF(x + half_width, y + size_px * 0.9), base]))
+    painter.setBrush(QtGui.QColor("#000000"))
+    painter.drawPolygon(QtGui.QPolygonF([tip, base, QtCore.QPointF(x - half_width, y + size_px * 0.9)]))
+    font = painter.font()
+    font.setPixelSize(max(8, int(size_px * 0.4)))
+    font.setBold(True)
+    painter.setFont(font)
+    text_box = QtCore.QRectF(x - size_px / 2, y + size_px * 0.92, size_px, size_px * 0.5)
+    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "N")
+    painter.restore()
+
+
+def _halo_text(painter: QtGui.QPainter, box: QtCore.QRectF, flags, text: str) -> None:
+    """Text in black with a thin white halo, legible over any map colour."""
+    painter.save()
+    painter.setPen(QtGui.QColor(255, 255, 255, 220))
+    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        painter.drawText(box.translated(dx, dy), flags, text)
+    painter.setPen(QtGui.QColor("#000000"))
+    painter.drawText(box, flags, text)
+    painter.restore()
+
+
+def label_positions(layer, shapes: LayerShapes, view: tuple[float, float, float, float]):
+    """Label anchors (display CRS) and texts of a layer's drawn features inside ``view``.
+
+    Returns ``None`` when the layer has no label field or more than :data:`MAX_LABELS` labels
+    would be drawn.
+    """
+    label_field = getattr(layer.style, "label_field", None)
+    if not label_field or label_field not in layer.data.columns:
+        return None
+    geometry = shapes.geometry
+    candidates = geometry.features_in_box(*view)
+    candidates = candidates[drawn_mask(layer, shapes)[candidates]]
+    if len(candidates) == 0 or len(candidates) >= MAX_LABELS:
+        return None
+    xy = geometry.label_points()[candidates]
+    finite = np.isfinite(xy).all(axis=1)
+    texts = layer.data[label_field].iloc[candidates[finite]]
+    return xy[finite], ["" if text is None or text != text else str(text) for text in texts]
+
+
+def draw_labels(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, xy: np.ndarray, texts: Sequence[str],
+                font_px: int) -> None:
+    """Haloed labels centred just above their anchors (anchors in display CRS)."""
+    painter.save()
+    font = painter.font()
+    font.setPixelSize(font_px)
+    painter.setFont(font)
+    for (x, y), text in zip(xy, texts):
+        if not text:
+            continue
+        point = to_pixel.map(QtCore.QPointF(float(x), float(y)))
+        box = QtCore.QRectF(point.x() - 150, point.y() - font_px * 1.6, 300, font_px * 1.4)
+        _halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+
+
+# ---------------------------------------------------------------- layer painting
+
+
+def class_pens(style_class, kind: str) -> tuple[QtGui.QPen, QtGui.QBrush]:
+    """Cosmetic pen and brush of a class for polygons, lines or point markers."""
+    if kind == POLYGON:
+        pen = QtGui.QPen(style_class.stroke, style_class.outline_width)
+        brush = QtGui.QBrush(style_class.fill) if style_class.fill.alpha() else QtGui.QBrush()
+    elif kind == LINE:
+        pen = QtGui.QPen(style_class.point_fill, style_class.line_width)
+        brush = QtGui.QBrush()
+    else:
+        pen = QtGui.QPen(style_class.stroke, 0.8)
+        brush = QtGui.QBrush(style_class.point_fill)
+    pen.setCosmetic(True)
+    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
+    return pen, brush
+
+
+def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_pixel: QtGui.QTransform,
+                       units_per_pixel: float) -> None:
+    """Paint a vector layer: per visible class one polygon path, one line path, one point batch."""
+    level = level_for(shapes.geometry.levels, units_per_pixel)
+    for style_class in class_styles(layer.style):
+        class_shapes = shapes.by_class.get(style_class.index)
+        if class_shapes is None or not style_class.visible:
+            continue
+        painter.save()
+        painter.setTransform(to_pixel)
+        for kind, path in ((POLYGON, class_shapes.polygon_path(level)), (LINE, class_shapes.line_path(level))):
+            if not path.isEmpty():
+                pen, brush = class_pens(style_class, kind)
+                painter.setPen(pen)
+                painter.setBrush(brush)
+                painter.drawPath(path)
+        painter.restore()
+        if len(class_shapes.point_x):
+            sizes = point_sizes(layer, class_shapes.point_feature)
+            paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, style_class)
+
+
+def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.ndarray, y: np.ndarray,
+                  sizes_px: np.ndarray, style_class) -> None:
+    """Round markers: one ``drawPoints`` per half-pixel size step, outline then fill."""
+    px = to_pixel.m11() * x + to_pixel.m31()
+    py = to_pixel.m22() * y + to_pixel.m32()
+    steps = np.round(np.asarray(sizes_px, dtype=float) * 2) / 2
+    painter.save()
+    painter.resetTransform()
+    for size in np.unique(steps):
+        chosen = steps == size
+        points = pg.functions.arrayToQPolygonF(px[chosen], py[chosen])
+        for colour, width in ((style_class.stroke, size + 1.6), (style_class.point_fill, size)):
+            pen = QtGui.QPen(colour, float(width))
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.drawPoints(points)
+    painter.restore()
+
+
+# ---------------------------------------------------------------- the page
+
+
+@dataclass
+class PageLayout:
+    """Pixel rectangles of a rendered page."""
+
+    title: QtCore.QRectF
+    map: QtCore.QRectF
+    legend: QtCore.QRectF
+    footer: QtCore.QRectF
+    font_px: int
+
+
+def page_layout(width: int, height: int, dpi: float, has_title: bool) -> PageLayout:
+    """Title band on top, map on the left, legend on the right, notes at the bottom."""
+    font_px = max(9, round(9 * dpi / 72))
+    margin = max(8.0, 0.02 * min(width, height))
+    title_h = font_px * 2.4 if has_title else 0.0
+    footer_h = font_px * 3.3
+    legend_w = min(max(0.24 * width, font_px * 14), 0.45 * width)
+    top = margin + title_h
+    map_h = height - top - footer_h - margin
+    return PageLayout(
+        title=QtCore.QRectF(margin, margin, width - 2 * margin, title_h),
+        map=QtCore.QRectF(margin, top, width - 3 * margin - legend_w, map_h),
+        legend=QtCore.QRectF(width - margin - legend_w, top, legend_w, map_h),
+        footer=QtCore.QRectF(margin, height - margin - footer_h, width - 2 * margin, footer_h),
+        font_px=font_px,
+    )
+
+
+def fit_extent(extent, width_px: float, height_px: float) -> tuple[float, float, float, float]:
+    """``extent`` grown on one axis to the aspect ratio of a width × height pixel box."""
+    minx, miny, maxx, maxy = extent
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    span_x, span_y = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
+    units_per_pixel = max(span_x / width_px, span_y / height_px)
+    half_x, half_y = units_per_pixel * width_px / 2, units_per_pixel * height_px / 2
+    return (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
+
+
+def world_to_pixel(extent, rect: QtCore.QRectF) -> QtGui.QTransform:
+    """Display CRS → pixel transform of ``rect`` showing ``extent`` (y up on the map)."""
+    minx, miny, maxx, maxy = extent
+    scale = rect.width() / (maxx - minx)
+    return QtGui.QTransform(scale, 0, 0, -scale, rect.left() - minx * scale, rect.top() + maxy * scale)
+
+
+def layers_extent(layer_list, store: GeometryStore, display_crs: CRS,
+                  rasters: RasterImageCache) -> Optional[tuple[float, float, float, float]]:
+    """Union of the display-CRS bounds of the visible, drawable layers (None when there is none)."""
+    boxes = []
+    for layer in layer_list:
+        if not layer.visible:
+            continue
+        if layer.kind == "raster":
+            bounds = rasters.display_bounds(layer, display_crs)
+        elif layer.kind == "vector":
+            geometry = store.geometry(layer, display_crs)
+            bounds = geometry.bounds if geometry is not None else None
+        else:
+            bounds = None
+        if bounds is not None and np.isfinite(bounds).all():
+            boxes.append(bounds)
+    if not boxes:
+        return None
+    boxes = np.asarray(boxes)
+    minx, miny = boxes[:, 0].min(), boxes[:, 1].min()
+    maxx, maxy = boxes[:, 2].max(), boxes[:, 3].max()
+    pad_x, pad_y = 0.03 * (maxx - minx) or 1000.0, 0.03 * (maxy - miny) or 1000.0
+    return (minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
+
+
+def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, display_crs: CRS,
+              font_px: int, feedback=None, store: Optional[GeometryStore] = None,
+              rasters: Optional[RasterImageCache] = None) -> None:
+    """Paint the visible layers (bottom of the list first) into ``rect`` showing ``extent``.
+
+    Raises :class:`geo.errors.Cancelled` between layers once ``feedback`` is cancelled.
+    """
+    feedback = ensure_feedback(feedback)
+    store = store or GeometryStore()
+    rasters = rasters or RasterImageCache()
+    to_pixel = world_to_pixel(extent, rect)
+    units_per_pixel = 1.0 / to_pixel.m11()
+    painter.save()
+    painter.setClipRect(rect)
+    painter.fillRect(rect, QtGui.QColor("#ffffff"))
+    drawn = [layer for layer in layer_list if layer.visible]
+    labels = []
+    for step, layer in enumerate(reversed(drawn)):
+        feedback.progress(step / max(len(drawn), 1), f"drawing {layer.name}")
+        painter.setOpacity(float(layer.opacity))
+        if layer.kind == "raster":
+            _paint_raster(painter, layer, extent, rect, to_pixel, display_crs, rasters)
+        elif layer.kind == "vector":
+            geometry = store.geometry(layer, display_crs)
+            if geometry is None:
+                continue
+            shapes = layer_shapes(layer, geometry, None)
+            paint_vector_layer(painter, layer, shapes, to_pixel, units_per_pixel)
+            found = label_positions(layer, shapes, extent)
+            if found is not None:
+                labels.append(found)
+    painter.setOpacity(1.0)
+    for xy, texts in labels:
+        draw_labels(painter, to_pixel, xy, texts, int(font_px * 0.85))
+    painter.restore()
+    feedback.progress(1.0, "map drawn")
+
+
+def _paint_raster(painter, layer, extent, rect: QtCore.QRectF, to_pixel: QtGui.QTransform, display_crs: CRS,
+                  rasters: RasterImageCache) -> None:
+    image = rasters.image_for_view(layer, display_crs, extent, int(rect.width()), int(rect.height()))
+    if image is None:
+        return
+    left, bottom, right, top = image.bounds
+    target = to_pixel.mapRect(QtCore.QRectF(QtCore.QPointF(left, bottom), QtCore.QPointF(right, top)))
+    painter.drawImage(target, image.qimage)
+
+
+def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_px: int,
+                 rasters: RasterImageCache) -> None:
+    """Every visible layer's name with its style's visible legend entries."""
+    painter.save()
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1))
+    painter.setBrush(QtGui.QColor("#ffffff"))
+    painter.drawRect(rect)
+    pad = font_px * 0.7
+    line_h = font_px * 1.5
+    swatch = font_px * 1.1
+    y = rect.top() + pad
+    font = painter.font()
+    font.setPixelSize(int(font_px * 1.1))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QtGui.QColor("#000000"))
+    painter.drawText(QtCore.QRectF(rect.left() + pad, y, rect.width() - 2 * pad, line_h), "Legend")
+    y += line_h * 1.3
+    text_left = rect.left() + pad + swatch + pad * 0.8
+    for layer in layer_list:
+        if not layer.visible:
+            continue
+        rows = _legend_rows(layer)
+        if y + line_h * (1 + len(rows)) > rect.bottom():
+            painter.drawText(QtCore.QRectF(rect.left() + pad, y, rect.width(), line_h), "…")
+            break
+        font.setPixelSize(font_px)
+        font.setBold(True)
+        painter.setFont(font)
+        single = len(rows) == 1 and not rows[0][1]
+        name_left = text_left if single else rect.left() + pad
+        if single:
+            _legend_swatch(painter, layer, rows[0][0], QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch))
+        _draw_elided(painter, QtCore.QRectF(name_left, y, rect.right() - pad - name_left, line_h), layer.name)
+        y += line_h
+        font.setBold(False)
+        painter.setFont(font)
+        if layer.kind == "raster":
+            ramp_box = QtCore.QRectF(rect.left() + pad, y, rect.width() - 2 * pad, line_h)
+            y = _legend_ramp(painter, layer, ramp_box, font_px, rasters)
+            continue
+        for colour, label, _visible in ([] if single else rows):
+            _legend_swatch(painter, layer, colour, QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch))
+            _draw_elided(painter, QtCore.QRectF(text_left, y, rect.right() - pad - text_left, line_h), label)
+            y += line_h
+        y += line_h * 0.3
+    painter.restore()
+
+
+def _legend_rows(layer) -> list[tuple[str, str, bool]]:
+    return [row for row in layer.style.legend() if row[2]]
+
+
+def _draw_elided(painter: QtGui.QPainter, box: QtCore.QRectF, text: str) -> None:
+    metrics = QtGui.QFontMetricsF(painter.font())
+    shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, box.width())
+    painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, shown)
+
+
+def _legend_swatch(painter: QtGui.QPainter, layer, colour: str, box: QtCore.QRectF) -> None:
+    """Polygon: filled square; point: circle; line: a horizontal stroke."""
+    style = layer.style
+    fill = QtGui.QColor(colour)
+    kind = layer.geometry_kind
+    painter.save()
+    if kind == POINT:
+        painter.setPen(QtGui.QPen(QtGui.QColor(style.stroke_colour), 1))
+        painter.setBrush(fill)
+        diameter = box.height() * 0.8
+        painter.drawEllipse(box.center(), diameter / 2, diameter / 2)
+    elif kind == LINE:
+        painter.setPen(QtGui.QPen(fill, max(2.0, box.height() / 6)))
+        painter.drawLine(QtCore.QPointF(box.left(), box.center().y()), QtCore.QPointF(box.right(), box.center().y()))
+    else:
+        fill.setAlphaF(min(max(float(style.fill_opacity), 0.0), 1.0))
+        painter.setPen(QtGui.QPen(QtGui.QColor(style.stroke_colour), 1))
+        painter.setBrush(fill)
+        painter.drawRect(box)
+    painter.restore()
+
+
+def _legend_ramp(painter: QtGui.QPainter, layer, box: QtCore.QRectF, font_px: int,
+                 rasters: RasterImageCache) -> float:
+    """A colour ramp of a raster style with its low and high values; returns the next row's top."""
+    style = layer.style
+    colormap = colormap_for(style.colormap)
+    gradient = QtGui.QLinearGradient(box.left(), 0, box.right(), 0)
+    for position, colour in zip(colormap.pos, colormap.getColors(mode="qcolor")):
+        gradient.setColorAt(float(position), colour)
+    bar = QtCore.QRectF(box.left(), box.top() + 2, box.width(), box.height() * 0.6)
+    painter.fillRect(bar, QtGui.QBrush(gradient))
+    low, high = rasters.value_range(layer)
+    top = bar.bottom() + 2
+    text_box = QtCore.QRectF(box.left(), top, box.width(), font_px * 1.3)
+    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignLeft, f"{low:g}")
+    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignRight, f"{high:g}")
+    return text_box.bottom() + font_px * 0.5
+
+
+def footer_lines(layer_list, display_crs: CRS) -> list[str]:
+    """The CRS, the sources and, when any layer is illustrative, the illustrative-data note."""
+    shown = [layer for layer in layer_list if layer.visible]
+    crs_name = display_crs.name
+    code = display_crs.to_epsg()
+    lines = [f"CRS: {crs_name}" + (f" (EPSG:{code})" if code else "")]
+    sources = []
+    for layer in shown:
+        source = Path(layer.source).name if layer.source else layer.name
+        if source not in sources:
+            sources.append(source)
+    lines.append("Sources: " + (", ".join(sources) if sources else "none"))
+    if any(layer.illustrative for layer in shown):
+        lines.append(ILLUSTRATIVE_NOTE)
+    return lines
+
+
+def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi: float, title: Optional[str],
+               extent, display_crs: CRS, feedback=None) -> None:
+    """Paint the whole page (title, map, scale bar, north arrow, legend, notes) at pixel size."""
+    feedback = ensure_feedback(feedback)
+    layout = page_layout(width, height, dpi, bool(title))
+    painter.fillRect(QtCore.QRectF(0, 0, width, height), QtGui.QColor("#ffffff"))
+    store, rasters = GeometryStore(), RasterImageCache()
+    if extent is None:
+        extent = layers_extent(layer_list, store, display_crs, rasters) or (0.0, 0.0, 1.0, 1.0)
+    extent = fit_extent(extent, layout.map.width(), layout.map.height())
+    paint_map(painter, layer_list, layout.map, extent, display_crs, layout.font_px,
+              feedback.sub(0.0, 0.9), store, rasters)
+    painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1))
+    painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+    painter.drawRect(layout.map)
+    units_per_pixel = (extent[2] - extent[0]) / layout.map.width()
+    centre = ((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
+    metres_per_pixel = units_per_pixel * metres_per_unit(display_crs, *centre)
+    pad = layout.font_px
+    draw_scale_bar(painter, QtCore.QPointF(layout.map.left() + pad, layout.map.bottom() - pad),
+                   metres_per_pixel, layout.map.width() / 4, layout.font_px)
+    arrow = layout.font_px * 2.6
+    draw_north_arrow(painter, QtCore.QPointF(layout.map.right() - pad - arrow / 2, layout.map.top() + pad), arrow)
+    paint_legend(painter, layer_list, layout.legend, layout.font_px, rasters)
+    _paint_texts(painter, layout, title, footer_lines(layer_list, display_crs))
+    feedback.progress(1.0, "page drawn")
+
+
+def _paint_texts(painter: QtGui.QPainter, layout: PageLayout, title: Optional[str], footer: list[str]) -> None:
+    painter.save()
+    painter.setPen(QtGui.QColor("#000000"))
+    font = painter.font()
+    if title:
+        font.setPixelSize(int(layout.font_px * 1.7))
+        font.setBold(True)
+        painter.setFont(font)
+        _draw_elided(painter, layout.title, title)
+    font.setBold(False)
+    font.setPixelSize(int(layout.font_px * 0.85))
+    painter.setFont(font)
+    line_h = layout.footer.height() / 3
+    for row, text in enumerate(footer):
+        box = QtCore.QRectF(layout.footer.left(), layout.footer.top() + row * line_h, layout.footer.width(), line_h)
+        if text == ILLUSTRATIVE_NOTE:
+            painter.setPen(QtGui.QColor("#a50026"))
+        _draw_elided(painter, box, text)
+    painter.restore()
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def ensure_gui_application() -> QtGui.QGuiApplication:
+    """The running Qt application, or a new offscreen one when there is no display (the CLI)."""
+    app = QtGui.QGuiApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QtGui.QGuiApplication([])
+    return app
+
+
+def _resolve_crs(display_crs) -> CRS:
+    return CRS.from_user_input(display_crs if display_crs is not None else DEFAULT_DISPLAY_CRS)
+
+
+def render_map_image(layer_list, width: int = 1600, height: int = 1100, dpi: float = 150, title: Optional[str] = None,
+                     extent=None, display_crs=None, feedback=None) -> QtGui.QImage:
+    """The page as an ARGB image of ``width`` × ``height`` pixels tagged with ``dpi``.
+
+    ``extent`` is (minx, miny, maxx, maxy) in ``display_crs`` (default EPSG:7755); by default the
+    visible layers' full extent. Raises :class:`geo.errors.Cancelled` when cancelled.
+    """
+    ensure_gui_application()
+    image = QtGui.QImage(int(width), int(height), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    dots_per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    painter = QtGui.QPainter(image)
+    try:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
+        paint_page(painter, layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs), feedback)
+    finally:
+        painter.end()
+    return image
+
+
+def render_map(layer_list, path, width: int = 1600, height: int = 1100, dpi: float = 150, title: Optional[str] = None,
+               extent=None, display_crs=None, feedback=None) -> Path:
+    """Write the map page to ``path`` as PNG or SVG (chosen by the extension), atomically.
+
+    Raises
+    ------
+    DataWriteError
+        Unknown extension, or the file cannot be written.
+    geo.errors.Cancelled
+        ``feedback`` was cancelled; no file is left behind.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise DataWriteError(f"{describe_path(target)}: a map can be written as .png or .svg, not {suffix or 'no extension'}")
+    feedback = ensure_feedback(feedback)
+    with atomic_path(target) as tmp:
+        if suffix == ".png":
+            image = render_map_image(layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
+            feedback.check()
+            if not image.save(str(tmp), "PNG"):
+                raise DataWriteError(f"{describe_path(target)}: the PNG could not be written")
+        else:
+            _write_svg(tmp, layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs), feedback)
+        feedback.progress(1.0, f"wrote {target.name}")
+    return target
+
+
+def _write_svg(tmp: Path, layer_list, width: int, height: int, dpi: float, title, extent, display_crs: CRS,
+               feedback) -> None:
+    from PySide6.QtSvg import QSvgGenerator
+
+    ensure_gui_application()
+    generator = QSvgGenerator()
+    generator.setFileName(str(tmp))
+    generator.setSize(QtCore.QSize(width, height))
+    generator.setViewBox(QtCore.QRect(0, 0, width, height))
+    generator.setResolution(int(round(dpi)))
+    generator.setTitle(title or "Khanij map")
+    generator.setDescription("Map rendered by Khanij")
+    painter = QtGui.QPainter(generator)
+    try:
+        paint_page(painter, layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
+    finally:
+        painter.end()

@@ -1,0 +1,108 @@
+"""The file renderer (PNG/SVG) on small real files written in tmp_path."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import pytest
+import shapely
+from PySide6 import QtGui
+
+from geo.errors import Cancelled, DataWriteError
+from geo.feedback import Feedback
+from gui.render import ILLUSTRATIVE_NOTE, nice_scale_length_m, page_layout, render_map, render_map_image, scale_label
+from layers.layer import Layer, LayerList
+from layers.style import UNFC_STAGE_COLOURS, Category, CategorisedStyle
+
+STAGES = ("G1", "G2", "G3", "G4")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def layer_list(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"stage": list(STAGES), "name": [f"Block {s}" for s in STAGES]},
+        geometry=[shapely.box(3.8e6 + i * 1.5e5, 3.5e6, 3.9e6 + i * 1.5e5, 3.6e6) for i in range(4)],
+        crs="EPSG:7755",
+    )
+    frame.to_file(tmp_path / "blocks.gpkg", driver="GPKG")
+    blocks = Layer.from_file(tmp_path / "blocks.gpkg")
+    blocks.style = CategorisedStyle("stage", [Category(s, UNFC_STAGE_COLOURS[s], f"{s} stage") for s in STAGES])
+    return LayerList([blocks])
+
+
+def colours_in(image: QtGui.QImage, rect) -> set[str]:
+    found = set()
+    for x in range(int(rect.left()), int(rect.right()), 2):
+        for y in range(int(rect.top()), int(rect.bottom()), 2):
+            found.add(image.pixelColor(x, y).name())
+    return found
+
+
+def blended(colour: str, alpha: float) -> str:
+    rgb = QtGui.QColor(colour)
+    mixed = [round(c * alpha + 255 * (1 - alpha)) for c in (rgb.red(), rgb.green(), rgb.blue())]
+    return QtGui.QColor(*mixed).name()
+
+
+def near_any(colour: str, found: set[str], tolerance: int = 3) -> bool:
+    target = QtGui.QColor(colour)
+    return any(
+        max(abs(target.red() - c.red()), abs(target.green() - c.green()), abs(target.blue() - c.blue())) <= tolerance
+        for c in map(QtGui.QColor, found)
+    )
+
+
+def test_png_has_map_and_legend_swatches(qapp, tmp_path, layer_list):
+    target = tmp_path / "map.png"
+    render_map(layer_list, target, width=1200, height=800, dpi=100, title="Blocks by stage")
+    image = QtGui.QImage(str(target))
+    assert (image.width(), image.height()) == (1200, 800)
+    layout = page_layout(1200, 800, 100, True)
+    legend = colours_in(image, layout.legend)
+    in_map = colours_in(image, layout.map)
+    for stage in STAGES:
+        swatch = blended(UNFC_STAGE_COLOURS[stage], 0.6)
+        assert near_any(swatch, legend), stage
+        assert near_any(swatch, in_map), stage
+    assert abs(image.dotsPerMeterX() - 100 / 0.0254) < 2
+
+
+def test_svg_parses_and_carries_the_notes(qapp, tmp_path, layer_list):
+    layer_list[0].illustrative = True
+    target = tmp_path / "map.svg"
+    render_map(layer_list, target, width=1000, height=700, dpi=96, title="Blocks")
+    root = ET.parse(target).getroot()
+    assert root.tag == f"{SVG}svg" and root.get("viewBox") == "0 0 1000 700"
+    texts = " ".join("".join(node.itertext()) for node in root.iter(f"{SVG}text"))
+    assert "Blocks" in texts and "G3 stage" in texts and ILLUSTRATIVE_NOTE in texts and "EPSG:7755" in texts
+    assert len(list(root.iter(f"{SVG}path"))) >= 4
+
+
+def test_cancelling_leaves_no_file(qapp, tmp_path, layer_list):
+    feedback = Feedback(on_progress=lambda fraction, text: feedback.cancel() if fraction > 0.1 else None)
+    for name in ("map.png", "map.svg"):
+        with pytest.raises(Cancelled):
+            render_map(layer_list, tmp_path / name, feedback=feedback)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["blocks.gpkg"]
+
+
+def test_unknown_extension_is_refused(qapp, tmp_path, layer_list):
+    with pytest.raises(DataWriteError, match="map.jpg"):
+        render_map(layer_list, tmp_path / "map.jpg")
+
+
+def test_explicit_extent_zooms_in(qapp, layer_list):
+    full = render_map_image(layer_list, width=600, height=400, dpi=72)
+    zoomed = render_map_image(layer_list, width=600, height=400, dpi=72, extent=(3.8e6, 3.5e6, 3.9e6, 3.6e6))
+    layout = page_layout(600, 400, 72, False)
+    g1 = blended(UNFC_STAGE_COLOURS["G1"], 0.6)
+    g4 = blended(UNFC_STAGE_COLOURS["G4"], 0.6)
+    assert near_any(g4, colours_in(full, layout.map))
+    assert near_any(g1, colours_in(zoomed, layout.map)) and not near_any(g4, colours_in(zoomed, layout.map))
+
+
+@pytest.mark.parametrize("max_m, expected", [(180_000, 100_000), (260_000, 200_000), (7_300, 5_000), (900, 500)])
+def test_scale_bar_lengths_are_round(max_m, expected):
+    assert nice_scale_length_m(max_m) == expected
+    assert scale_label(expected) in ("100 km", "200 km", "5 km", "500 m")
