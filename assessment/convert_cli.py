@@ -1,0 +1,97 @@
+"""``khanij convert`` and ``khanij resources`` (DESIGN.md §6): thin wrappers that read, call the
+classification engine and write. Errors from ``geo.errors`` propagate to ``main.py``, which turns
+them into one message and an exit code (3 for a bad input, 4 for an unwritable output).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+from assessment.conversion import STATUSES, Conversion, convert, convert_column
+from assessment.resources import resource_statement
+from geo.errors import describe_path
+from geo.tables import WRITE_SUFFIXES, read_table, write_table
+
+EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
+_NOTATION_WORDS = {"india": "India UNFC-1997", "unfc": "UNFC-2009/2019", "stage": "stage", "jorc": "JORC/CRIRSCO",
+                   "invalid": "unreadable"}
+
+
+def _usage(message: str) -> int:
+    print(f"khanij: usage error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _output_problem(output: Optional[str], allowed=WRITE_SUFFIXES) -> Optional[str]:
+    """Why ``output`` cannot be used (checked before any work is done), or None."""
+    if not output:
+        return "give an output file with -o OUT"
+    suffix = Path(output).suffix.lower()
+    if suffix not in allowed:
+        return f"{describe_path(output)}: cannot write files of type '{suffix or 'without extension'}'; use {', '.join(allowed)}"
+    return None
+
+
+def format_conversion(conversion: Conversion) -> str:
+    """The human-readable answer of ``khanij convert CODE``."""
+    result = (conversion.result or "no equivalent") if conversion.status != "invalid" else "invalid"
+    lines = [f"{conversion.input} ({_NOTATION_WORDS[conversion.notation]}) → {result}  [{conversion.status}]"]
+    if conversion.alternatives:
+        lines.append("alternatives:")
+        lines.extend(f"  {a['result']}: {a['condition']}" for a in conversion.alternatives)
+    lines.append(conversion.note)
+    return "\n".join(lines)
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """Convert one CODE (printed) or a column of ``--table`` (written to ``-o``)."""
+    if args.table:
+        return _convert_table(args)
+    if args.code is None:
+        return _usage("give a CODE to convert, or --table IN --column COL -o OUT")
+    conversion = convert(args.code, to=args.to)
+    if args.json:
+        print(json.dumps(conversion.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_conversion(conversion))
+    return EXIT_INPUT if conversion.status == "invalid" else EXIT_OK
+
+
+def _convert_table(args: argparse.Namespace) -> int:
+    if args.code is not None:
+        return _usage("give either a CODE or --table, not both")
+    if not args.column:
+        return _usage(f"--table {describe_path(args.table)} needs --column COL (the column to convert)")
+    problem = _output_problem(args.output)
+    if problem:
+        return _usage(problem)
+    frame = read_table(args.table, args.layer, required=[args.column])
+    converted = convert_column(frame[args.column], to=args.to, name=str(args.column))
+    output = frame.copy()
+    for name in converted.columns:
+        output[name] = converted[name]
+    write_table(output, args.output)
+    counts = Counter(converted[f"{args.column}_status"].astype(str))
+    summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+    print(f"{describe_path(args.output)}: {len(output)} rows converted ({summary})", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_resources(args: argparse.Namespace) -> int:
+    """Resource statement of ``IN`` grouped ``--by``; written to ``-o`` or printed."""
+    if args.output:
+        problem = _output_problem(args.output, (".csv", ".xlsx"))
+        if problem:
+            return _usage(problem)
+    frame = read_table(args.input, args.layer, required=[args.column] if args.column else ())
+    statement = resource_statement(frame, by=args.by, column=args.column, source=args.input)
+    if args.output:
+        write_table(statement, args.output, sheet_name=f"resources by {args.by}")
+        print(f"{describe_path(args.output)}: {len(statement)} rows", file=sys.stderr)
+    else:
+        print(statement.to_string(index=False))
+    return EXIT_OK
