@@ -143,6 +143,10 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     layers, chosen, info = _open_layer(path, source, layer)
     try:
         data = pyogrio.read_dataframe(source, layer=chosen, encoding=text_encoding.name, use_arrow=USE_ARROW)
+    except UnicodeDecodeError as exc:
+        raise DataReadError(f"{name}: the attributes are not valid {text_encoding.name} text (encoding taken from "
+                            f"the {text_encoding.source}; byte 0x{exc.object[exc.start]:02X} cannot be decoded); "
+                            "choose the file's encoding, e.g. cp1252") from None
     except _GDAL_ERRORS as exc:
         raise unreadable(path, exc) from None
     feedback.progress(0.8, f"Checking geometries of {name}")

@@ -251,3 +251,50 @@ def test_feedback_reports_progress_and_cancels(external):
     cancelled.cancel()
     with pytest.raises(Cancelled):
         geo.read_all(external / AMC, feedback=cancelled)
+
+
+def write_points_shapefile(folder, name="wells"):
+    gdf = gpd.GeoDataFrame({"name": ["Bellary – Hospet", "Hutti"]}, geometry=[shapely.Point(78.27, 12.95), shapely.Point(76.65, 16.2)],
+                           crs="EPSG:4326")
+    path = folder / f"{name}.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="cp1252")
+    return path
+
+
+@pytest.mark.parametrize("cpg, expected", [("1252", "cp1252"), ("ANSI 1252\r\n", "cp1252"), ("88591", "ISO-8859-1")])
+def test_cpg_spellings_are_understood(tmp_path, cpg, expected):
+    path = write_points_shapefile(tmp_path)
+    path.with_suffix(".cpg").write_text(cpg)
+    result = geo.read(path)
+    assert (result.encoding, result.encoding_source) == (expected, "cpg")
+
+
+@pytest.mark.parametrize("cpg", ["UTF-8", "65001"])
+def test_cpg_that_lies_about_utf8_gives_a_clear_message(tmp_path, cpg):
+    path = write_points_shapefile(tmp_path)
+    path.with_suffix(".cpg").write_text(cpg)
+    with pytest.raises(DataReadError, match=r"wells\.shp: the attributes are not valid UTF-8 text \(encoding taken "
+                                            r"from the cpg; byte 0x96"):
+        geo.read(path)
+    assert geo.read(path, encoding="cp1252").data["name"].iloc[0] == "Bellary – Hospet"
+
+
+def test_language_driver_byte_is_used_when_there_is_no_cpg(tmp_path):
+    path = write_points_shapefile(tmp_path)
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    dbf = path.with_suffix(".dbf")
+    header = bytearray(dbf.read_bytes())
+    header[29] = 0x57
+    dbf.write_bytes(bytes(header))
+    result = geo.read(path)
+    assert (result.encoding, result.encoding_source) == ("cp1252", "dbf language driver")
+    assert list(result.data["name"]) == ["Bellary – Hospet", "Hutti"]  # 0x96 is "–" only in cp1252
+
+
+def test_topojson_extension_and_detect(external, tmp_path):
+    path = tmp_path / "karnataka.topojson"
+    path.write_bytes((external / "datameet-maps/divisions/karnataka.topo.json").read_bytes())
+    result = geo.read(path)
+    assert (result.driver, result.feature_count, result.invalid_geometries) == ("TopoJSON", 4, 1)
+    assert geo_crs.detect(path).to_epsg() == 4326
+    assert geo_crs.detect(external / ECI / "S27/S27_AC.shp") is None
