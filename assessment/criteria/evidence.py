@@ -1,0 +1,71 @@
+"""Criterion: raster evidence — coverage-weighted zonal mean and max of each raster over the
+block (exactextract, one pass per raster for all blocks).
+
+Each raster's mean is scored either by its percentile among the raster's valid pixels (higher
+is better; the distribution is read from a decimated copy of at most ~1 M pixels) or, when the
+rules give ``[criteria.evidence.thresholds.<raster>]``, by those bands. A block off the raster
+(or over nodata only) gets "no data" for it; the criterion is the mean over the rasters with data.
+"""
+from __future__ import annotations
+
+import numpy as np
+import rasterio
+from rasterio.enums import Resampling
+
+from assessment.criteria import Context, CriterionResult, fmt
+from geo.errors import DataReadError, describe_path
+from geo.zonal import zonal_stats
+
+_SAMPLE_SIDE = 1024
+
+
+def evaluate(ctx: Context, feedback=None) -> CriterionResult:
+    if not ctx.rasters:
+        return CriterionResult("evidence", "Raster evidence", np.full(ctx.n_blocks, np.nan),
+                               ["unknown (no evidence raster)"] * ctx.n_blocks)
+    columns, scores, parts = {}, [], []
+    for step, (name, path) in enumerate(ctx.rasters):
+        sub = feedback.sub(step / len(ctx.rasters), (step + 1) / len(ctx.rasters)) if feedback is not None else None
+        table = zonal_stats(ctx.blocks.geometry, path, stats=("mean", "max"), feedback=sub)
+        columns[f"evidence_{name}_mean"] = table["mean"].to_numpy()
+        columns[f"evidence_{name}_max"] = table["max"].to_numpy()
+        mean = table["mean"].to_numpy(dtype=float, na_value=np.nan)
+        thresholds = ctx.rules.evidence_thresholds.get(name)
+        if thresholds is not None:
+            raster_score, how = thresholds.score(mean), "by the rules' thresholds"
+        else:
+            raster_score, how = _percentile_scores(path, mean), "percentile within the raster"
+        scores.append(raster_score)
+        parts.append([f"{name}: no data (the block is off the raster or over nodata only)" if np.isnan(m)
+                      else f"{name} mean {fmt(m, 3)}, max {fmt(float(x), 3)} → {s:.0f} ({how})"
+                      for m, x, s in zip(mean, table["max"].to_numpy(dtype=float, na_value=np.nan), raster_score)])
+    stacked = np.vstack(scores)
+    known = ~np.isnan(stacked)
+    score = np.divide(np.nansum(stacked, axis=0), known.sum(axis=0),
+                      out=np.full(ctx.n_blocks, np.nan), where=known.any(axis=0))
+    return CriterionResult("evidence", "Raster evidence", score, ["; ".join(p) for p in zip(*parts)], columns=columns)
+
+
+def _percentile_scores(path, values: np.ndarray) -> np.ndarray:
+    """Percentile (0–100) of each value among the raster's valid pixels; NaN stays NaN."""
+    pixels = _valid_sample(path)
+    scores = np.full(len(values), np.nan)
+    known = ~np.isnan(values)
+    if len(pixels) and known.any():
+        below = np.searchsorted(pixels, values[known], side="left")
+        through = np.searchsorted(pixels, values[known], side="right")
+        scores[known] = 100.0 * (below + through) / (2.0 * len(pixels))
+    return scores
+
+
+def _valid_sample(path) -> np.ndarray:
+    """Sorted valid pixel values of band 1, read decimated to at most _SAMPLE_SIDE² pixels."""
+    try:
+        with rasterio.open(path) as raster:
+            factor = max(1, int(np.ceil(max(raster.width, raster.height) / _SAMPLE_SIDE)))
+            shape = (max(1, raster.height // factor), max(1, raster.width // factor))
+            data = raster.read(1, out_shape=shape, masked=True, resampling=Resampling.nearest)
+    except rasterio.errors.RasterioError as exc:
+        raise DataReadError(f"{describe_path(path)}: cannot read the raster's pixels: {exc}") from exc
+    values = np.asarray(data.compressed(), dtype=float)
+    return np.sort(values[np.isfinite(values)])

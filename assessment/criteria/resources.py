@@ -1,0 +1,82 @@
+"""Criterion: resources inside the block — deposits counted (each once, see :mod:`geo.overlay`),
+their total tonnage and its split by JORC-equivalent category, and the critical minerals present
+(the Ministry of Mines list of 30, 2023).
+
+Score: the tonnage band (or, when the deposits report no tonnage, the count band), plus a bonus
+when a critical mineral is present, capped at 100.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from assessment.criteria import Context, CriterionResult, commodity_names, fmt
+from assessment.criteria.stage import jorc_levels
+from assessment.rules import RESOURCE_LEVELS
+
+UNCLASSIFIED = "unclassified"
+
+
+def evaluate(ctx: Context) -> CriterionResult:
+    rule = ctx.rules.resources
+    inside = ctx.deposit_block >= 0
+    owners = ctx.deposit_block[inside]
+    count = np.bincount(owners, minlength=ctx.n_blocks)
+    tonnage_values = _tonnage(ctx)
+    critical = _critical_minerals(ctx, inside)
+    if tonnage_values is None:
+        tonnage = pd.array([pd.NA] * ctx.n_blocks, dtype="Float64")
+        base = rule.count.score(count)
+    else:
+        per_deposit = np.nan_to_num(tonnage_values[inside])
+        total = np.bincount(owners, weights=per_deposit, minlength=ctx.n_blocks)
+        tonnage = np.round(total, 6)
+        base = rule.tonnage.score(total)
+    has_critical = np.array([bool(c) for c in critical])
+    score = np.minimum(base + np.where(has_critical, rule.critical_bonus, 0.0), 100.0)
+    by_category = _by_category(ctx, inside, tonnage_values)
+    measure = []
+    for i in range(ctx.n_blocks):
+        words = f"{count[i]} deposit{'s' if count[i] != 1 else ''}"
+        if tonnage_values is not None:
+            words += f", {fmt(float(tonnage[i]), 2)} Mt"
+            if by_category[i]:
+                words += " (" + ", ".join(f"{name} {fmt(mt, 2)} Mt" for name, mt in by_category[i]) + ")"
+        else:
+            words += ", tonnage not reported"
+        if critical[i]:
+            words += f"; critical minerals: {', '.join(critical[i])} (+{rule.critical_bonus:g})"
+        measure.append(words)
+    return CriterionResult("resources", "Resources inside the block", score, measure,
+                           columns={"n_deposits": count.astype(np.int64), "tonnage_mt": tonnage,
+                                    "critical_minerals": np.array([";".join(c) for c in critical], dtype=object)})
+
+
+def _tonnage(ctx: Context):
+    column = ctx.deposit_column("tonnage_mt")
+    if column is None:
+        return None
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _critical_minerals(ctx: Context, inside: np.ndarray) -> list[list[str]]:
+    found: list[set[str]] = [set() for _ in range(ctx.n_blocks)]
+    column = ctx.deposit_column("commodity")
+    if column is not None:
+        critical = set(ctx.rules.mineral_list("critical"))
+        for owner, names in zip(ctx.deposit_block, commodity_names(column, ctx.rules)):
+            if owner >= 0:
+                found[owner].update(set(names) & critical)
+    return [sorted(names) for names in found]
+
+
+def _by_category(ctx: Context, inside: np.ndarray, tonnage) -> list[list[tuple[str, float]]]:
+    """Per block, (JORC-equivalent category, Mt) pairs in confidence order; [] without classes."""
+    column = ctx.deposit_column("unfc")
+    if column is None or tonnage is None:
+        return [[] for _ in range(ctx.n_blocks)]
+    names = [*RESOURCE_LEVELS, UNCLASSIFIED]
+    levels = jorc_levels(column)
+    table = np.zeros((ctx.n_blocks, len(names)))
+    np.add.at(table, (ctx.deposit_block[inside], levels[inside]), np.nan_to_num(tonnage[inside]))
+    return [[(names[j], table[i, j]) for j in range(len(names)) if table[i, j] > 0] for i in range(ctx.n_blocks)]

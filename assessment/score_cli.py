@@ -1,0 +1,71 @@
+"""``khanij score``: read the layers named on the command line, score the blocks, write the table.
+
+The work is :func:`assessment.scoring.score`; this module only reads the inputs (naming the file
+in every error), writes the output atomically (.gpkg, .csv or .xlsx; cancelling leaves no file)
+and prints a one-line summary.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Optional
+
+import geopandas as gpd
+
+from assessment.rules import load_rules
+from assessment.scoring import CONDITIONAL, NOT_READY, READY, score
+from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
+from geo.feedback import Feedback, ensure_feedback
+
+OUTPUT_SUFFIXES = (".gpkg", ".csv", ".xlsx")
+
+
+def read_layer(path: str, role: str) -> gpd.GeoDataFrame:
+    """One vector layer for ``role``, with a CRS; errors name the file."""
+    from geo import read
+
+    result = read(path)
+    if result.kind == "raster" or not isinstance(result.data, gpd.GeoDataFrame):
+        raise DataReadError(f"{describe_path(path)}: the {role} layer must be a vector layer with geometries")
+    if result.data.crs is None:
+        raise CrsError(f"{describe_path(path)}: the {role} layer has no CRS; assign one (e.g. add a .prj) before scoring")
+    layer = result.data
+    layer.attrs["name"] = Path(path).stem
+    return layer
+
+
+def check_raster(path: str) -> str:
+    """The path of a readable raster (errors name the file)."""
+    from geo import read
+
+    if read(path).kind != "raster":
+        raise DataReadError(f"{describe_path(path)}: --raster needs a raster file (GeoTIFF or any GDAL raster)")
+    return path
+
+
+def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
+    """Score the blocks of ``args`` and write ``args.output``; returns the exit code (0)."""
+    from geo.tables import write_table
+
+    feedback = ensure_feedback(feedback)
+    output = Path(args.output)
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise DataWriteError(f"{describe_path(output)}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
+    rules = load_rules(args.rules) if args.rules else load_rules()
+    feedback.progress(0.0, "reading the layers")
+    blocks = read_layer(args.blocks, "blocks")
+    deposits = read_layer(args.deposits, "deposits")
+    forest = read_layer(args.forest, "forest") if args.forest else None
+    protected = read_layer(args.protected, "protected areas") if args.protected else None
+    boundaries = read_layer(args.boundaries, "boundaries") if getattr(args, "boundaries", None) else None
+    infrastructure = [(Path(path).stem, read_layer(path, "infrastructure")) for path in args.infra]
+    rasters = [(Path(path).stem, check_raster(path)) for path in args.raster]
+    table = score(blocks, deposits, forest=forest, protected=protected, infrastructure=infrastructure,
+                  rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries)
+    feedback.progress(0.9, f"writing {describe_path(output)}")
+    write_table(table, output, feedback.sub(0.9, 1.0))
+    feedback.progress(1.0, "done")
+    counts = table["readiness"].value_counts()
+    print(f"{len(table)} blocks scored: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
+          f"{counts.get(NOT_READY, 0)} {NOT_READY} → {output}")
+    return 0

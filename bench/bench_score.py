@@ -1,0 +1,170 @@
+"""Benchmark: whole auction-readiness scoring vs a plain geopandas + rasterstats pipeline.
+
+Synthetic data as in DESIGN.md §11, generated here from a fixed seed (nothing large is
+committed): 10,000 star-shaped blocks 1–10 km across, 100,000 deposit points, 5,000 constraint
+polygons 5–30 km across (4,000 forest, 1,000 wildlife sanctuaries), 2,000 stations and an
+8000 × 8000 float32 raster at 100 m, all in EPSG:7755.
+
+The peer, run in the same process on the same data, does the same measurements the plain way:
+``geopandas.sjoin`` for deposits in blocks, ``geopandas.overlay`` + dissolve for forest and
+protected-area overlap, ``geopandas.sjoin_nearest`` for distances and ``rasterstats.zonal_stats``
+for the raster. It computes no gates, scores or explanations, so the ratio is conservative.
+
+Run: ``.venv/bin/python bench/bench_score.py [--scale 0.1]`` (targets: ≤ 30 s, ≤ 3 GB peak RSS,
+≥ 5x the peer).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+CRS = "EPSG:7755"
+ORIGIN_X, ORIGIN_Y = 3_600_000.0, 4_400_000.0   # top-left corner of the 800 km square
+PIXEL_M = 100.0
+SEED = 20240601
+
+
+def star_polygons(rng, n, diameter_min_m, diameter_max_m, extent_m, spikes, inner=0.55):
+    """``n`` star-shaped polygons (``spikes`` points) with random centres, sizes and rotations."""
+    centres = rng.uniform(0, extent_m, size=(n, 2)) + [ORIGIN_X, ORIGIN_Y - extent_m]
+    radius = rng.uniform(diameter_min_m, diameter_max_m, size=n) / 2
+    angles = np.linspace(0, 2 * np.pi, 2 * spikes, endpoint=False)[None, :] + rng.uniform(0, np.pi, size=(n, 1))
+    scale = np.where(np.arange(2 * spikes) % 2 == 0, 1.0, inner)[None, :] * rng.uniform(0.85, 1.0, size=(n, 2 * spikes))
+    xs = centres[:, :1] + radius[:, None] * scale * np.cos(angles)
+    ys = centres[:, 1:] + radius[:, None] * scale * np.sin(angles)
+    ring = np.stack([xs, ys], axis=-1)
+    ring = np.concatenate([ring, ring[:, :1]], axis=1)
+    return shapely.polygons(ring)
+
+
+def make_data(folder: Path, scale: float):
+    rng = np.random.default_rng(SEED)
+    size = int(8000 * np.sqrt(scale)) if scale < 1 else 8000
+    extent_m = size * PIXEL_M
+    n_blocks, n_points, n_constraints, n_stations = (int(v * scale) for v in (10_000, 100_000, 5_000, 2_000))
+    blocks = gpd.GeoDataFrame({
+        "block_id": [f"B{i:05d}" for i in range(n_blocks)],
+        "licence": rng.choice(["ML", "CL", "EL"], n_blocks),
+        "state": "Synthetic",
+        "commodity": rng.choice(["Lithium", "Graphite", "Copper", "Iron ore", "REE"], n_blocks),
+    }, geometry=star_polygons(rng, n_blocks, 1_000, 10_000, extent_m, 8), crs=CRS)
+    xy = rng.uniform(0, extent_m, size=(n_points, 2)) + [ORIGIN_X, ORIGIN_Y - extent_m]
+    deposits = gpd.GeoDataFrame({
+        "name": [f"D{i}" for i in range(n_points)],
+        "unfc": rng.choice(["111", "122", "331", "332", "333", "334"], n_points),
+        "tonnage_mt": rng.gamma(1.5, 2.0, n_points).round(3),
+        "commodity": rng.choice(["Li", "Graphite", "Cu", "Fe", "REE;Nb"], n_points),
+    }, geometry=shapely.points(xy), crs=CRS)
+    constraints = star_polygons(rng, n_constraints, 5_000, 30_000, extent_m, 16, inner=0.8)
+    n_forest = n_constraints * 4 // 5
+    forest = gpd.GeoDataFrame({"name": [f"F{i}" for i in range(n_forest)]}, geometry=constraints[:n_forest], crs=CRS)
+    protected = gpd.GeoDataFrame({"name": [f"P{i}" for i in range(n_constraints - n_forest)],
+                                  "pa_type": "Wildlife Sanctuary"}, geometry=constraints[n_forest:], crs=CRS)
+    xy = rng.uniform(0, extent_m, size=(n_stations, 2)) + [ORIGIN_X, ORIGIN_Y - extent_m]
+    stations = gpd.GeoDataFrame({"name": [f"S{i}" for i in range(n_stations)]}, geometry=shapely.points(xy), crs=CRS)
+    raster = folder / "evidence.tif"
+    write_raster(raster, size, rng)
+    return blocks, deposits, forest, protected, stations, raster
+
+
+def write_raster(path: Path, size: int, rng) -> None:
+    """A smooth float32 field (sum of random waves) with a nodata hole, written in strips."""
+    profile = dict(driver="GTiff", width=size, height=size, count=1, dtype="float32", crs=CRS, nodata=-9999.0,
+                   transform=from_origin(ORIGIN_X, ORIGIN_Y, PIXEL_M, PIXEL_M), tiled=True, blockxsize=512,
+                   blockysize=512)
+    waves = rng.uniform(0.002, 0.03, size=(6, 2))
+    phases = rng.uniform(0, 2 * np.pi, size=6)
+    columns = np.arange(size, dtype=np.float32)
+    with rasterio.open(path, "w", **profile) as dst:
+        for top in range(0, size, 512):
+            rows = np.arange(top, min(top + 512, size), dtype=np.float32)[:, None]
+            field = sum(np.sin(w[0] * columns[None, :] + w[1] * rows + p) for w, p in zip(waves, phases))
+            field = (100 * field).astype("float32")
+            field[:, : size // 20] = -9999.0
+            dst.write(field, 1, window=rasterio.windows.Window(0, top, size, len(rows)))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_khanij(blocks, deposits, forest, protected, stations, raster):
+    from assessment.scoring import score
+
+    return score(blocks, deposits, forest=forest, protected=protected, infrastructure=[("stations", stations)],
+                 rasters=[("evidence", raster)])
+
+
+def run_peer(blocks, deposits, forest, protected, stations, raster) -> dict[str, float]:
+    """The same measurements with plain geopandas + rasterstats; returns seconds per step."""
+    from rasterstats import zonal_stats
+
+    steps = {}
+    frame = blocks[["block_id", "geometry"]]
+    start = time.perf_counter()
+    joined = gpd.sjoin(deposits, frame, predicate="within")
+    joined.groupby("block_id").agg(n=("name", "size"), tonnage=("tonnage_mt", "sum"))
+    steps["points in polygons (sjoin)"] = time.perf_counter() - start
+    for label, layer in (("forest", forest), ("protected", protected)):
+        start = time.perf_counter()
+        pieces = gpd.overlay(frame, layer[["geometry"]], how="intersection")
+        pieces.dissolve(by="block_id").area
+        steps[f"{label} overlap (overlay + dissolve)"] = time.perf_counter() - start
+    for label, layer in (("stations", stations), ("protected", protected)):
+        start = time.perf_counter()
+        gpd.sjoin_nearest(frame, layer[["geometry"]], distance_col="distance_m")
+        steps[f"nearest {label} (sjoin_nearest)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    zonal_stats(frame, str(raster), stats=["mean", "max"])
+    steps["zonal mean/max (rasterstats)"] = time.perf_counter() - start
+    return steps
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data size (default 1)")
+    parser.add_argument("--skip-peer", action="store_true", help="time Khanij only")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="khanij-bench-") as folder:
+        start = time.perf_counter()
+        data = make_data(Path(folder), options.scale)
+        blocks, deposits, forest, protected, stations, raster = data
+        print(f"data: {len(blocks):,} blocks, {len(deposits):,} deposits, {len(forest):,} forest + "
+              f"{len(protected):,} protected polygons, {len(stations):,} stations, raster "
+              f"{rasterio.open(raster).width}² float32 — made in {time.perf_counter() - start:.1f} s")
+        rss_before = peak_rss_mb()
+        start = time.perf_counter()
+        result = run_khanij(*data)
+        ours = time.perf_counter() - start
+        rss_ours = peak_rss_mb()
+        counts = result["readiness"].value_counts().to_dict()
+        print(f"khanij score: {ours:.2f} s, peak RSS {rss_ours:,.0f} MB (before: {rss_before:,.0f} MB); {counts}")
+        if options.skip_peer:
+            return 0
+        start = time.perf_counter()
+        steps = run_peer(*data)
+        peer = time.perf_counter() - start
+        for name, seconds in steps.items():
+            print(f"  peer {name}: {seconds:.2f} s")
+        print(f"peer (geopandas sjoin/overlay/sjoin_nearest + rasterstats): {peer:.2f} s")
+        print(f"ratio peer / khanij: {peer / ours:.1f}x (target ≥ 5x); khanij {ours:.2f} s (target ≤ 30 s); "
+              f"peak RSS {rss_ours:,.0f} MB (target ≤ 3,072 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    pd.set_option("display.width", 200)
+    sys.exit(main())
