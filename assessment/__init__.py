@@ -17,6 +17,8 @@ _API = {
     "resource_statement": "assessment.resources",
     "normalise_commodities": "assessment.minerals",
     "tag_critical": "assessment.minerals",
+    "score": "assessment.scoring",
+    "load_rules": "assessment.rules",
 }
 
 __all__ = sorted(_API)
