@@ -122,8 +122,8 @@ def unknown_crs_message(result) -> str:
 
 def assumed_crs_message(result) -> str:
     """What the user is told when WGS 84 longitude/latitude is assumed (GeoJSON/TopoJSON, CSV)."""
-    return (f"{_layer_name(result)}: the file declares no CRS; WGS 84 longitude/latitude (EPSG:4326) "
-            "is assumed, as the format's convention. Assign another CRS if that is wrong.")
+    return (f"{_layer_name(result)}: the file declares no CRS; its coordinates are assumed to be WGS 84 "
+            "longitude/latitude (EPSG:4326). Assign another CRS if that is wrong.")
 
 
 def _layer_name(result) -> str:
