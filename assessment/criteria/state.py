@@ -65,6 +65,6 @@ def _judge(ctx: Context, listed, column: str, status: np.ndarray, reason: np.nda
             pct[~covered] = 100.0 * np.nan_to_num(inside_ha) / np.where(ctx.area_ha[partial] > 0, ctx.area_ha[partial], np.nan)
         ok = pct >= minimum
         status[rows] = np.where(ok, PASS, FAIL)
-        name = listed.iloc[rows[0]]
+        name = ctx.boundaries[column][boundary_keys == key].iloc[0]
         reason[rows] = [f"{fmt(p)} % of the block lies in {name}" + ("" if k else f", less than the {minimum:g} % required")
                         for p, k in zip(np.nan_to_num(pct), ok)]

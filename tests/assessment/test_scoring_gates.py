@@ -1,0 +1,151 @@
+"""Gates and conditions of the readiness model, one hand-built scenario per rule (DOMAIN.md A4, A5)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assessment import score
+from tests.assessment.scenario import blocks, layer, point, square
+
+
+def one(result, block_id):
+    return result.set_index("block_id").loc[block_id]
+
+
+def test_stage_gate_per_licence():
+    candidates = blocks([
+        dict(block_id="ml_g3", licence="ML", stage="G3", commodity="Lithium", geometry=square(0)),
+        dict(block_id="cl_g4", licence="CL", stage="G4", commodity="Graphite", geometry=square(10)),
+        dict(block_id="ml_g2", licence="ML", stage="G2", commodity="Copper", geometry=square(20)),
+        dict(block_id="el_li", licence="EL", stage="G4", commodity="Li", geometry=square(30)),
+        dict(block_id="el_fe", licence="EL", stage="G4", commodity="Iron ore", geometry=square(40)),
+        dict(block_id="cl_none", licence="Composite Licence", stage=None, commodity="REE", geometry=square(50)),
+    ])
+    result = score(candidates, None)
+    ml_g3 = one(result, "ml_g3")
+    assert ml_g3["gate_stage"] == "fail" and ml_g3["readiness"] == "Not ready"
+    assert ml_g3["missing"] == "General Exploration (G2) is needed for a mining lease; the block is at G3"
+    assert ml_g3["licence_now"] == "CL"
+    assert "MEMC Rules 2015 r.5" in ml_g3["explanation"]
+    cl_g4 = one(result, "cl_g4")
+    assert cl_g4["gate_stage"] == "pass" and cl_g4["missing"] == "" and cl_g4["licence_now"] == "CL"
+    ml_g2 = one(result, "ml_g2")  # no resource column anywhere: passes on stage, with a note
+    assert ml_g2["gate_stage"] == "pass" and ml_g2["licence_now"] == "ML"
+    assert "no resource classes are reported" in ml_g2["explanation"]
+    assert one(result, "el_li")["gate_stage"] == "pass"
+    el_fe = one(result, "el_fe")
+    assert el_fe["gate_stage"] == "fail" and "Seventh Schedule" in el_fe["missing"]
+    cl_none = one(result, "cl_none")
+    assert cl_none["licence"] == "CL" and cl_none["gate_stage"] == "unknown" and pd.isna(cl_none["stage"])
+    assert cl_none["readiness"] == "Ready with conditions"  # an unchecked gate is a condition
+
+
+def test_mining_lease_needs_an_indicated_resource_when_resources_are_reported():
+    candidates = blocks([
+        dict(block_id="indicated", licence="ML", stage="G2", geometry=square(0)),
+        dict(block_id="inferred", licence="ML", stage="G2", geometry=square(10)),
+    ])
+    deposits = layer([point(1, 1), point(11, 1)], unfc=["332", "333"], tonnage_mt=[4.0, 9.0])
+    result = score(candidates, deposits)
+    assert one(result, "indicated")["gate_stage"] == "pass"
+    inferred = one(result, "inferred")
+    assert inferred["gate_stage"] == "fail"
+    assert "Indicated (332) or better resource must be established" in inferred["missing"]
+
+
+def test_composite_licence_passes_on_identified_potentiality():
+    candidates = blocks([dict(block_id="p", licence="CL", potentiality="yes", geometry=square(0))])
+    result = score(candidates, None)
+    assert one(result, "p")["gate_stage"] == "pass"
+    assert "mineral potentiality is identified" in one(result, "p")["explanation"]
+
+
+def test_blocks_without_licence_are_judged_for_all_three():
+    candidates = blocks([dict(block_id="a", stage="G3", commodity="Lithium", geometry=square(0))])
+    row = one(score(candidates, None), "a")
+    assert row["licence"] == "" and row["licence_now"] == "CL" and row["gate_stage"] == "pass"
+    assert "No intended licence is given, so the block was judged for all three licences" in row["explanation"]
+    assert row["missing"] == "General Exploration (G2) is needed for a mining lease; the block is at G3"
+
+
+def test_stage_comes_from_the_most_advanced_deposit_when_the_block_has_none():
+    candidates = blocks([dict(block_id="a", licence="ML", geometry=square(0))])
+    deposits = layer([point(0.5, 0.5), point(1.5, 1.5)], stage=["G3", "G2"])
+    row = one(score(candidates, deposits), "a")
+    assert row["stage"] == "G2" and row["gate_stage"] == "pass"
+    assert "most advanced deposit inside the block" in row["explanation"]
+
+
+def test_protected_area_distances_fail_or_raise_the_nbwl_condition():
+    sanctuary = layer([square(100, 0, 10)], pa_type=["Wildlife Sanctuary"], name=["Dalma"])
+    candidates = blocks([
+        dict(block_id="inside", licence="CL", stage="G4", geometry=square(104)),        # within the sanctuary
+        dict(block_id="half_km", licence="CL", stage="G4", geometry=square(97.5)),      # 0.5 km west of it
+        dict(block_id="five_km", licence="CL", stage="G4", geometry=square(93)),        # 5 km west of it
+        dict(block_id="far", licence="CL", stage="G4", geometry=square(80)),            # 18 km west of it
+    ])
+    result = score(candidates, None, protected=sanctuary)
+    inside = one(result, "inside")
+    assert inside["gate_protected"] == "fail" and inside["protected_inside_ha"] > 390
+    assert inside["protected_km"] == 0 and inside["licence_now"] == "none"
+    half = one(result, "half_km")
+    assert half["gate_protected"] == "fail" and half["protected_km"] == pytest.approx(0.5, rel=0.005)
+    assert "(W1, W2)" in half["explanation"]
+    five = one(result, "five_km")
+    assert five["gate_protected"] == "pass" and five["protected_km"] == pytest.approx(5.0, rel=0.005)
+    assert five["readiness"] == "Ready with conditions"
+    assert "Standing Committee of the National Board for Wildlife" in five["explanation"] and "(W6, W8)" in five["explanation"]
+    far = one(result, "far")
+    assert far["gate_protected"] == "pass" and "National Board for Wildlife" not in far["explanation"]
+
+
+def test_notified_esz_replaces_the_one_km_default_and_fails_inside():
+    areas = layer([square(100, 0, 10), square(99.8, 0, 0.2)], pa_type=["National Park", "Eco-sensitive zone"],
+                  esz=["yes", None])
+    candidates = blocks([
+        dict(block_id="near", licence="CL", stage="G4", geometry=square(97.5)),   # 0.5 km from the park, 0.3 km from the ESZ
+        dict(block_id="in_esz", licence="CL", stage="G4", geometry=square(97.9)),  # overlaps the ESZ strip
+    ])
+    result = score(candidates, None, protected=areas)
+    assert one(result, "near")["gate_protected"] == "pass"
+    assert "inter-state border (W3)" in one(result, "near")["explanation"]
+    in_esz = one(result, "in_esz")
+    assert in_esz["gate_protected"] == "fail" and "eco-sensitive zone (W4)" in in_esz["explanation"]
+
+
+def test_protected_layer_without_type_column_treats_every_feature_as_np_ws():
+    areas = layer([square(100, 0, 10)])
+    row = one(score(blocks([dict(block_id="a", geometry=square(97.5))]), None, protected=areas), "a")
+    assert row["gate_protected"] == "fail"
+    assert "no type column, so every feature is treated as a national park or wildlife sanctuary" in row["explanation"]
+
+
+def test_state_gate_uses_the_boundaries_layer():
+    states = layer([square(0, 0, 50), square(50, 0, 50)], st_nm=["Jharkhand", "Odisha"])
+    candidates = blocks([
+        dict(block_id="in", state="JHARKHAND", geometry=square(10)),
+        dict(block_id="across", state="Jharkhand", geometry=square(49)),   # half in each state
+        dict(block_id="unlisted", state="Goa", geometry=square(20)),
+        dict(block_id="blank", state=None, geometry=square(30)),
+    ])
+    result = score(candidates, None, boundaries=states)
+    assert one(result, "in")["gate_state"] == "pass"
+    across = one(result, "across")
+    assert across["gate_state"] == "fail" and "50.0 % of the block lies in Jharkhand" in across["explanation"]
+    assert one(result, "unlisted")["gate_state"] == "unknown"
+    assert one(result, "blank")["gate_state"] == "unknown"
+    assert one(score(candidates, None), "in")["gate_state"] == "unknown"
+
+
+def test_forest_condition_and_readiness_classes():
+    forest = layer([square(0, 0, 1)])
+    candidates = blocks([
+        dict(block_id="forest", licence="CL", stage="G4", state="X", geometry=square(0)),
+        dict(block_id="clear", licence="CL", stage="G4", state="X", geometry=square(10)),
+    ])
+    states = layer([square(-5, -5, 30)], state=["X"])
+    result = score(candidates, None, forest=forest, protected=layer([square(200, 0, 1)]), boundaries=states)
+    assert one(result, "forest")["readiness"] == "Ready with conditions"
+    assert "prior approval of the Central Government" in one(result, "forest")["explanation"]
+    assert "(F1)" in one(result, "forest")["explanation"]
+    assert one(result, "clear")["readiness"] == "Ready"
