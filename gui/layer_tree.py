@@ -153,6 +153,11 @@ class LayerTree(QTreeWidget):
     def _schedule_rebuild(self, _event=None) -> None:
         self._pending.start()
 
+    def flush(self) -> None:
+        """Apply a pending rebuild now (normally done on the next turn of the event loop)."""
+        if self._pending.isActive():
+            self.rebuild()
+
     def set_mode(self, mode: str) -> None:
         """Show the layers in drawing order ("order"), by role ("role") or by state ("state")."""
         self.mode = mode
@@ -306,6 +311,7 @@ class LayerTree(QTreeWidget):
 
     def layer_items(self) -> list[QTreeWidgetItem]:
         """The items that stand for a whole layer, top to bottom."""
+        self.flush()
         items = [item for item in self._all_items() if item.data(0, KIND_ROLE) == LAYER]
         order = {layer.id: i for i, layer in enumerate(self.layer_list)}
         return sorted(items, key=lambda item: order[item.data(0, PAYLOAD_ROLE).id])
@@ -388,6 +394,7 @@ class LayerTree(QTreeWidget):
 
     # --- current layer, context menu -----------------------------------------------------------
     def current_layer(self):
+        self.flush()
         item = self.currentItem()
         while item is not None and item.data(0, KIND_ROLE) not in (LAYER, STATE_ENTRY):
             item = item.parent()

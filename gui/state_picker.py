@@ -93,8 +93,11 @@ class StatePicker(QComboBox):
         self.blockSignals(False)
 
     def choose(self, name: str) -> None:
-        """Pick a state by name (or :data:`ALL_INDIA`) as if the user had."""
-        index = self.findText(name)
+        """Pick a state by name, in any case or spelling of "&" (or :data:`ALL_INDIA`), as if the user had."""
+        keys = state_key(pd.Series([self.itemText(i) for i in range(self.count())]))
+        wanted = state_key(pd.Series([name])).iloc[0]
+        matches = [i for i, key in enumerate(keys) if key == wanted]
+        index = matches[0] if matches else -1
         if index < 0:
             raise ValueError(f"{name!r} is not a state of the boundaries layer")
         self.setCurrentIndex(index)

@@ -52,7 +52,9 @@ class StatusBar(QStatusBar):
                                         "easting, northing | Survey of India 1:50,000 toposheet", 520)
         self.scale = _plain_label("Map scale", 110)
         self.crs = _plain_label("Display coordinate reference system")
+        self.measure = _plain_label("Last measurement (geodesic, WGS 84)")
         self.addWidget(self.progress)
+        self.addPermanentWidget(self.measure)
         for widget in (self.coordinates, self.scale, self.crs):
             self.addPermanentWidget(_separator())
             self.addPermanentWidget(widget)

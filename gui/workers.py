@@ -8,9 +8,10 @@ the user has cancelled. The task reports exactly one of ``succeeded(result)``, `
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from geo.errors import Cancelled
@@ -78,18 +79,24 @@ class Task(QObject):
             self.finished.emit()
 
 
-class _Runnable(QRunnable):
-    def __init__(self, task: Task) -> None:
-        super().__init__()
-        self.task = task
-        self.setAutoDelete(True)
+def _shared_executor() -> ThreadPoolExecutor:
+    """Long-lived Python worker threads shared by every runner.
 
-    def run(self) -> None:
-        self.task.run_here()
+    Python-made threads keep one Python thread state for their whole life. Qt's pooled threads
+    get a fresh one per call, and pyproj keeps a PROJ context per Python thread state, so CRS
+    objects made on a Qt pool thread crash the next read on that thread (seen with GeoPackages).
+    """
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="khanij-worker")
+    return _EXECUTOR
+
+
+_EXECUTOR: ThreadPoolExecutor | None = None
 
 
 class TaskRunner(QObject):
-    """Starts tasks on a thread pool and keeps them alive until they finish.
+    """Starts tasks on worker threads and keeps them alive until they finish.
 
     ``active`` lists the running tasks; ``taskStarted`` / ``taskFinished`` let the status bar show
     and hide its progress bar.
@@ -98,16 +105,17 @@ class TaskRunner(QObject):
     taskStarted = Signal(object)
     taskFinished = Signal(object)
 
-    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = pool or QThreadPool.globalInstance()
         self.active: list[Task] = []
+        self._futures: list = []
 
     def start(self, task: Task) -> Task:
         self.active.append(task)
         task.finished.connect(lambda t=task: self._forget(t))
         self.taskStarted.emit(task)
-        self._pool.start(_Runnable(task))
+        self._futures = [f for f in self._futures if not f.done()]
+        self._futures.append(_shared_executor().submit(task.run_here))
         return task
 
     def _forget(self, task: Task) -> None:
@@ -120,8 +128,9 @@ class TaskRunner(QObject):
             task.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
-        """Block until the pool is idle (used on quit, and by tests)."""
-        return self._pool.waitForDone(msecs)
+        """Block until this runner's work has stopped (used on quit, and by tests)."""
+        _done, pending = wait(self._futures, timeout=None if msecs < 0 else msecs / 1000)
+        return not pending
 
 
 class TaskProgress(QWidget):

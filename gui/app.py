@@ -1,0 +1,71 @@
+"""Start the desktop app: ``khanij`` (sample atlas), ``khanij FILE…`` (files or a project) and
+``khanij gui --screenshot OUT.png [FILE…]`` (render the window offscreen, save it, exit)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from geo.atomic import atomic_path
+from geo.errors import DataWriteError, describe_path
+
+APP_NAME = "Khanij"
+SCREENSHOT_SIZE = (1600, 1000)
+
+
+def _needs_offscreen(screenshot: Optional[str]) -> bool:
+    """A screenshot without a display (or on CI) renders with Qt's offscreen platform."""
+    if not screenshot or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or bool(os.environ.get("CI"))
+
+
+def create_application():
+    """The QApplication (made once), named so QSettings finds the app's settings."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(os.environ.get("KHANIJ_SETTINGS_ORG", APP_NAME))
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    return app
+
+
+def create_window(files: Sequence[str] = ()):
+    """The main window showing ``files`` (data files or a project), or the sample atlas."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    if files:
+        window.open_paths(list(files))
+    else:
+        window.open_sample_atlas()
+    return window
+
+
+def save_screenshot(window, path: str | os.PathLike) -> Path:
+    """Grab the whole window once the canvas has rendered and write it as PNG (atomically)."""
+    window.wait_until_rendered()
+    image = window.grab().toImage()
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise DataWriteError(f"{describe_path(target)}: the screenshot could not be written")
+    return target
+
+
+def run(files: Sequence[str], screenshot: Optional[str] = None) -> int:
+    """Open the app; with ``screenshot``, render offscreen to that PNG and return 0."""
+    if _needs_offscreen(screenshot):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = create_application()
+    window = create_window(files)
+    if screenshot:
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        save_screenshot(window, screenshot)
+        window.close()
+        return 0
+    window.show()
+    return int(app.exec())

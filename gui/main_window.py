@@ -1,0 +1,556 @@
+"""The main window: map canvas in the centre, layer tree (left), attribute table and identify
+results (bottom), state picker and tools in the toolbar, status bar with cursor, scale, CRS and
+progress.
+
+The window owns one :class:`layers.LayerList`; every panel is a view of it. Files and projects
+load off the GUI thread (:mod:`gui.workers`); a file that fails is reported by name and the others
+carry on.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget,
+)
+
+from geo.errors import KhanijError, describe_path
+from layers.layer import Layer, LayerList
+
+from gui.attribute_table import AttributeTable, FindFeatureDialog
+from gui.canvas import MapCanvas
+from gui.converter_dialog import ConverterDialog
+from gui.identify_panel import IdentifyPanel
+from gui.layer_tree import LayerPanel
+from gui.state_picker import StatePicker
+from gui.status_bar import StatusBar
+from gui.style_dialog import StyleDialog
+from gui.workers import Task, TaskRunner
+
+APP_NAME = "Khanij"
+PROJECT_SUFFIX = ".khanij"
+MAX_RECENT = 10
+OPEN_FILTER = ("All supported files (*.khanij *.gpkg *.shp *.geojson *.json *.topojson *.kml *.kmz *.csv *.xlsx "
+               "*.tif *.tiff);;Khanij projects (*.khanij);;Vector files (*.gpkg *.shp *.geojson *.json *.topojson "
+               "*.kml *.kmz);;Tables with coordinates (*.csv *.xlsx);;Rasters (*.tif *.tiff);;All files (*)")
+TOOLS = (("pan", "Pan", "Drag to move the map"),
+         ("zoom_box", "Zoom box", "Drag a box to zoom in"),
+         ("identify", "Identify", "Click a feature to see its attributes, or a raster for its value"),
+         ("select", "Select", "Click or drag a box to select features of the current layer"),
+         ("measure_distance", "Measure distance", "Click points; double-click to finish (geodesic km)"),
+         ("measure_area", "Measure area", "Click corners; double-click to finish (geodesic hectares)"))
+
+
+def load_layers(feedback, paths: Sequence[str], deliver) -> list[tuple[str, str]]:
+    """Read each file (every layer of a multi-layer file) and hand its layers to ``deliver``.
+
+    Runs on a worker thread. A file that fails does not stop the others: its error is kept and
+    returned as ``(file name, problem)`` pairs. Cancelling stops before the next file.
+    """
+    from geo import read_all
+
+    failures = []
+    for number, path in enumerate(paths):
+        part = feedback.sub(number / len(paths), (number + 1) / len(paths))
+        part.progress(0.0, f"Opening {describe_path(path)} ({number + 1} of {len(paths)})")
+        try:
+            results = read_all(path, feedback=part)
+            layers = [Layer.from_read_result(result) for result in results]
+        except KhanijError as exc:
+            failures.append((describe_path(path), str(exc)))
+            continue
+        feedback.check()
+        deliver((path, layers))
+        part.progress(1.0, f"Opened {describe_path(path)}")
+    return failures
+
+
+def drawing_rank(layer) -> int:
+    """0 for points, 1 lines, 2 areas (and unknown), 3 rasters: lower ranks are drawn on top."""
+    if layer.kind == "raster":
+        return 3
+    return {"point": 0, "line": 1, "mixed": 1}.get(layer.geometry_kind, 2)
+
+
+def app_settings() -> QSettings:
+    """The app's settings store; ``KHANIJ_SETTINGS_ORG`` keeps tests away from the user's own."""
+    return QSettings(os.environ.get("KHANIJ_SETTINGS_ORG", APP_NAME), APP_NAME)
+
+
+class MainWindow(QMainWindow):
+    """See the module docstring.
+
+    Signals
+    -------
+    loadFinished()
+        A batch of files or a project has finished loading (success, failure or cancel).
+    """
+
+    loadFinished = Signal()
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.layer_list = LayerList()
+        self.settings = app_settings()
+        self.runner = TaskRunner(self)
+        self.project_path: Optional[Path] = None
+        self.messages: list[str] = []
+        self._message_box: Optional[QMessageBox] = None
+        self._converter: Optional[ConverterDialog] = None
+        self._first_load = True
+
+        self.canvas = MapCanvas(self.layer_list)
+        self.setCentralWidget(self.canvas)
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbars()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.update_title()
+        self.status.show_crs(self.canvas.display_crs)
+        self.resize(1400, 900)
+        self._restore_settings()
+
+    # --- construction ----------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.layer_panel = LayerPanel(self.layer_list)
+        self.layer_tree = self.layer_panel.tree
+        self.layers_dock = self._dock("Layers", "layers_dock", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.layer_panel.setMinimumWidth(270)
+        self.table = AttributeTable()
+        self.identify = IdentifyPanel()
+        self.table_dock = self._dock("Attribute table", "table_dock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.identify_dock = self._dock("Identify results", "identify_dock", self.identify,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.table_dock, self.identify_dock)
+        self.table_dock.hide()
+        self.identify_dock.hide()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text.replace("…", ""))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                        "Open data files or a project (several at once)")
+        self.save_action = self._action("&Save project", self.save_project, "Ctrl+S")
+        self.save_as_action = self._action("Save project &as…", self.save_project_as, "Ctrl+Shift+S")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.refresh_action = self._action("&Refresh map", self.refresh, "F5")
+        self.find_action = self._action("&Find feature…", self.find_feature, "Ctrl+F",
+                                        "Search the current layer's attributes and zoom to a feature")
+        self.full_extent_action = self._action("Zoom to &full extent", self.canvas.zoom_to_full_extent, "Ctrl+Shift+F")
+        self.zoom_layer_action = self._action("Zoom to &layer", self.zoom_to_current_layer)
+        self.zoom_selection_action = self._action("Zoom to &selection", self.zoom_to_selection, "Ctrl+J")
+        self.table_action = self._action("Open &attribute table", self.open_current_table, "F6")
+        self.style_action = self._action("S&tyle…", self.style_current_layer)
+        self.converter_action = self._action("UNFC ⇄ JORC &converter…", self.open_converter, "Ctrl+K",
+                                             "Convert UNFC codes and JORC categories, one or a whole column")
+        self.tool_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for name, text, tip in TOOLS:
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setStatusTip(tip)
+            action.setToolTip(f"{text}: {tip}")
+            action.triggered.connect(lambda _checked=False, n=name: self.set_tool(n))
+            group.addAction(action)
+            self.tool_actions[name] = action
+        self.tool_actions["pan"].setChecked(True)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view = bar.addMenu("&View")
+        for action in (self.full_extent_action, self.zoom_layer_action, self.zoom_selection_action,
+                       self.refresh_action):
+            view.addAction(action)
+        view.addSeparator()
+        for dock in (self.layers_dock, self.table_dock, self.identify_dock):
+            view.addAction(dock.toggleViewAction())
+        layer = bar.addMenu("&Layer")
+        for action in (self.table_action, self.style_action, self.find_action):
+            layer.addAction(action)
+        tools = bar.addMenu("&Tools")
+        for action in self.tool_actions.values():
+            tools.addAction(action)
+        tools.addSeparator()
+        tools.addAction(self.converter_action)
+        self._fill_recent_menu()
+
+    def _build_toolbars(self) -> None:
+        files = QToolBar("Files")
+        files.setObjectName("files_toolbar")
+        for action in (self.open_action, self.save_action):
+            files.addAction(action)
+        self.addToolBar(files)
+        tools = QToolBar("Map tools")
+        tools.setObjectName("map_toolbar")
+        tools.addAction(self.full_extent_action)
+        tools.addAction(self.zoom_selection_action)
+        tools.addSeparator()
+        for action in self.tool_actions.values():
+            tools.addAction(action)
+        self.addToolBar(tools)
+        states = QToolBar("State")
+        states.setObjectName("state_toolbar")
+        states.addWidget(QLabel(" State: "))
+        self.state_picker = StatePicker(self.layer_list)
+        states.addWidget(self.state_picker)
+        states.addSeparator()
+        states.addAction(self.converter_action)
+        self.addToolBar(states)
+
+    def _connect(self) -> None:
+        canvas = self.canvas
+        canvas.cursorMoved.connect(self.status.show_cursor)
+        canvas.extentChanged.connect(lambda: self.status.show_scale(self.canvas.scale_denominator()))
+        canvas.identified.connect(self._on_identified)
+        canvas.selectionChanged.connect(self._on_canvas_selection)
+        canvas.measured.connect(self._on_measured)
+        self.table.selectionChanged.connect(lambda layer, positions: canvas.set_selection(layer, positions))
+        self.table.zoomRequested.connect(lambda layer, positions: canvas.zoom_to_features(layer, positions))
+        self.identify.featureActivated.connect(lambda layer, index: canvas.set_selection(layer, [index]))
+        tree = self.layer_tree
+        tree.currentLayerChanged.connect(self._on_current_layer)
+        tree.zoomToLayer.connect(canvas.zoom_to_layer)
+        tree.openTable.connect(self.open_table)
+        tree.editStyle.connect(self.edit_style)
+        self.state_picker.stateChosen.connect(self._on_state_chosen)
+        self.layer_list.events.changed.connect(lambda _event=None: self.update_title())
+        self.runner.taskStarted.connect(self.status.progress.follow)
+
+    # --- layers and files ----------------------------------------------------------------------
+    def add_layers(self, layers: Iterable) -> None:
+        """Add layers in one batch (one redraw), each on top of the layers it cannot hide:
+        points above lines above areas above rasters, newest first within each."""
+        layers = list(layers)
+        with self.layer_list.batch():
+            for layer in layers:
+                rank = drawing_rank(layer)
+                position = next((i for i, other in enumerate(self.layer_list) if drawing_rank(other) >= rank),
+                                len(self.layer_list))
+                self.layer_list.insert(position, layer)
+        if layers and self.layer_tree.current_layer() is None:
+            self.layer_tree.set_current_layer(layers[0])
+
+    def open_sample_atlas(self) -> None:
+        """Show the embedded, illustrative sample atlas (small: read on the GUI thread)."""
+        from layers.atlas import load_sample_atlas
+
+        self.add_layers(list(load_sample_atlas()))
+        self._first_load = False
+        self.canvas.zoom_to_full_extent()
+
+    def open_paths(self, paths: Sequence[str]) -> Optional[Task]:
+        """Open files and projects; data files load on a worker with progress and Cancel."""
+        paths = [str(p) for p in paths]
+        projects = [p for p in paths if p.lower().endswith(PROJECT_SUFFIX)]
+        data = [p for p in paths if not p.lower().endswith(PROJECT_SUFFIX)]
+        for path in paths:
+            self.remember_recent(path)
+        if projects:
+            return self.open_project(projects[0])
+        if not data:
+            return None
+        task = Task(f"Opening {len(data)} file{'s' if len(data) > 1 else ''}", load_layers, data, produces=True)
+        task.produced.connect(lambda item: self.add_layers(item[1]))
+        task.succeeded.connect(self._report_failures)
+        task.failed.connect(lambda exc: self.show_problem("Could not open the files", [("", str(exc))]))
+        task.cancelled.connect(lambda: self.status.showMessage("Opening cancelled; files already open are kept.", 8000))
+        task.finished.connect(self._after_load)
+        return self.runner.start(task)
+
+    def _report_failures(self, failures: list) -> None:
+        if failures:
+            self.show_problem("Some files could not be opened", failures)
+
+    def _after_load(self) -> None:
+        if self._first_load and len(self.layer_list):
+            self._first_load = False
+            self.canvas.zoom_to_full_extent()
+        self.loadFinished.emit()
+
+    def show_problem(self, title: str, problems: Sequence[tuple[str, str]]) -> None:
+        """Tell the user what failed, one line per file, without stopping anything (non-modal)."""
+        lines = [f"{name}: {problem}" if name and not problem.startswith(name) else problem
+                 for name, problem in problems]
+        self.messages.extend(lines)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._message_box = box
+        box.show()
+
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", str(Path.home())))
+        paths, _filter = QFileDialog.getOpenFileNames(self, "Open data files or a project", start, OPEN_FILTER)
+        if paths:
+            self.settings.setValue("last_dir", str(Path(paths[0]).parent))
+            self.open_paths(paths)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    # --- recent files --------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for path in recent:
+            self.recent_menu.addAction(describe_path(path), lambda p=path: self.open_paths([p])).setToolTip(path)
+        self.recent_menu.setEnabled(bool(recent))
+
+    # --- projects ------------------------------------------------------------------------------
+    def open_project(self, path: str) -> Task:
+        """Replace the open layers with a project's (read on a worker)."""
+        from layers.project import load_project
+
+        task = Task(f"Opening project {describe_path(path)}", lambda feedback: load_project(path))
+        task.succeeded.connect(lambda project: self._show_project(Path(path), project))
+        task.failed.connect(lambda exc: self.show_problem("Could not open the project",
+                                                          [(describe_path(path), str(exc))]))
+        task.finished.connect(self.loadFinished.emit)
+        return self.runner.start(task)
+
+    def _show_project(self, path: Path, project) -> None:
+        with self.layer_list.batch():
+            while len(self.layer_list):
+                self.layer_list.pop()
+            for layer in project.layers:
+                self.layer_list.append(layer)
+        if project.display_crs:
+            self.canvas.set_display_crs(project.display_crs)
+            self.status.show_crs(self.canvas.display_crs)
+        if project.extent is not None:
+            self.canvas.set_extent(project.extent)
+        else:
+            self.canvas.zoom_to_full_extent()
+        self._first_load = False
+        self.project_path = path
+        self.update_title()
+        missing = [layer.name for layer in self.layer_list if getattr(layer, "missing", False)]
+        if missing:
+            self.show_problem("Some layers' files are missing",
+                              [("", f"{name}: the source file was not found; the layer is kept, marked missing.")
+                               for name in missing])
+
+    def save_project(self) -> bool:
+        if self.project_path is None:
+            return self.save_project_as()
+        return self.write_project(self.project_path)
+
+    def save_project_as(self) -> bool:
+        start = str(self.project_path or Path(str(self.settings.value("last_dir", str(Path.home())))) / "project.khanij")
+        path, _filter = QFileDialog.getSaveFileName(self, "Save project", start, "Khanij projects (*.khanij)")
+        if not path:
+            return False
+        if not path.lower().endswith(PROJECT_SUFFIX):
+            path += PROJECT_SUFFIX
+        return self.write_project(Path(path))
+
+    def write_project(self, path: Path) -> bool:
+        """Save the layers, styles, order, visibility and the map extent (atomic write)."""
+        from layers.project import save_project
+
+        try:
+            save_project(path, self.layer_list, extent=self.canvas.extent(), display_crs=self.display_crs_text())
+        except KhanijError as exc:
+            self.show_problem("Could not save the project", [(describe_path(path), str(exc))])
+            return False
+        self.project_path = Path(path)
+        self.remember_recent(str(path))
+        self.update_title()
+        self.status.showMessage(f"Saved {describe_path(path)}", 5000)
+        return True
+
+    def display_crs_text(self) -> str:
+        crs = self.canvas.display_crs
+        authority = crs.to_authority() if hasattr(crs, "to_authority") else None
+        return f"{authority[0]}:{authority[1]}" if authority else str(crs)
+
+    # --- map and panels ------------------------------------------------------------------------
+    def set_tool(self, name: str) -> None:
+        self.tool_actions[name].setChecked(True)
+        self.canvas.set_tool(name)
+        if name != "measure_distance" and name != "measure_area":
+            self.status.measure.clear()
+
+    def refresh(self) -> None:
+        self.canvas.set_extent(self.canvas.extent())
+
+    def _on_current_layer(self, layer) -> None:
+        self.canvas.set_selection_layer(layer)
+        if self.table_dock.isVisible() and layer is not self.table.layer:
+            self.table.set_layer(layer)
+            self.table.select_positions(self.canvas.selection(layer) if layer is not None else [])
+
+    def open_current_table(self) -> None:
+        layer = self.layer_tree.current_layer()
+        if layer is not None:
+            self.open_table(layer)
+
+    def open_table(self, layer) -> None:
+        self.table.set_layer(layer)
+        self.table_dock.show()
+        self.table_dock.raise_()
+        self.table.select_positions(self.canvas.selection(layer))
+
+    def _on_canvas_selection(self, layer, indices) -> None:
+        if layer is self.table.layer:
+            self.table.select_positions(indices)
+        self.status.showMessage(f"{len(indices):,} selected in {layer.name}", 4000)
+
+    def _on_identified(self, hits: list) -> None:
+        self.identify.show_hits(hits)
+        self.identify_dock.show()
+        self.identify_dock.raise_()
+
+    def _on_measured(self, text: str) -> None:
+        self.status.measure.setText(text)
+
+    def _on_state_chosen(self, name: str, boundaries, position: int) -> None:
+        if name and boundaries is not None:
+            self.canvas.zoom_to_features(boundaries, [position])
+        else:
+            self.canvas.zoom_to_full_extent()
+
+    def zoom_to_current_layer(self) -> None:
+        layer = self.layer_tree.current_layer()
+        if layer is not None:
+            self.canvas.zoom_to_layer(layer)
+
+    def zoom_to_selection(self) -> None:
+        layer = self.layer_tree.current_layer()
+        if layer is not None and len(self.canvas.selection(layer)):
+            self.canvas.zoom_to_features(layer, self.canvas.selection(layer))
+
+    def style_current_layer(self) -> None:
+        layer = self.layer_tree.current_layer()
+        if layer is not None:
+            self.edit_style(layer)
+
+    def edit_style(self, layer) -> StyleDialog:
+        dialog = StyleDialog(layer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def find_feature(self) -> Optional[FindFeatureDialog]:
+        layer = self.layer_tree.current_layer()
+        if layer is None or layer.kind == "raster" or layer.data is None:
+            self.status.showMessage("Choose a vector layer in the layer tree first.", 5000)
+            return None
+        dialog = FindFeatureDialog(layer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.featureChosen.connect(self._go_to_feature)
+        dialog.show()
+        return dialog
+
+    def _go_to_feature(self, layer, position: int) -> None:
+        self.canvas.set_selection(layer, [position])
+        self.canvas.zoom_to_features(layer, [position])
+
+    def open_converter(self) -> ConverterDialog:
+        if self._converter is None:
+            self._converter = ConverterDialog(self.layer_list, self)
+            self._converter.column.columnsAdded.connect(self._on_columns_added)
+        self._converter.column.refresh_layers(self.layer_tree.current_layer())
+        self._converter.show()
+        self._converter.raise_()
+        return self._converter
+
+    def _on_columns_added(self, layer, names: list) -> None:
+        if layer is self.table.layer:
+            self.table.refresh()
+        self.status.showMessage(f"Added {', '.join(names)} to {layer.name}", 6000)
+
+    # --- window state --------------------------------------------------------------------------
+    def update_title(self) -> None:
+        name = self.project_path.stem if self.project_path else "untitled project"
+        sample = any(getattr(layer, "illustrative", False) for layer in self.layer_list)
+        suffix = " — sample atlas (illustrative sample, not official data)" if sample else ""
+        self.setWindowTitle(f"{APP_NAME} — {name}{suffix}")
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        mode = self.settings.value("layer_tree/mode", "order")
+        index = self.layer_panel.mode.findData(mode)
+        if index >= 0:
+            self.layer_panel.mode.setCurrentIndex(index)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("layer_tree/mode", self.layer_panel.mode.currentData())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.runner.cancel_all()
+        self.runner.wait(5000)
+        self.save_settings()
+        super().closeEvent(event)
+
+    def wait_until_rendered(self, timeout_ms: int = 15000) -> None:
+        """Process events until loading is done and the canvas has painted (for screenshots)."""
+        from PySide6.QtCore import QEventLoop, QElapsedTimer
+        from PySide6.QtWidgets import QApplication
+
+        clock = QElapsedTimer()
+        clock.start()
+        while self.runner.active and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        rendered = []
+        self.canvas.rendered.connect(lambda: rendered.append(True))
+        QTimer.singleShot(0, self.refresh)
+        while not rendered and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QApplication.processEvents()
