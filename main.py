@@ -91,6 +91,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.protected = args.protected or roles["protected_areas"]
         args.infra = args.infra or list(roles["infrastructure"])
         args.raster = args.raster or list(roles["evidence"])
+        args.boundaries = args.boundaries or roles.get("boundaries")
     if not (args.blocks and args.deposits):
         raise UsageError("score needs --blocks and --deposits, or --sample")
     return run_score(args, stderr_feedback())
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--protected", metavar="P")
     p.add_argument("--infra", metavar="I", action="append", default=[])
     p.add_argument("--raster", metavar="R", action="append", default=[])
+    p.add_argument("--boundaries", metavar="S", help="state boundaries for the state gate")
     p.add_argument("--rules", metavar="R.toml")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
