@@ -27,7 +27,7 @@ GRADE_UNIT_FACTORS = {"%": 1e-2, "pct": 1e-2, "percent": 1e-2, "per cent": 1e-2,
                       "g/t": 1e-6, "gpt": 1e-6, "ppm": 1e-6, "kg/t": 1e-3, "ppb": 1e-9, "oz/t": 31.1035e-6}
 """Grade unit → mass fraction; contained = tonnage × grade × factor (same mass unit as tonnage)."""
 
-_BLOCK_FIELDS = ("block_id", "block_name", "name")
+_BLOCK_FIELDS = ("block_id", "block_name")
 
 
 def _where(source) -> str:
@@ -120,7 +120,7 @@ def resource_statement(frame: pd.DataFrame, by: str = "state", column: Optional[
         A needed column is missing (the message lists the columns there are) or a grade unit is
         unknown.
     """
-    fields = guess_fields([str(c) for c in frame.columns], "deposits")
+    fields = guess_fields([str(c) for c in frame.columns], None)
     class_column = _column(frame, column, fields.get("unfc") or fields.get("stage"), "classification (UNFC code)", source)
     tonnage_column = _column(frame, tonnage, fields.get("tonnage_mt"), "tonnage", source)
     keys, group_names = _group_columns(frame, by, fields, source)
