@@ -1,0 +1,114 @@
+"""``khanij score`` end to end: the sample atlas with every gate exercised, outputs, errors, cancel."""
+from __future__ import annotations
+
+import argparse
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from assessment.score_cli import run_score
+from assessment.scoring import RESULT_COLUMNS
+from geo.errors import Cancelled
+from geo.feedback import Feedback
+from main import main
+
+EXPECTED = re.compile(r"expected: stage (\w+), protected (\w+), state (\w+), conditions (.+?) -> (.+?)\. ")
+
+
+@pytest.fixture(scope="module")
+def sample_scores(tmp_path_factory):
+    out = tmp_path_factory.mktemp("score") / "sample.gpkg"
+    assert main(["score", "--sample", "-o", str(out)]) == 0
+    return gpd.read_file(out)
+
+
+def test_sample_atlas_scores_every_block_as_its_design_note_says(sample_scores):
+    checked = 0
+    for _, row in sample_scores.iterrows():
+        match = EXPECTED.search(row["design_note"] + " ")
+        assert match, f"{row['block_id']}: design note without expectations"
+        stage, protected, state, conditions, readiness = match.groups()
+        got = (row["gate_stage"], row["gate_protected"], row["gate_state"], row["readiness"])
+        assert got == (stage, protected, state, readiness), row["block_id"]
+        if "forest" in conditions:
+            assert "prior approval of the Central Government" in row["explanation"], row["block_id"]
+        if "NBWL" in conditions:
+            assert "National Board for Wildlife" in row["explanation"], row["block_id"]
+        checked += 1
+    assert checked == len(sample_scores) >= 20
+
+
+def test_sample_atlas_exercises_every_gate_outcome(sample_scores):
+    assert set(sample_scores["gate_stage"]) == {"pass", "fail", "unknown"}
+    assert set(sample_scores["gate_protected"]) == {"pass", "fail"}
+    assert set(sample_scores["gate_state"]) == {"pass", "fail"}
+    assert set(sample_scores["readiness"]) == {"Ready", "Ready with conditions", "Not ready"}
+    assert all(column in sample_scores.columns for column in RESULT_COLUMNS)
+    assert sample_scores["explanation"].str.contains("Rules: rules.toml, version").all()
+    # The forest union is measured, not the sum (OD-CL-01: two overlapping forest polygons).
+    overlap = sample_scores.set_index("block_id").loc["OD-CL-01"]
+    assert 0 < overlap["forest_pct"] <= 100 and overlap["forest_ha"] <= overlap["area_ha"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_table_outputs(tmp_path, suffix, capsys):
+    out = tmp_path / f"scores{suffix}"
+    assert main(["score", "--sample", "-o", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(out)
+    assert {"score", "readiness", "explanation", "rules_sha256"} <= set(table.columns)
+    assert "blocks scored" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_invalid_rules_file_exits_3_naming_the_key(tmp_path, capsys):
+    rules = tmp_path / "bad.toml"
+    from assessment.rules import DEFAULT_RULES_PATH
+    rules.write_text(DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("exploration = 25", "exploration = 5"),
+                     encoding="utf-8")
+    out = tmp_path / "never.csv"
+    assert main(["score", "--sample", "--rules", str(rules), "-o", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "bad.toml" in err and "weights sum to 80, not 100" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_missing_input_and_bad_output_give_clear_exit_codes(tmp_path, capsys):
+    assert main(["score", "--blocks", str(tmp_path / "none.gpkg"), "--deposits", str(tmp_path / "none.gpkg"),
+                 "-o", str(tmp_path / "x.csv")]) == 3
+    assert "none.gpkg" in capsys.readouterr().err
+    assert main(["score", "--sample", "-o", str(tmp_path / "x.txt")]) == 4
+    assert main(["score", "--sample", "-o", str(tmp_path / "no" / "folder" / "x.csv")]) == 4
+
+
+def test_blocks_without_crs_are_refused_naming_the_file(tmp_path, capsys):
+    from shapely.geometry import box
+    shapefile = tmp_path / "blocks.shp"
+    gpd.GeoDataFrame({"block_id": ["a"]}, geometry=[box(85, 23, 85.1, 23.1)]).to_file(shapefile)
+    assert not shapefile.with_suffix(".prj").exists()
+    code = main(["score", "--blocks", str(shapefile), "--deposits", str(shapefile), "-o", str(tmp_path / "o.csv")])
+    assert code == 3 and "blocks.shp" in capsys.readouterr().err
+
+
+def test_cancel_leaves_no_partial_file(tmp_path):
+    from layers.atlas import sample_role_paths
+
+    roles = sample_role_paths()
+    out = tmp_path / "cancelled.gpkg"
+    args = argparse.Namespace(blocks=roles["blocks"], deposits=roles["deposits"], forest=roles["forest"],
+                              protected=roles["protected_areas"], infra=roles["infrastructure"],
+                              raster=roles["evidence"], boundaries=roles["boundaries"], rules=None, output=str(out))
+    seen = []
+
+    def cancel_once_writing(fraction, text):
+        """Cancel from inside the writer: at its first progress report after "writing …"."""
+        if seen and seen[-1].startswith("writing"):
+            feedback.cancel()
+        seen.append(text)
+
+    feedback = Feedback(cancel_once_writing)
+    with pytest.raises(Cancelled):
+        run_score(args, feedback)
+    assert any(text.startswith("writing") for text in seen)
+    assert list(tmp_path.iterdir()) == []
