@@ -16,7 +16,7 @@ import shapely
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from geo.measure import geodesic_area_ha, geodesic_length_km
-from gui.geometry_paths import PartArrays, drawn_mask
+from gui.geometry_paths import PartArrays, drawn_mask, paint_path
 
 TOOLS = ("pan", "zoom_box", "identify", "select", "measure_distance", "measure_area")
 #: Click tolerance for points and lines, in screen pixels.
@@ -65,6 +65,9 @@ class PathItem(QtWidgets.QGraphicsPathItem):
         path = QtGui.QPainterPath()
         path.addRect(self._bounds)
         return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        paint_path(painter, self.path(), self.pen(), self.brush())
 
 
 class Markers(pg.ScatterPlotItem):

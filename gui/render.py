@@ -35,6 +35,7 @@ from gui.geometry_paths import (
     layer_shapes,
     level_for,
     colormap_for,
+    paint_path,
     point_sizes,
 )
 
@@ -100,7 +101,7 @@ def draw_scale_bar(painter: QtGui.QPainter, bottom_left: QtCore.QPointF, metres_
     font = painter.font()
     font.setPixelSize(font_px)
     painter.setFont(font)
-    text_box = QtCore.QRectF(bottom_left.x() - font_px, top - font_px * 1.5, width_px + 2 * font_px, font_px * 1.4)
+    text_box = QtCore.QRectF(bottom_left.x() - font_px, top - font_px * 1.7, width_px + 2 * font_px, font_px * 1.4)
     _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
     painter.restore()
 
@@ -204,10 +205,7 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
         painter.setTransform(to_pixel)
         for kind, path in ((POLYGON, class_shapes.polygon_path(level)), (LINE, class_shapes.line_path(level))):
             if not path.isEmpty():
-                pen, brush = class_pens(style_class, kind)
-                painter.setPen(pen)
-                painter.setBrush(brush)
-                painter.drawPath(path)
+                paint_path(painter, path, *class_pens(style_class, kind))
         painter.restore()
         if len(class_shapes.point_x):
             sizes = point_sizes(layer, class_shapes.point_feature)
@@ -216,21 +214,66 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
 
 def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.ndarray, y: np.ndarray,
                   sizes_px: np.ndarray, style_class) -> None:
-    """Round markers: one ``drawPoints`` per half-pixel size step, outline then fill."""
+    """Round markers with an outline, grouped by half-pixel size steps.
+
+    On an image each group is one ``drawPixmapFragments`` call stamping a pre-drawn marker (what
+    pyqtgraph's scatter does on screen); on a vector device (SVG) each group is two
+    ``drawPoints`` calls with a round pen, so markers stay vector circles.
+    """
     px = to_pixel.m11() * x + to_pixel.m31()
     py = to_pixel.m22() * y + to_pixel.m32()
     steps = np.round(np.asarray(sizes_px, dtype=float) * 2) / 2
+    stamp = isinstance(painter.device(), QtGui.QImage)
     painter.save()
     painter.resetTransform()
     for size in np.unique(steps):
         chosen = steps == size
-        points = pg.functions.arrayToQPolygonF(px[chosen], py[chosen])
-        for colour, width in ((style_class.stroke, size + 1.6), (style_class.point_fill, size)):
-            pen = QtGui.QPen(colour, float(width))
-            pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-            painter.setPen(pen)
-            painter.drawPoints(points)
+        if stamp:
+            _stamp_markers(painter, px[chosen], py[chosen], float(size), style_class)
+        else:
+            _round_points(painter, px[chosen], py[chosen], float(size), style_class)
     painter.restore()
+
+
+MARKER_OUTLINE_PX = 0.8
+
+
+def _marker_pixmap(size: float, style_class) -> QtGui.QPixmap:
+    side = int(np.ceil(size + 2 * MARKER_OUTLINE_PX + 2))
+    pixmap = QtGui.QPixmap(side, side)
+    pixmap.fill(QtCore.Qt.GlobalColor.transparent)
+    marker = QtGui.QPainter(pixmap)
+    marker.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    marker.setPen(QtGui.QPen(style_class.stroke, MARKER_OUTLINE_PX))
+    marker.setBrush(style_class.point_fill)
+    marker.drawEllipse(QtCore.QPointF(side / 2, side / 2), size / 2, size / 2)
+    marker.end()
+    return pixmap
+
+
+def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class) -> None:
+    pixmap = _marker_pixmap(size, style_class)
+    window = painter.clipBoundingRect() if painter.hasClipping() else QtCore.QRectF(painter.device().rect())
+    margin = pixmap.width()
+    inside = ((px > window.left() - margin) & (px < window.right() + margin)
+              & (py > window.top() - margin) & (py < window.bottom() + margin))
+    fragments = pg.Qt.internals.PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
+    fragments.resize(int(inside.sum()))
+    table = fragments.ndarray()
+    table[:, 0] = px[inside]
+    table[:, 1] = py[inside]
+    table[:, 2:6] = (0, 0, pixmap.width(), pixmap.height())
+    table[:, 6:10] = (1.0, 1.0, 0.0, 1.0)
+    painter.drawPixmapFragments(*fragments.drawargs(), pixmap)
+
+
+def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class) -> None:
+    points = pg.functions.arrayToQPolygonF(px, py)
+    for colour, width in ((style_class.stroke, size + 2 * MARKER_OUTLINE_PX), (style_class.point_fill, size)):
+        pen = QtGui.QPen(colour, width)
+        pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawPoints(points)
 
 
 # ---------------------------------------------------------------- the page
