@@ -190,7 +190,7 @@ def _from_row(text: str, parsed: Parsed, row: dict, note: str) -> Conversion:
     return Conversion(text, parsed.notation, row["result"] or None, row["status"], alternatives, note)
 
 
-def _identity(text: str, parsed: Parsed, to: str) -> Conversion:
+def _identity(text: str, parsed: Parsed) -> Conversion:
     note = f"{parsed.code} is already {_SCHEME_WORDS[parsed.notation]}, written here in canonical form."
     return Conversion(text, parsed.notation, parsed.code, "exact", [], note)
 
@@ -218,7 +218,8 @@ def _to_stage(text: str, parsed: Parsed) -> Conversion:
 
 
 def _unfc_prefix(parsed: Parsed, row: dict) -> str:
-    specific = all(row["match"][axis] not in ("*",) and "|" not in row["match"][axis] for axis in "efg")
+    """``"E1.1F2G1: "`` when the rule's note does not already name the code (a general row or sub-classes)."""
+    specific = all(row["match"][axis].isdigit() for axis in "efg")
     plain = "E{}F{}G{}".format(*parsed.axes) == parsed.code
     return "" if specific and plain else f"{parsed.code}: "
 
@@ -227,7 +228,7 @@ def _convert_parsed(text: str, parsed: Parsed, to: str) -> Conversion:
     if to == "stage":
         return _to_stage(text, parsed)
     if parsed.notation == to or (parsed.notation == "stage" and to == "unfc"):
-        return _identity(text, parsed, to)
+        return _identity(text, parsed)
     if parsed.notation == "unfc":
         row = _unfc_row(parsed.axes)
         return _from_row(text, parsed, row["to"][to], _sentence(row["to"][to]["note"], row["to"][to], _unfc_prefix(parsed, row)))

@@ -141,11 +141,7 @@ def _sheet_title(name: str, taken: set) -> str:
 
 def _cell_value(value):
     """A value openpyxl can store: missing → None, numpy scalars → Python."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if pd.api.types.is_scalar(value) and pd.isna(value):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
 
