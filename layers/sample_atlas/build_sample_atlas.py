@@ -26,7 +26,6 @@ from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyogrio
 import rasterio
 import shapely
@@ -1070,7 +1069,7 @@ def blocks_layer(geoms: list, expectations: list[dict]) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------------------------------------
 # README
 # ---------------------------------------------------------------------------------------------
-MIT_NOTICE = (SOURCES / "datta07-INDIAN-SHAPEFILES" / "LICENSE")
+MIT_NOTICE = SOURCES / "datta07-INDIAN-SHAPEFILES" / "LICENSE"
 
 README_HEAD = """# Khanij sample atlas — ILLUSTRATIVE
 
