@@ -1,0 +1,443 @@
+"""The offline HTML map (folium): one self-contained file an official can open with no network.
+
+Leaflet's JavaScript and CSS are inlined from the vendored copy in ``layers/vendor/leaflet``
+(BSD-2-Clause, its licence travels inside the page); folium's default CDN links (Leaflet, jQuery,
+Bootstrap, Font Awesome) are removed, and no tile layer is added: the state boundaries are the base
+layer. The page draws every vector layer with the SAME style objects as the app (colours, class
+labels, legend), with a layer control, a scale bar, popups listing the attributes and a tooltip.
+
+Safety: attribute values come from imported files and are untrusted. Every value, field name and
+layer name is HTML-escaped here (:func:`escape_text`) and braces become character references, so
+``<script>``, quotes and ``{{ }}`` display as text in popups and tooltips and never reach a
+template engine. Long texts are shortened to :data:`MAX_TEXT_CHARS`.
+
+Size: coordinates are rounded to :data:`COORD_DECIMALS` decimals (about 0.1 m); a layer with more
+than :data:`VERTEX_BUDGET` vertices is simplified for display and the tolerance is written on the
+map. Raster layers are not part of the HTML map (the notes box says so).
+
+Examples
+--------
+>>> escape_text('<script>alert("x")</script> {{ 7*7 }}')
+'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#123;&#123; 7*7 &#125;&#125;'
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.atomic import atomic_write_text
+from geo.feedback import ensure_feedback
+
+LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
+COORD_DECIMALS = 6
+#: A layer with more vertices than this is simplified for display.
+VERTEX_BUDGET = 150_000
+#: Texts longer than this are shortened in popups (the full value stays in the data files).
+MAX_TEXT_CHARS = 300
+#: With more features than this in the page, Leaflet draws on a canvas instead of SVG (faster).
+CANVAS_ABOVE = 5_000
+#: Fields shown first in a popup when present (a scored block's id, class and score lead).
+FIRST_FIELDS = ("name", "block_id", "block_name", "readiness", "score", "licence", "stage", "unfc")
+TOOLTIP_FIELDS = ("name", "block_name", "block_id", "state", "code")
+ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
+_METRES_PER_DEGREE = 111_320.0
+
+
+def escape_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """``value`` as text safe inside HTML and any template: escaped, braces as references, shortened."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def format_value(value: object) -> str:
+    """An attribute value as popup text: missing → empty, floats to at most 4 decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            return ""
+        return f"{float(value):.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+@dataclass
+class PageLayer:
+    """One layer as the page draws it: escaped names, Leaflet styles per class, GeoJSON text."""
+
+    name: str
+    visible: bool
+    base: bool
+    fields: list[str]
+    tooltip: int
+    styles: list[dict]
+    legend: list[tuple[str, str]]
+    geometry_kind: str
+    collection: str
+    features: int
+    tolerance_deg: Optional[float]
+    illustrative: bool
+
+
+# ---------------------------------------------------------------- layers → page data
+
+
+def display_tolerance_deg(geometries: np.ndarray, budget: int = VERTEX_BUDGET) -> Optional[float]:
+    """Simplification tolerance (degrees) that brings a layer near ``budget`` vertices, or None.
+
+    The tolerance is the layer's extent divided by a resolution proportional to the vertex
+    budget, rounded up to 1, 2 or 5 × 10ⁿ degrees so the stated figure is a round number.
+    """
+    vertices = int(shapely.get_num_coordinates(geometries).sum())
+    if vertices <= budget:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geometries)
+    span = max(maxx - minx, maxy - miny, 1e-9)
+    raw = span / (4.0 * math.sqrt(budget)) * math.sqrt(vertices / budget)
+    exponent = math.floor(math.log10(raw))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * 10.0 ** exponent >= raw:
+            return step * 10.0 ** exponent
+    return 10.0 ** (exponent + 1)
+
+
+def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Leaflet path options per style class (the last is "other") and the legend rows (colour, label).
+
+    A single-colour style has one class. Opacity follows the layer's opacity.
+    """
+    style = layer.style
+    opacity = float(layer.opacity)
+    kind = layer.geometry_kind
+    stroke = getattr(style, "stroke_colour", "#333333")
+    fill_opacity = float(getattr(style, "fill_opacity", 0.5))
+    if hasattr(style, "categories"):
+        colours = [c.colour for c in style.categories] + [style.other_colour]
+        radius = float(style.point_size) / 2
+        legend = [(colour, label) for colour, label, shown in style.legend() if shown]
+    else:
+        colours = [style.colour]
+        radius = float(style.point_size) / 2
+        legend = [(style.colour, "")]
+    styles = []
+    for colour in colours:
+        if kind == "line":
+            options = {"color": colour, "weight": float(getattr(style, "line_width", 1.5)), "opacity": opacity}
+        elif kind == "point":
+            options = {"color": stroke, "weight": 0.8, "fillColor": colour, "fillOpacity": 0.9 * opacity,
+                       "opacity": opacity, "radius": radius}
+        else:
+            filled = fill_opacity > 0
+            options = {"color": stroke if filled else colour, "weight": 1.0 if filled else 1.2, "opacity": opacity,
+                       "fill": filled, "fillColor": colour, "fillOpacity": fill_opacity * opacity}
+        styles.append(options)
+    return styles, legend
+
+
+def _ordered_fields(columns: Sequence[str]) -> list[str]:
+    lowered = {c.lower(): c for c in columns}
+    first = [lowered[name] for name in FIRST_FIELDS if name in lowered]
+    return first + [c for c in columns if c not in first]
+
+
+def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) -> Optional[PageLayer]:
+    """The page data of a vector layer (None for rasters, tables, missing or empty layers)."""
+    frame = layer.data
+    if layer.kind != "vector" or layer.missing or frame is None or not hasattr(frame, "geometry") or frame.crs is None:
+        return None
+    shown = layer.shown_mask()
+    classes = layer.class_indices()
+    geometry = frame.geometry.to_crs(4326).values
+    keep = shown & ~(shapely.is_missing(geometry) | shapely.is_empty(geometry))
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return None
+    geometries = np.asarray(geometry[rows], dtype=object)
+    tolerance = display_tolerance_deg(geometries, vertex_budget) if layer.geometry_kind != "point" else None
+    if tolerance is not None:
+        geometries = shapely.simplify(geometries, tolerance, preserve_topology=True)
+    geometries = shapely.transform(geometries, lambda xy: np.round(xy, COORD_DECIMALS))
+    texts = shapely.to_geojson(geometries)
+    fields = _ordered_fields(layer.columns)
+    values = frame.iloc[rows][fields]
+    radii = _radii(layer, rows)
+    style_count = len(getattr(layer.style, "categories", ())) + 1 if hasattr(layer.style, "categories") else 1
+    class_of = np.where(classes[rows] < 0, style_count - 1, classes[rows]) if style_count > 1 else np.zeros(len(rows), int)
+    features = []
+    for position, (text, row) in enumerate(zip(texts, values.itertuples(index=False, name=None))):
+        props = {"k": int(class_of[position]), "p": [escape_text(format_value(v)) for v in row]}
+        if radii is not None:
+            props["r"] = round(float(radii[position]), 1)
+        features.append(f'{{"type":"Feature","geometry":{text},"properties":{_json(props)}}}')
+    collection = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    styles, legend = leaflet_styles(layer)
+    tooltip_field = getattr(layer.style, "label_field", None) or next(
+        (f for f in fields if f.lower() in TOOLTIP_FIELDS), None)
+    return PageLayer(
+        name=escape_text(layer.name), visible=bool(layer.visible) or base, base=base,
+        fields=[escape_text(f) for f in fields], tooltip=fields.index(tooltip_field) if tooltip_field in fields else -1,
+        styles=styles, legend=[(colour, escape_text(label)) for colour, label in legend],
+        geometry_kind=layer.geometry_kind or "polygon", collection=collection, features=len(rows),
+        tolerance_deg=tolerance, illustrative=bool(layer.illustrative),
+    )
+
+
+def _radii(layer, rows: np.ndarray) -> Optional[np.ndarray]:
+    """Per-feature marker radius (px) when the style sizes points by a field."""
+    style = layer.style
+    if layer.geometry_kind != "point" or not getattr(style, "size_field", None):
+        return None
+    return style.sizes(layer.data)[rows] / 2
+
+
+def _json(value) -> str:
+    """Compact JSON that cannot close a ``<script>`` element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _leaflet_inline() -> tuple[str, str, str]:
+    """(JavaScript, CSS, licence) of the vendored Leaflet."""
+    read = lambda name: (LEAFLET_DIR / name).read_text(encoding="utf-8")  # noqa: E731
+    return read("leaflet.js"), read("leaflet.css"), read("LICENSE.txt")
+
+
+def _legend_html(page_layers: Sequence[PageLayer]) -> str:
+    """Legend entries, top of the drawing order first (as in the app); outline-only polygons as outlines."""
+    parts = ['<div class="kj-title">Legend</div>']
+    for layer in reversed(page_layers):
+        swatch_class = {"point": "kj-dot", "line": "kj-line"}.get(layer.geometry_kind, "kj-box")
+        outline = swatch_class == "kj-box" and not layer.styles[0].get("fill", True)
+        paint = "border-color:{};background:transparent" if outline else "background:{}"
+        rows = layer.legend
+        if len(rows) == 1 and not rows[0][1]:
+            parts.append(f'<div class="kj-row kj-layer"><span class="{swatch_class}" style="{paint.format(rows[0][0])}">'
+                         f'</span>{layer.name}</div>')
+            continue
+        parts.append(f'<div class="kj-layer">{layer.name}</div>')
+        parts += [f'<div class="kj-row"><span class="{swatch_class}" style="{paint.format(colour)}"></span>{label}</div>'
+                  for colour, label in rows]
+    return "".join(parts)
+
+
+def _notes_html(title: Optional[str], page_layers: Sequence[PageLayer], omitted: Sequence[str]) -> str:
+    parts = [f'<div class="kj-title">{escape_text(title)}</div>'] if title else []
+    if any(layer.illustrative for layer in page_layers):
+        parts.append(f'<div class="kj-warn">{ILLUSTRATIVE_NOTE}</div>')
+    parts.append(f"<div>Coordinates: WGS 84 (EPSG:4326), rounded to {COORD_DECIMALS} decimals. No background tiles.</div>")
+    for layer in page_layers:
+        if layer.tolerance_deg is not None:
+            metres = layer.tolerance_deg * _METRES_PER_DEGREE
+            parts.append(f"<div>{layer.name}: simplified for display, tolerance {layer.tolerance_deg:g}° "
+                         f"(about {metres:,.0f} m).</div>")
+    if omitted:
+        parts.append("<div>Not in this map (raster or non-spatial): " + ", ".join(escape_text(n) for n in omitted) + ".</div>")
+    parts.append('<div class="kj-small">Made with Khanij. Map library: Leaflet 1.9.4 (BSD-2-Clause, licence in this '
+                 "file's source).</div>")
+    return "".join(parts)
+
+
+_PAGE_CSS = """
+.leaflet-container{background:#ffffff}
+.kj-box{display:inline-block;width:14px;height:11px;border:1px solid #333;margin-right:6px;vertical-align:middle}
+.kj-dot{display:inline-block;width:11px;height:11px;border:1px solid #333;border-radius:50%;margin-right:6px;vertical-align:middle}
+.kj-line{display:inline-block;width:16px;height:3px;margin-right:6px;vertical-align:middle}
+.kj-panel{background:#fff;padding:6px 9px;border:1px solid #777;border-radius:4px;font:12px/1.45 sans-serif;
+  max-height:45vh;overflow:auto;max-width:300px}
+.kj-title{font-weight:bold;font-size:13px;margin-bottom:3px}
+.kj-layer{font-weight:bold;margin-top:4px}
+.kj-warn{color:#a50026;font-weight:bold}
+.kj-small{color:#555;font-size:11px;margin-top:3px}
+.kj-popup table{border-collapse:collapse;font:12px sans-serif}
+.kj-popup th{text-align:left;padding:1px 8px 1px 0;color:#444;vertical-align:top;white-space:nowrap}
+.kj-popup td{padding:1px 0;word-break:break-word}
+.kj-popup .kj-title{margin-bottom:4px}
+"""
+
+_SCRIPT = """
+(function () {
+  var map = %(map)s;
+  var spec = %(spec)s;
+  function popupHtml(layer, values) {
+    var rows = "";
+    for (var i = 0; i < values.length; i++) {
+      if (values[i] !== "") { rows += "<tr><th>" + layer.fields[i] + "</th><td>" + values[i] + "</td></tr>"; }
+    }
+    return '<div class="kj-popup"><div class="kj-title">' + layer.name + "</div><table>" + rows + "</table></div>";
+  }
+  var base = {}, overlays = {};
+  window.khanijLayers = {};
+  spec.layers.forEach(function (layer) {
+    var group = L.geoJSON(layer.data, {
+      style: function (feature) { return layer.styles[feature.properties.k]; },
+      pointToLayer: function (feature, latlng) {
+        var options = Object.assign({}, layer.styles[feature.properties.k]);
+        if (feature.properties.r) { options.radius = feature.properties.r; }
+        return L.circleMarker(latlng, options);
+      },
+      onEachFeature: function (feature, leafletLayer) {
+        var values = feature.properties.p;
+        leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {maxWidth: 440, maxHeight: 380});
+        if (layer.tooltip >= 0 && values[layer.tooltip] !== "") {
+          leafletLayer.bindTooltip(values[layer.tooltip], {sticky: true});
+        }
+      }
+    });
+    (layer.base ? base : overlays)[layer.name] = group;
+    window.khanijLayers[layer.name] = group;
+    if (layer.visible) { group.addTo(map); }
+  });
+  L.control.layers(base, overlays, {collapsed: false, position: "topright"}).addTo(map);
+  L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+  function panel(position, content) {
+    var Panel = L.Control.extend({onAdd: function () {
+      var div = L.DomUtil.create("div", "kj-panel");
+      div.innerHTML = content;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }});
+    new Panel({position: position}).addTo(map);
+  }
+  panel("bottomright", spec.legend);
+  panel("topleft", spec.notes);
+  map.fitBounds(spec.bounds);
+})();
+"""
+
+
+def _leaflet_bounds(boxes: Sequence[tuple]) -> list[list[float]]:
+    """[[south, west], [north, east]] around (minx, miny, maxx, maxy) boxes in degrees."""
+    boxes = np.asarray(boxes, dtype=float)
+    return [[float(boxes[:, 1].min()), float(boxes[:, 0].min())], [float(boxes[:, 3].max()), float(boxes[:, 2].max())]]
+
+
+def _wgs84_bounds(layer) -> tuple[float, float, float, float]:
+    return tuple(layer.data.geometry.to_crs(4326).total_bounds)
+
+
+def _boundaries_layer(layer_list):
+    """The state-boundaries layer of the list, or the sample atlas's when the list has none."""
+    own = [layer for layer in layer_list if layer.role == "boundaries" and layer.kind == "vector" and not layer.missing]
+    if own:
+        return own[0], False
+    from layers.atlas import sample_role_paths
+    from layers.layer import Layer
+
+    states = Layer.from_file(sample_role_paths()["boundaries"], role="boundaries")
+    states.name = "State boundaries (sample atlas)"
+    states.illustrative = True
+    return states, True
+
+
+def build_html_map(layer_list, title: Optional[str] = None, feedback=None, vertex_budget: int = VERTEX_BUDGET) -> str:
+    """The whole offline page as text.
+
+    Parameters
+    ----------
+    layer_list : LayerList or sequence of Layer
+        Index 0 is the top of the drawing order (as in the app); hidden layers are in the layer
+        control but switched off.
+    title : str, optional
+        Shown in the notes box and as the page title.
+    feedback : geo.feedback.Feedback, optional
+        Progress per layer; cancelling raises :class:`geo.errors.Cancelled`.
+    vertex_budget : int
+        A layer with more vertices is simplified for display (the tolerance is written on the map).
+    """
+    import folium
+    from branca.element import Element, MacroElement
+    from jinja2 import Template
+
+    feedback = ensure_feedback(feedback)
+    layers = list(layer_list)
+    boundaries, added = _boundaries_layer(layers)
+    drawn = [boundaries] + [layer for layer in reversed(layers) if layer is not boundaries]
+    page_layers, bounds, omitted, names = [], [], [], set()
+    for step, layer in enumerate(drawn):
+        feedback.progress(0.9 * step / len(drawn), f"preparing {layer.name}")
+        page = page_layer(layer, base=layer is boundaries, vertex_budget=vertex_budget)
+        if page is None:
+            omitted.append(layer.name)
+            continue
+        page.name = _unique(page.name, names)
+        page_layers.append(page)
+        if layer is not boundaries or len(drawn) == 1:
+            bounds.append(_wgs84_bounds(layer))
+    if not bounds:
+        bounds = [_wgs84_bounds(boundaries)]
+    feedback.progress(0.9, "writing the page")
+    js, css, licence = _leaflet_inline()
+    total = sum(p.features for p in page_layers)
+    page = folium.Map(tiles=None, location=[22.0, 80.0], zoom_start=5, prefer_canvas=total > CANVAS_ABOVE,
+                      control_scale=False)
+    page.default_js, page.default_css = [], []
+    root = page.get_root()
+    root.header.add_child(Element(f"<title>{escape_text(title or 'Khanij map')}</title>"), name="title")
+    root.header.add_child(Element("<!-- Leaflet 1.9.4, inlined. Its licence:\n" + licence.replace("--", "- -")
+                                  + "\n-->"), name="leaflet_licence")
+    root.header.add_child(Element(f"<style>{css}</style><style>{_PAGE_CSS}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    spec = ('{"layers":[' + ",".join(_layer_json(p) for p in page_layers) + '],'
+            f'"bounds":{_json(_leaflet_bounds(bounds))},'
+            f'"legend":{_json(_legend_html(page_layers))},'
+            f'"notes":{_json(_notes_html(title, page_layers, omitted))}}}')
+    script = _SCRIPT % {"map": page.get_name(), "spec": spec}
+    macro = MacroElement()
+    macro._template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+    macro.code = script
+    page.add_child(macro)
+    text = root.render()
+    feedback.progress(1.0, "page ready")
+    return text
+
+
+def _layer_json(page: PageLayer) -> str:
+    head = {"name": page.name, "visible": page.visible, "base": page.base, "fields": page.fields,
+            "tooltip": page.tooltip, "styles": page.styles}
+    return _json(head)[:-1] + ',"data":' + page.collection.replace("</", "<\\/") + "}"
+
+
+def _unique(name: str, taken: set) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def write_html_map(layer_list, path: os.PathLike | str, title: Optional[str] = None, feedback=None) -> Path:
+    """Write the offline HTML map to ``path`` atomically (see :func:`build_html_map`).
+
+    Raises
+    ------
+    DataWriteError
+        The file cannot be written (the message names it).
+    Cancelled
+        ``feedback`` was cancelled; no file is left behind.
+    """
+    feedback = ensure_feedback(feedback)
+    text = build_html_map(layer_list, title, feedback.sub(0.0, 0.95))
+    feedback.check()
+    atomic_write_text(path, text)
+    feedback.progress(1.0, f"wrote {Path(path).name}")
+    return Path(path)

@@ -1,0 +1,207 @@
+"""The offline HTML map: escaped attributes, no network, opened in real headless Chromium."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon
+
+from geo.errors import Cancelled, DataWriteError
+from geo.feedback import Feedback
+from layers.html_map import (COORD_DECIMALS, build_html_map, display_tolerance_deg, escape_text, format_value,
+                             write_html_map)
+from layers.layer import Layer, LayerList
+from layers.style import UNFC_STAGE_COLOURS, readiness_style
+
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = '<script>window.kjPwned = 1</script> "quoted" \'single\' {{ 7*7 }}'
+DEVANAGARI = "खनिज ब्लॉक ₹"
+
+
+def chromium_dump(page: Path, tmp_path: Path, netlog: Path | None = None) -> str:
+    """The DOM of ``page`` after load, opened offline (dead proxy) in headless Chromium."""
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'chromium-profile'}", "--proxy-server=127.0.0.1:9",
+               "--virtual-time-budget=4000", "--window-size=1200,800", "--dump-dom"]
+    if netlog is not None:
+        command.append(f"--log-net-log={netlog}")
+    done = subprocess.run(command + [page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def page_requests(netlog: Path) -> list[str]:
+    """http(s) URLs requested BY THE PAGE (Chromium's own update/account pings are "not an origin")."""
+    log = json.loads(netlog.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    urls = []
+    for event in log["events"]:
+        params = event.get("params") or {}
+        url = str(params.get("url") or "")
+        if event["type"] == start_job and url.startswith(("http:", "https:")) and params.get("initiator") != "not an origin":
+            urls.append(url)
+    return urls
+
+
+PROBE = """
+<script>
+(function () {
+  var result = {};
+  result.paths = document.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive").length;
+  var counts = {};
+  Object.keys(window.khanijLayers).forEach(function (name) { counts[name] = window.khanijLayers[name].getLayers().length; });
+  result.counts = counts;
+  var target = window.khanijLayers["blocks"].getLayers()[0]._path;
+  var box = target.getBoundingClientRect();
+  target.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window,
+    clientX: box.left + box.width / 2, clientY: box.top + box.height / 2}));
+  var popup = document.querySelector(".leaflet-popup-content");
+  result.popupText = popup ? popup.textContent : null;
+  result.popupScripts = popup ? popup.querySelectorAll("script").length : -1;
+  result.pwned = window.kjPwned === 1;
+  result.legend = document.querySelector(".kj-panel") ? document.body.textContent.indexOf("G3 Preliminary exploration") >= 0 : false;
+  var out = document.createElement("pre");
+  out.id = "kj-probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+
+def probe_result(dom: str) -> dict:
+    found = re.search(r'<pre id="kj-probe">(.*?)</pre>', dom, re.S)
+    assert found, "the probe did not run"
+    import html
+
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.fixture
+def small_layers() -> LayerList:
+    """Three blocks (one with hostile text), four deposits G1–G4 and two 'states' in EPSG:4326."""
+    square = lambda x, y, d=0.2: Polygon([(x, y), (x + d, y), (x + d, y + d), (x, y + d)])  # noqa: E731
+    blocks = gpd.GeoDataFrame({
+        "block_id": ["B-1", "B-2", "B-3"],
+        "name": [HOSTILE, DEVANAGARI, "=HYPERLINK(\"http://x\")"],
+        "stage": ["G2", "G3", "G4"],
+        "score": [81.23456789, 40.0, np.nan],
+    }, geometry=[square(85.0, 23.0), square(85.4, 23.0), square(85.8, 23.0)], crs="EPSG:4326")
+    deposits = gpd.GeoDataFrame({
+        "name": ["d1", "d2", "d3", "d4"], "unfc": ["111", "222", "333", "334"],
+    }, geometry=[Point(85.1 + 0.123456789, 23.1), Point(85.5, 23.1), Point(85.9, 23.1), Point(86.3, 23.3)],
+        crs="EPSG:4326")
+    states = gpd.GeoDataFrame({"state": ["Jharkhand", "Odisha"]},
+                              geometry=[square(84.0, 22.0, 3.0), square(84.0, 19.0, 3.0)], crs="EPSG:4326")
+    return LayerList([
+        Layer("deposits", deposits, role="deposits", fields={"unfc": "unfc"}),
+        Layer("blocks", blocks, role="blocks", fields={"stage": "stage"}),
+        Layer("states", states, role="boundaries"),
+    ])
+
+
+def test_escape_text_neutralises_markup_quotes_and_templates():
+    escaped = escape_text(HOSTILE)
+    assert "<" not in escaped and ">" not in escaped and '"' not in escaped and "'" not in escaped
+    assert "{" not in escaped and "}" not in escaped
+    assert escape_text("x" * 1000).endswith("…") and len(escape_text("x" * 1000)) == 300
+    assert escape_text(DEVANAGARI) == DEVANAGARI
+
+
+def test_format_value():
+    assert format_value(81.23456789) == "81.2346"
+    assert format_value(40.0) == "40"
+    assert format_value(np.nan) == "" and format_value(None) == ""
+    assert format_value(7) == "7"
+
+
+def test_page_has_no_remote_resource_and_escaped_values(small_layers, tmp_path):
+    text = write_html_map(small_layers, tmp_path / "map.html", title="Tranche <7>").read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)\s*=\s*["\']?(https?:)?//', text, re.I)
+    assert "cdn.jsdelivr" not in text and "code.jquery" not in text and "fontawesome" not in text
+    assert "window.kjPwned" in text and "<script>window.kjPwned" not in text
+    assert "{{ 7*7 }}" not in text and "&#123;&#123; 7*7 &#125;&#125;" in text
+    assert DEVANAGARI in text
+    assert "Leaflet 1.9.4" in text and "BSD 2-Clause License" in text
+    assert "Tranche &lt;7&gt;" in text
+
+
+def test_coordinates_are_rounded(small_layers, tmp_path):
+    text = build_html_map(small_layers)
+    coordinates = re.findall(r'"coordinates":(\[[^"]*?\])(?=\})', text)
+    assert coordinates
+    for group in coordinates:
+        for number in re.findall(r"-?\d+\.(\d+)", group):
+            assert len(number) <= COORD_DECIMALS
+    assert "85.223457" in text
+
+
+def test_styles_are_the_apps(small_layers):
+    text = build_html_map(small_layers)
+    for colour in UNFC_STAGE_COLOURS.values():
+        assert colour in text
+    assert "G1 Detailed exploration" in text and "stage unknown" in text
+
+
+def test_large_layer_is_simplified_and_says_so():
+    ring = [(85 + 2 * np.cos(a), 23 + 2 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 20_001)[:-1]]
+    big = gpd.GeoDataFrame({"name": ["circle"]}, geometry=[Polygon(ring)], crs="EPSG:4326")
+    assert display_tolerance_deg(np.asarray(big.geometry.values), budget=1000) is not None
+    assert display_tolerance_deg(np.asarray(big.geometry.values), budget=100_000) is None
+    text = build_html_map(LayerList([Layer("circle", big, role="boundaries")]), vertex_budget=1000)
+    assert re.search(r"circle: simplified for display, tolerance [0-9.e-]+° \(about [0-9,]+ m\)", text)
+    drawn = re.search(r'"coordinates":\[\[(.*?)\]\]', text).group(1)
+    assert drawn.count("],[") < 20_000
+
+
+def test_scored_blocks_coloured_by_readiness_with_score(tmp_path):
+    blocks = gpd.GeoDataFrame({"block_id": ["A", "B"], "readiness": ["Ready", "Not ready"], "score": [71.5, 20.0]},
+                              geometry=[Point(85, 23).buffer(0.1), Point(86, 23).buffer(0.1)], crs="EPSG:4326")
+    layer = Layer("scored blocks", blocks, role="blocks", style=readiness_style())
+    states = Layer("states", gpd.GeoDataFrame(geometry=[Point(85.5, 23).buffer(2)], crs="EPSG:4326"), role="boundaries")
+    text = build_html_map(LayerList([layer, states]))
+    assert "#009e73" in text and "#a50026" in text and "Ready with conditions" in text
+    assert '"p":["A","Ready","71.5"]' in text
+
+
+def test_cancelled_export_leaves_no_file(small_layers, tmp_path):
+    feedback = Feedback()
+    feedback.cancel()
+    with pytest.raises(Cancelled):
+        write_html_map(small_layers, tmp_path / "map.html", feedback=feedback)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_target(small_layers, tmp_path):
+    with pytest.raises(DataWriteError, match="does not exist"):
+        write_html_map(small_layers, tmp_path / "no" / "map.html")
+
+
+def test_chromium_draws_features_opens_escaped_popup_offline(small_layers, tmp_path):
+    html_path = write_html_map(small_layers, tmp_path / "map.html")
+    probe_page = tmp_path / "probe.html"
+    probe_page.write_text(html_path.read_text(encoding="utf-8").replace("</html>", PROBE + "</html>"), encoding="utf-8")
+    netlog = tmp_path / "net.json"
+    result = probe_result(chromium_dump(probe_page, tmp_path, netlog))
+    assert result["counts"] == {"states": 2, "blocks": 3, "deposits": 4}
+    assert result["paths"] == 2 + 3 + 4
+    assert result["popupText"] is not None and HOSTILE in result["popupText"]
+    assert "81.2346" in result["popupText"]
+    assert result["popupScripts"] == 0 and result["pwned"] is False
+    assert result["legend"] is True
+    assert page_requests(netlog) == []
+
+
+def test_network_probe_sees_a_page_request(tmp_path):
+    """Control for the offline check: a page that does fetch something is caught."""
+    page = tmp_path / "control.html"
+    page.write_text('<html><body><img src="http://example.invalid/x.png"></body></html>')
+    netlog = tmp_path / "net.json"
+    chromium_dump(page, tmp_path, netlog)
+    assert page_requests(netlog) == ["http://example.invalid/x.png"]
