@@ -16,7 +16,7 @@ _API = {
     "parse_dms": "geo.coords",
     "format_dms": "geo.coords",
     "utm_zone": "geo.coords",
-    "toposheet": "geo.toposheet",
+    "toposheet": "geo.soi_sheets",
     "geodesic_area_ha": "geo.measure",
     "geodesic_distance_km": "geo.measure",
     "zonal_stats": "geo.zonal",

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
 from geo.coords import format_decimal, format_dms, to_utm
 from geo.errors import CoordinateError
-from geo.toposheet import toposheet
+from geo.soi_sheets import toposheet
 from gui.workers import TaskProgress
 
 
@@ -50,6 +50,7 @@ class StatusBar(QStatusBar):
         self.progress = TaskProgress()
         self.coordinates = _plain_label("Cursor: latitude, longitude (WGS 84) | DMS | UTM zone, "
                                         "easting, northing | Survey of India 1:50,000 toposheet", 520)
+        self.coordinates.setText("Move the pointer over the map to read its coordinates")
         self.scale = _plain_label("Map scale", 110)
         self.crs = _plain_label("Display coordinate reference system")
         self.measure = _plain_label("Last measurement (geodesic, WGS 84)")

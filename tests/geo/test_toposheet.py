@@ -9,7 +9,7 @@ import shapely
 from shapely import LineString, Point, box
 
 import geo
-from geo.toposheet import INDEX_PATH, toposheet, toposheets, toposheets_for_polygon
+from geo.soi_sheets import INDEX_PATH, toposheet, toposheets, toposheets_for_polygon
 
 ORIGINAL = "datameet-maps/Survey-of-India-Index-Maps/OSM_UTM_WGS84/OSM_50K_Index.shp"
 
@@ -56,7 +56,7 @@ def test_outside_the_index_is_empty(original, place, lon, lat):
 
 
 def test_public_name_works_after_the_module_was_imported():
-    import geo.toposheet  # noqa: F401  (binds the module on the package, as any import does)
+    import geo.soi_sheets  # noqa: F401  (binds the module on the package, as any import does)
 
     assert geo.toposheet(85.31, 23.31) == "F45B07"
 
@@ -141,7 +141,7 @@ def test_sheets_for_lines_points_and_nothing():
 
 
 def test_docstring_examples_run():
-    import geo.toposheet as module
+    import geo.soi_sheets as module
 
     result = doctest.testmod(module)
     assert result.attempted >= 3 and result.failed == 0

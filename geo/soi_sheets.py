@@ -12,8 +12,6 @@ index, where there is no sheet east (north) of it, belongs to the sheet it borde
 """
 from __future__ import annotations
 
-import sys
-import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -141,17 +139,3 @@ def toposheets_for_polygon(geometry_wgs84) -> list[str]:
     if shapely.get_dimensions(geometry_wgs84) == 2:
         meets &= ~shapely.touches(cells, geometry_wgs84)
     return sorted(names[meets].tolist())
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`toposheet`.
-
-    Importing ``geo.toposheet`` binds the module on the package under the name of the public
-    function ``geo.toposheet``; calling the module keeps ``geo.toposheet(lon, lat)`` working.
-    """
-
-    def __call__(self, lon: float, lat: float) -> str:
-        return toposheet(lon, lat)
-
-
-sys.modules[__name__].__class__ = _CallableModule
