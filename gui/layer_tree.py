@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from assessment.fields import ROLES, guess_fields
 from layers.style import CategorisedStyle, default_style_for
 
+from gui.geometry_paths import colormap_for
+
 LAYER, LEGEND, GROUP, STATE_ENTRY = "layer", "legend", "group", "state"
 MODES = (("Drawing order", "order"), ("Grouped by role", "role"), ("Grouped by state", "state"))
 ROLE_TITLES = {"deposits": "Deposits", "blocks": "Auction blocks", "forest": "Forest",
@@ -37,14 +39,20 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def swatch(colour: str, geometry_kind: Optional[str], stroke: str = "#333333", size: int = 16) -> QIcon:
-    """A legend symbol: a dot for points, a short line for lines, a filled square for areas."""
+def swatch(colour: str, geometry_kind: Optional[str], stroke: str = "#333333", size: int = 16,
+           fill_opacity: float = 1.0) -> QIcon:
+    """A legend symbol: a dot for points, a short line for lines, a square for areas (filled as
+    the map fills it: an outline-only area shows its outline in its colour)."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(QColor(stroke), 1))
-    painter.setBrush(QBrush(QColor(colour)))
+    fill = QColor(colour)
+    area = geometry_kind not in ("point", "line")
+    if area:
+        fill.setAlphaF(max(0.0, min(1.0, 0.25 + 0.75 * fill_opacity)) if fill_opacity > 0 else 0.0)
+    painter.setPen(QPen(QColor(colour if area and fill_opacity == 0 else stroke), 1.5 if fill_opacity == 0 else 1))
+    painter.setBrush(QBrush(fill))
     inset = QRectF(2.5, 2.5, size - 5, size - 5)
     if geometry_kind == "point":
         painter.drawEllipse(inset.adjusted(1, 1, -1, -1))
@@ -58,16 +66,11 @@ def swatch(colour: str, geometry_kind: Optional[str], stroke: str = "#333333", s
 
 
 def ramp_icon(colormap: str, size: int = 16) -> QIcon:
-    """A small vertical colour ramp for a raster layer."""
-    import pyqtgraph as pg
-
+    """A small vertical colour ramp for a raster layer (the canvas's own colour map)."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    try:
-        lookup = pg.colormap.get(colormap, source="matplotlib").getLookupTable(nPts=size - 4, mode="qcolor")
-    except (FileNotFoundError, KeyError, ValueError):
-        lookup = [QColor.fromHsvF(0.7 * (1 - i / (size - 5)), 0.8, 0.9) for i in range(size - 4)]
+    lookup = colormap_for(colormap).getLookupTable(nPts=size - 4, mode="qcolor")
     for row, colour in enumerate(reversed(list(lookup))):
         painter.setPen(QColor(colour))
         painter.drawLine(3, 2 + row, size - 3, 2 + row)
@@ -259,15 +262,16 @@ class LayerTree(QTreeWidget):
             return
         entries = style.legend()
         stroke = getattr(style, "stroke_colour", "#333333")
+        opacity = float(getattr(style, "fill_opacity", 1.0))
         if not isinstance(style, CategorisedStyle):
             if entries:
-                item.setIcon(0, swatch(entries[0][0], layer.geometry_kind, stroke))
+                item.setIcon(0, swatch(entries[0][0], layer.geometry_kind, stroke, fill_opacity=opacity))
             return
         for index, (colour, label, visible) in enumerate(entries):
             child = QTreeWidgetItem([label])
             child.setData(0, KIND_ROLE, LEGEND)
             child.setData(0, PAYLOAD_ROLE, (layer, index))
-            child.setIcon(0, swatch(colour, layer.geometry_kind, stroke))
+            child.setIcon(0, swatch(colour, layer.geometry_kind, stroke, fill_opacity=opacity))
             child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             child.setCheckState(0, Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
             item.addChild(child)

@@ -15,7 +15,7 @@ from typing import Iterable, Optional, Sequence
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget,
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget,
 )
 
 from geo.errors import KhanijError, describe_path
@@ -34,6 +34,9 @@ from gui.workers import Task, TaskRunner
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
 MAX_RECENT = 10
+SAMPLE_BANNER = ("Illustrative sample atlas: the deposits, blocks, forest, protected areas and the magnetic "
+                 "grid are made up for demonstration and are not official data. Open your own files with "
+                 "Ctrl+O or drop them on the window.")
 OPEN_FILTER = ("All supported files (*.khanij *.gpkg *.shp *.geojson *.json *.topojson *.kml *.kmz *.csv *.xlsx "
                "*.tif *.tiff);;Khanij projects (*.khanij);;Vector files (*.gpkg *.shp *.geojson *.json *.topojson "
                "*.kml *.kmz);;Tables with coordinates (*.csv *.xlsx);;Rasters (*.tif *.tiff);;All files (*)")
@@ -69,11 +72,16 @@ def load_layers(feedback, paths: Sequence[str], deliver) -> list[tuple[str, str]
     return failures
 
 
-def drawing_rank(layer) -> int:
-    """0 for points, 1 lines, 2 areas (and unknown), 3 rasters: lower ranks are drawn on top."""
-    if layer.kind == "raster":
-        return 3
-    return {"point": 0, "line": 1, "mixed": 1}.get(layer.geometry_kind, 2)
+ROLE_DRAWING_ORDER = ("deposits", "blocks", "protected_areas", "forest", "infrastructure", "evidence", "boundaries")
+
+
+def drawing_rank(layer) -> tuple[int, int]:
+    """Where a new layer goes: points above lines above areas above rasters, and within each,
+    deposits above blocks above constraints above infrastructure above boundaries. Lower ranks
+    are drawn on top."""
+    kind = 3 if layer.kind == "raster" else {"point": 0, "line": 1, "mixed": 1}.get(layer.geometry_kind, 2)
+    role = ROLE_DRAWING_ORDER.index(layer.role) if layer.role in ROLE_DRAWING_ORDER else len(ROLE_DRAWING_ORDER)
+    return kind, role
 
 
 def app_settings() -> QSettings:
@@ -104,7 +112,19 @@ class MainWindow(QMainWindow):
         self._first_load = True
 
         self.canvas = MapCanvas(self.layer_list)
-        self.setCentralWidget(self.canvas)
+        self.sample_banner = QLabel(SAMPLE_BANNER)
+        self.sample_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.sample_banner.setWordWrap(True)
+        self.sample_banner.setStyleSheet("QLabel { background: #fff4ce; color: #3d3000; padding: 5px 10px;"
+                                         " border-bottom: 1px solid #e0c97a; }")
+        self.sample_banner.hide()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.sample_banner)
+        column.addWidget(self.canvas, 1)
+        self.setCentralWidget(centre)
         self.status = StatusBar()
         self.setStatusBar(self.status)
         self._build_docks()
@@ -131,7 +151,7 @@ class MainWindow(QMainWindow):
         self.layer_panel = LayerPanel(self.layer_list)
         self.layer_tree = self.layer_panel.tree
         self.layers_dock = self._dock("Layers", "layers_dock", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.layer_panel.setMinimumWidth(270)
+        self.layer_panel.setMinimumWidth(300)
         self.table = AttributeTable()
         self.identify = IdentifyPanel()
         self.table_dock = self._dock("Attribute table", "table_dock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -252,7 +272,7 @@ class MainWindow(QMainWindow):
         points above lines above areas above rasters, newest first within each."""
         layers = list(layers)
         with self.layer_list.batch():
-            for layer in layers:
+            for layer in reversed(sorted(layers, key=drawing_rank)):
                 rank = drawing_rank(layer)
                 position = next((i for i, other in enumerate(self.layer_list) if drawing_rank(other) >= rank),
                                 len(self.layer_list))
@@ -435,9 +455,16 @@ class MainWindow(QMainWindow):
 
     def open_table(self, layer) -> None:
         self.table.set_layer(layer)
-        self.table_dock.show()
-        self.table_dock.raise_()
+        self._show_bottom_dock(self.table_dock)
         self.table.select_positions(self.canvas.selection(layer))
+
+    def _show_bottom_dock(self, dock: QDockWidget) -> None:
+        """Show a bottom dock at a readable height (a third of the window) the first time."""
+        first = not dock.isVisible()
+        dock.show()
+        dock.raise_()
+        if first:
+            self.resizeDocks([dock], [max(240, self.height() // 3)], Qt.Orientation.Vertical)
 
     def _on_canvas_selection(self, layer, indices) -> None:
         if layer is self.table.layer:
@@ -446,8 +473,7 @@ class MainWindow(QMainWindow):
 
     def _on_identified(self, hits: list) -> None:
         self.identify.show_hits(hits)
-        self.identify_dock.show()
-        self.identify_dock.raise_()
+        self._show_bottom_dock(self.identify_dock)
 
     def _on_measured(self, text: str) -> None:
         self.status.measure.setText(text)
@@ -512,6 +538,7 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         name = self.project_path.stem if self.project_path else "untitled project"
         sample = any(getattr(layer, "illustrative", False) for layer in self.layer_list)
+        self.sample_banner.setVisible(sample)
         suffix = " — sample atlas (illustrative sample, not official data)" if sample else ""
         self.setWindowTitle(f"{APP_NAME} — {name}{suffix}")
 
@@ -553,4 +580,5 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.refresh)
         while not rendered and clock.elapsed() < timeout_ms:
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        self.canvas.grab_map_image()          # draws rasters now instead of after their delay
         QApplication.processEvents()

@@ -201,3 +201,20 @@ def test_status_bar_cursor_text():
     assert "23°18'36.00\"N 85°18'36.00\"E" in text
     assert "UTM 45N" in text and text.endswith("SOI F45B07")
     assert cursor_text(200.0, 0.0) == ""
+
+
+def test_opens_on_the_sample_atlas_with_every_layer(qtbot, settings_dir):
+    from gui.app import create_window
+    from layers.atlas import load_sample_atlas
+
+    win = create_window([])
+    qtbot.addWidget(win)
+    win.show()
+    expected = sorted(layer.name for layer in load_sample_atlas())
+    assert sorted(layer.name for layer in win.layer_list) == expected
+    assert sorted(item.text(0) for item in win.layer_tree.layer_items()) == expected
+    assert "illustrative sample" in win.windowTitle()
+    assert win.sample_banner.isVisibleTo(win)
+    assert [layer.role for layer in win.layer_list][0] == "deposits"      # deposits drawn on top
+    assert win.state_picker.count() > 30
+    assert win.canvas.skipped_layers() == {}
