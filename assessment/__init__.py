@@ -5,7 +5,7 @@ The public API is imported lazily so ``import assessment`` stays cheap for the c
 """
 from __future__ import annotations
 
-import importlib
+from geo.lazy_api import lazy_api
 
 _API = {
     "convert": "assessment.conversion",
@@ -21,15 +21,4 @@ _API = {
     "load_rules": "assessment.rules",
 }
 
-__all__ = sorted(_API)
-
-
-def __getattr__(name: str):
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'assessment' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_api("assessment", _API)

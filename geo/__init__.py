@@ -5,7 +5,7 @@ The public API is imported lazily so ``import geo`` stays cheap for the command 
 """
 from __future__ import annotations
 
-import importlib
+from geo.lazy_api import lazy_api
 
 _API = {
     "read": "geo.reading",
@@ -16,7 +16,15 @@ _API = {
     "parse_dms": "geo.coords",
     "format_dms": "geo.coords",
     "utm_zone": "geo.coords",
+    "format_decimal": "geo.coords",
+    "to_utm": "geo.coords",
     "toposheet": "geo.soi_sheets",
+    "toposheets": "geo.soi_sheets",
+    "toposheets_for_polygon": "geo.soi_sheets",
+    "geodesic_areas_ha": "geo.measure",
+    "geodesic_length_km": "geo.measure",
+    "check_geometries": "geo.geometry",
+    "repaired": "geo.geometry",
     "geodesic_area_ha": "geo.measure",
     "geodesic_distance_km": "geo.measure",
     "zonal_stats": "geo.zonal",
@@ -24,15 +32,4 @@ _API = {
     "KhanijError": "geo.errors",
 }
 
-__all__ = sorted(_API)
-
-
-def __getattr__(name: str):
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geo' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_api("geo", _API)

@@ -5,7 +5,7 @@ The public API is imported lazily, like :mod:`geo`'s, so ``import layers`` stays
 """
 from __future__ import annotations
 
-import importlib
+from geo.lazy_api import lazy_api
 
 _API = {
     "Layer": "layers.layer",
@@ -31,15 +31,4 @@ _API = {
     "write_sample_atlas": "layers.atlas",
 }
 
-__all__ = sorted(_API)
-
-
-def __getattr__(name: str):
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layers' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_api("layers", _API)
