@@ -177,9 +177,16 @@ class MapCanvas(QtWidgets.QWidget):
         self._selection = {key: value for key, value in self._selection.items() if key in present}
         self._apply_detail()
         self._draw_highlight()
-        self._raster_timer.start()
+        if self._rasters_without_image():
+            self._refresh_rasters()
         self._render_pending = True
         self.view.viewport().update()
+
+    def _rasters_without_image(self) -> bool:
+        """Whether a visible raster has not been read yet (it is then read before the next paint)."""
+        return any(layer.kind == "raster" and layer.visible and layer.id in self._items
+                   and self._items[layer.id].raster is not None and self._items[layer.id].raster.image is None
+                   for layer in self.layer_list)
 
     def _drop_items(self, layer_id: str) -> None:
         items = self._items.pop(layer_id)
@@ -291,6 +298,7 @@ class MapCanvas(QtWidgets.QWidget):
     # ------------------------------------------------------------ painting and signals
 
     def _painted(self) -> None:
+        """Emit ``rendered`` after the first paint showing every pending change (rasters included)."""
         if self._render_pending:
             self._render_pending = False
             self.rendered.emit()
@@ -334,7 +342,10 @@ class MapCanvas(QtWidgets.QWidget):
 
     def _on_range_changed(self, *args) -> None:
         self._apply_detail()
-        self._raster_timer.start()
+        if self._rasters_without_image():
+            self._refresh_rasters()
+        elif any(layer.kind == "raster" and layer.visible for layer in self.layer_list):
+            self._raster_timer.start()
         self.extentChanged.emit()
 
     def _on_mouse_moved(self, scene_pos) -> None:

@@ -493,8 +493,8 @@ def _legend_ramp(painter: QtGui.QPainter, layer, box: QtCore.QRectF, font_px: in
     low, high = rasters.value_range(layer)
     top = bar.bottom() + 2
     text_box = QtCore.QRectF(box.left(), top, box.width(), font_px * 1.3)
-    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignLeft, f"{low:g}")
-    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignRight, f"{high:g}")
+    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignLeft, f"{low:.4g}")
+    painter.drawText(text_box, QtCore.Qt.AlignmentFlag.AlignRight, f"{high:.4g}")
     return text_box.bottom() + font_px * 0.5
 
 
