@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
+from geo.crs import crs_label
+
 # How the CRS of a read came about; the GUI and `khanij info` show it in words.
 CrsStatus = Literal["declared", "assumed", "assigned", "unknown"]
 
@@ -77,12 +79,7 @@ class ReadResult:
     @property
     def crs_label(self) -> str:
         """The CRS as a person reads it: "EPSG:4326", a custom CRS's name, or "unknown"."""
-        if self.crs is None:
-            return "unknown"
-        authority = self.crs.to_authority()
-        if authority:
-            return f"{authority[0]}:{authority[1]}"
-        return self.crs.name or "custom"
+        return crs_label(self.crs)
 
     @property
     def feature_count(self) -> int:
