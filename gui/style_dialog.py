@@ -35,8 +35,10 @@ RAMPS = ("viridis", "magma", "inferno", "plasma", "cividis", "turbo", "gray")
 
 
 def value_style(field: str, values: pd.Series, template: Optional[CategorisedStyle] = None) -> CategorisedStyle:
-    """One category per distinct value (most frequent first, up to the palette's length)."""
-    counts = values.astype("string").str.strip().dropna().value_counts()
+    """One category per distinct value (most frequent first, then alphabetical; up to the
+    palette's length)."""
+    counts = values.astype("string").str.strip().dropna().value_counts().sort_index()
+    counts = counts.sort_values(ascending=False, kind="stable")
     categories = [Category(str(value), VALUE_PALETTE[i], str(value))
                   for i, value in enumerate(counts.index[:len(VALUE_PALETTE)])]
     style = copy.deepcopy(template) if template is not None else CategorisedStyle(field, [])

@@ -132,3 +132,40 @@ def test_many_model_changes_rebuild_once(tree, layer_list, qtbot):
     QApplication.processEvents()
     assert tree.rebuild_count == before + 1
     assert all(item.checkState(0) == Qt.CheckState.Unchecked for item in tree.layer_items())
+
+
+def test_style_dialog_changes_colour_size_and_labels(tree, layer_list, qtbot):
+    from gui.style_dialog import StyleDialog
+
+    deposits = layer_list[0]
+    dialog = StyleDialog(deposits)
+    qtbot.addWidget(dialog)
+    page = dialog.page
+    page.categories.cellWidget(0, 1).set_colour("#112233")
+    page.categories.item(0, 3).setText("G1 drilled")
+    page.size_field.setCurrentIndex(page.size_field.findData("tonnage"))
+    page.label_field.setCurrentIndex(page.label_field.findData("name"))
+    dialog.accept()
+    style = deposits.style
+    assert style.categories[0].colour == "#112233" and style.categories[0].label == "G1 drilled"
+    assert style.size_field == "tonnage" and style.label_field == "name"
+    sizes = style.sizes(deposits.data)
+    assert sizes[2] == max(sizes) and sizes[3] < sizes[0]          # 40 Mt largest, 1 Mt smaller than 12 Mt
+    first = tree.layer_items()[0].child(0)
+    assert first.text(0) == "G1 drilled"
+    assert first.icon(0).pixmap(16, 16).toImage().pixelColor(8, 8).name() == "#112233"
+
+
+def test_style_dialog_classifies_by_value(tree, layer_list, qtbot):
+    from gui.style_dialog import StyleDialog
+
+    deposits = layer_list[0]
+    dialog = StyleDialog(deposits)
+    qtbot.addWidget(dialog)
+    page = dialog.page
+    page.field.setCurrentIndex(page.field.findData("state"))
+    page.classifier.setCurrentIndex(page.classifier.findData("value"))
+    page.reclassify()
+    dialog.apply()
+    assert [c.value for c in deposits.style.categories] == ["Odisha", "Chhattisgarh", "Jharkhand", "Karnataka"]
+    assert len(set(c.colour for c in deposits.style.categories)) == 4

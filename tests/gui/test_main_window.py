@@ -218,3 +218,14 @@ def test_opens_on_the_sample_atlas_with_every_layer(qtbot, settings_dir):
     assert [layer.role for layer in win.layer_list][0] == "deposits"      # deposits drawn on top
     assert win.state_picker.count() > 30
     assert win.canvas.skipped_layers() == {}
+
+
+def test_measure_distance_shows_geodesic_km(window, qtbot):
+    window.set_tool("measure_distance")
+    start, end = _view_point(window, LON[0], LAT[0]), _view_point(window, LON[3], LAT[3])
+    viewport = window.canvas.viewport()
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.qWait(400)                        # two separate clicks, not a double-click
+    with qtbot.waitSignal(window.canvas.measured, timeout=5000):
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert "km" in window.status.measure.text()
