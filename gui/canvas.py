@@ -318,13 +318,14 @@ class MapCanvas(QtWidgets.QWidget):
 
     def _paint_labels(self, painter: QtGui.QPainter, to_pixel: QtGui.QTransform) -> None:
         view = self.extent()
-        for layer in reversed(list(self.layer_list)):
+        taken: list = []
+        for layer in self.layer_list:
             items = self._items.get(layer.id)
             if not layer.visible or items is None or items.shapes is None:
                 continue
             found = label_positions(layer, items.shapes, view)
             if found is not None:
-                draw_labels(painter, to_pixel, found[0], found[1], OVERLAY_FONT_PX)
+                draw_labels(painter, to_pixel, found[0], found[1], OVERLAY_FONT_PX, taken)
 
     def _view_to_pixel(self) -> Optional[QtGui.QTransform]:
         """Display CRS → viewport pixel transform of the current view."""
@@ -453,10 +454,6 @@ class MapCanvas(QtWidgets.QWidget):
         """Activate one of :data:`gui.canvas_tools.TOOLS`."""
         self.tools.set_tool(name)
 
-    @property
-    def tool(self) -> str:
-        return self.tools.tool
-
     def set_selection_layer(self, layer) -> None:
         """The layer that the select tool selects in."""
         self.tools.selection_layer = layer
@@ -484,9 +481,6 @@ class MapCanvas(QtWidgets.QWidget):
         self.flush()
         items = self._items.get(layer.id)
         return items.shapes if items is not None else None
-
-    def raster_cache(self) -> RasterImageCache:
-        return self._rasters
 
     def _draw_highlight(self) -> None:
         scene = self.view.scene()

@@ -195,15 +195,6 @@ class ClassShapes:
             self._paths[key] = parts.decimated(self.levels[level]).to_path()
         return self._paths[key]
 
-    @property
-    def feature_count(self) -> int:
-        features = set()
-        for parts in (self.polygons, self.lines):
-            if len(parts):
-                features.update(np.unique(parts.part_feature[np.unique(parts.part)]).tolist())
-        features.update(np.unique(self.point_feature).tolist())
-        return len(features)
-
 
 class LayerGeometry:
     """A vector layer's features in the display CRS, exploded once into flat vertex arrays.
@@ -234,17 +225,6 @@ class LayerGeometry:
 
     def __len__(self) -> int:
         return len(self.geoms)
-
-    @property
-    def kinds(self) -> set[str]:
-        kinds = set()
-        if len(self.polygons):
-            kinds.add(POLYGON)
-        if len(self.lines):
-            kinds.add(LINE)
-        if len(self.point_x):
-            kinds.add(POINT)
-        return kinds
 
     def shapes(self, keep_feature: np.ndarray) -> ClassShapes:
         """The geometry of the features where ``keep_feature`` is True."""

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Geod
 from PySide6 import QtCore, QtGui
 
 from geo.atomic import atomic_path
@@ -159,17 +159,27 @@ def label_positions(layer, shapes: LayerShapes, view: tuple[float, float, float,
 
 
 def draw_labels(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, xy: np.ndarray, texts: Sequence[str],
-                font_px: int) -> None:
-    """Haloed labels centred just above their anchors (anchors in display CRS)."""
+                font_px: int, taken: Optional[list] = None) -> None:
+    """Haloed labels centred just above their anchors (anchors in display CRS).
+
+    A label that would overlap one already drawn (this call's or those in ``taken``, a list of
+    pixel rectangles that this call extends) is left out, first come first served.
+    """
+    taken = [] if taken is None else taken
     painter.save()
     font = painter.font()
     font.setPixelSize(font_px)
     painter.setFont(font)
+    metrics = QtGui.QFontMetricsF(font)
     for (x, y), text in zip(xy, texts):
         if not text:
             continue
         point = to_pixel.map(QtCore.QPointF(float(x), float(y)))
-        box = QtCore.QRectF(point.x() - 150, point.y() - font_px * 1.6, 300, font_px * 1.4)
+        width = metrics.horizontalAdvance(text) + 4
+        box = QtCore.QRectF(point.x() - width / 2, point.y() - font_px * 1.6, width, font_px * 1.4)
+        if any(box.intersects(other) for other in taken):
+            continue
+        taken.append(box)
         _halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
@@ -382,8 +392,9 @@ def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, 
             if found is not None:
                 labels.append(found)
     painter.setOpacity(1.0)
-    for xy, texts in labels:
-        draw_labels(painter, to_pixel, xy, texts, int(font_px * 0.85))
+    taken: list = []
+    for xy, texts in reversed(labels):
+        draw_labels(painter, to_pixel, xy, texts, int(font_px * 0.85), taken)
     painter.restore()
     feedback.progress(1.0, "map drawn")
 

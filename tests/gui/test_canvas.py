@@ -367,3 +367,24 @@ def test_single_style_lines_are_stroked(qtbot, tmp_path):
     canvas = make_canvas(qtbot, LayerList([line]))
     colour = pixel_colour(canvas, x0 + 2e5, y0)
     assert colour.red() > 200 and colour.green() < 80
+
+
+def test_sample_atlas_draws_every_layer_and_identifies_a_deposit(qtbot):
+    from layers.atlas import load_sample_atlas
+
+    atlas = load_sample_atlas()
+    canvas = make_canvas(qtbot, atlas)
+    assert canvas.skipped_layers() == {}
+    deposits = atlas.by_role("deposits")[0]
+    classes = deposits.class_indices()
+    first_g1 = int(np.flatnonzero(classes == 0)[0])
+    for layer in atlas:
+        layer.visible = layer is deposits
+    point = canvas.layer_geometry(deposits).geoms[first_g1]
+    canvas.zoom_to_features(deposits, [first_g1])
+    colour = pixel_colour(canvas, point.x, point.y)
+    assert close_to(colour, blended(UNFC_STAGE_COLOURS["G1"], 1.0), 10), colour.name()
+    hits = canvas.tools.identify_at(point.x, point.y)
+    assert first_g1 in [hit.index for hit in hits if hit.layer is deposits]
+    hit = next(hit for hit in hits if hit.index == first_g1)
+    assert hit.attributes["name"] == deposits.data["name"].iloc[first_g1]

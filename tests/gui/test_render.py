@@ -106,3 +106,18 @@ def test_explicit_extent_zooms_in(qapp, layer_list):
 def test_scale_bar_lengths_are_round(max_m, expected):
     assert nice_scale_length_m(max_m) == expected
     assert scale_label(expected) in ("100 km", "200 km", "5 km", "500 m")
+
+
+def test_sample_atlas_page_is_marked_illustrative(qapp, tmp_path):
+    from layers.atlas import load_sample_atlas
+
+    atlas = load_sample_atlas()
+    render_map(atlas, tmp_path / "atlas.svg", width=1200, height=800, dpi=96, title="Sample atlas")
+    root = ET.parse(tmp_path / "atlas.svg").getroot()
+    texts = " ".join("".join(node.itertext()) for node in root.iter(f"{SVG}text"))
+    assert ILLUSTRATIVE_NOTE in texts
+    for layer in atlas:
+        assert layer.name in texts
+    image = render_map_image(atlas, width=1200, height=800, dpi=96)
+    legend = colours_in(image, page_layout(1200, 800, 96, False).legend)
+    assert near_any(UNFC_STAGE_COLOURS["G1"], legend, 8)
