@@ -1,0 +1,592 @@
+"""The auction-readiness panel (right dock): choose the layers by role and the rules file, run
+:func:`assessment.scoring.score` off the GUI thread, and read the results.
+
+The panel is a view: the layers it offers come from the window's :class:`layers.LayerList`
+(pre-filled from each layer's role), every number it shows is a cell of the score table, and a
+finished run adds that table to the list as the "Readiness scores" layer, coloured by readiness
+class. Selecting a row selects and zooms the block on the map; selecting the block on the map
+selects its row. The explanation pane shows the block's ``explanation`` column, one sentence
+per line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+
+from assessment.fields import guess_fields
+from assessment.rules import DEFAULT_RULES_PATH, Rules, load_rules
+from geo.errors import KhanijError
+from layers.layer import Layer
+from layers.style import READINESS_COLOURS, readiness_style
+
+from gui.attribute_table import format_cell, sort_order
+from gui.workers import Task
+
+SCORES_LAYER_NAME = "Readiness scores"
+# (role, label): one combo box each, pre-filled with the top layer of that role.
+ROLE_CHOICES = (("blocks", "Blocks"), ("deposits", "Deposits"), ("forest", "Forest"),
+                ("protected_areas", "Protected areas"), ("boundaries", "State boundaries"))
+# (score column or canonical block field, header). ``block_id`` / ``block_name`` are the blocks'
+# own columns, found through the field mapping.
+TABLE_COLUMNS = (("block_id", "Block ID"), ("block_name", "Block name"), ("licence", "Licence"),
+                 ("readiness", "Readiness"), ("score", "Score"), ("licence_now", "Licence now"),
+                 ("missing", "Missing"))
+BLOCK_FIELDS = ("block_id", "block_name")
+NONE_TEXT = "(none)"
+MINIMUM_WIDTH_PX = 480
+BLOCK_NAME_MAX_PX = 110
+CHECKLIST_ROWS = 4
+LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
+# Split the explanation after a full stop at bracket depth 0 that is followed by a new sentence.
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
+
+
+def explanation_lines(text: str) -> str:
+    """``text`` with each sentence on its own line; the words are unchanged.
+
+    A full stop inside brackets (a cited source) or ending an abbreviation with inner dots
+    ("e.g.") does not end a sentence.
+    """
+    lines, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start:match.start()]
+        depth = before.count("(") - before.count(")")
+        last_word = before.rsplit(None, 1)[-1] if before.split() else ""
+        if depth > 0 or "." in last_word:
+            continue
+        lines.append(text[start:match.start() + 1])
+        start = match.end()
+    lines.append(text[start:])
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (WCAG relative luminance)."""
+    channels = [int(background[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def score_in_worker(feedback, inputs: dict) -> Any:
+    """Run :func:`assessment.scoring.score` with the panel's inputs (on a worker thread)."""
+    from assessment.scoring import score
+
+    return score(feedback=feedback, **inputs)
+
+
+# ----- the results table ---------------------------------------------------------------------------
+
+class ScoreTableModel(QAbstractTableModel):
+    """The score table's key columns, one row per block, sortable; readiness cells coloured.
+
+    Rows map to positions in the score frame (= features of the scores layer) through
+    :meth:`position_of_row` / :meth:`row_of_position`, so sorting never loses the link to the map.
+    """
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.frame: Optional[pd.DataFrame] = None
+        self._columns: list[tuple[Optional[str], str]] = []
+        self._order = np.empty(0, dtype=np.int64)
+
+    def set_scores(self, frame: pd.DataFrame, block_fields: dict[str, str]) -> None:
+        """Show ``frame`` (the output of :func:`assessment.scoring.score`) in its own order."""
+        self.beginResetModel()
+        self.frame = frame.reset_index(drop=True)
+        self._columns = [(block_fields.get(key) if key in BLOCK_FIELDS else key, header)
+                         for key, header in TABLE_COLUMNS]
+        self._columns = [(column if column in self.frame.columns else None, header) for column, header in self._columns]
+        self._order = np.arange(len(self.frame), dtype=np.int64)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.frame = None
+        self._order = np.empty(0, dtype=np.int64)
+        self.endResetModel()
+
+    def column_index(self, key: str) -> int:
+        """The table column showing ``key`` (a key of :data:`TABLE_COLUMNS`)."""
+        return [k for k, _header in TABLE_COLUMNS].index(key)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() or self.frame is None else len(self.frame)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(TABLE_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return TABLE_COLUMNS[section][1]
+        return None
+
+    def value(self, row: int, column: int) -> Any:
+        """The score-table cell behind a view cell (``None`` when the column is absent)."""
+        name = self._columns[column][0]
+        return None if name is None else self.frame[name].iat[int(self._order[row])]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.frame is None:
+            return None
+        key = TABLE_COLUMNS[index.column()][0]
+        value = self.value(index.row(), index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if key == "score" and isinstance(value, (float, np.floating)) and not np.isnan(value):
+                return f"{value:.1f}"
+            return format_cell(value)
+        if key == "readiness" and value in READINESS_COLOURS:
+            colour = READINESS_COLOURS[value]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QColor(colour)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(text_colour_on(colour))
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by one column (numbers as numbers, text case-blind); blanks stay last."""
+        name = self._columns[column][0] if self.frame is not None else None
+        if name is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        positions = [int(self._order[index.row()]) for index in persistent]
+        series = self.frame[name]
+        ascending = sort_order(series)
+        if order == Qt.SortOrder.DescendingOrder:
+            blank = series.isna().to_numpy()[ascending]
+            ascending = np.concatenate([ascending[~blank][::-1], ascending[blank]])
+        self._order = ascending.astype(np.int64)
+        rows = self._rows_of_positions()
+        self.changePersistentIndexList(persistent, [self.index(int(rows[p]), index.column())
+                                                    for p, index in zip(positions, persistent)])
+        self.layoutChanged.emit()
+
+    def _rows_of_positions(self) -> np.ndarray:
+        rows = np.empty(len(self._order), dtype=np.int64)
+        rows[self._order] = np.arange(len(self._order))
+        return rows
+
+    def position_of_row(self, row: int) -> int:
+        """The score-frame position (scores-layer feature) shown in view row ``row``."""
+        return int(self._order[row])
+
+    def row_of_position(self, position: int) -> int:
+        return int(self._rows_of_positions()[position])
+
+    def explanation(self, position: int) -> str:
+        if self.frame is None or "explanation" not in self.frame.columns:
+            return ""
+        return format_cell(self.frame["explanation"].iat[position])
+
+
+# ----- the panel -----------------------------------------------------------------------------------
+
+@dataclass
+class _Choice:
+    """Whether the user picked a role's layer by hand (then a refresh keeps it)."""
+
+    combo: QComboBox
+    role: str
+    by_hand: bool = False
+
+
+@dataclass
+class _RunState:
+    task: Optional[Task] = None
+    blocks: Optional[Layer] = None
+    illustrative: bool = False
+    rules_label: str = ""
+
+
+class ReadinessPanel(QWidget):
+    """See the module docstring.
+
+    Parameters
+    ----------
+    layer_list : layers.LayerList
+        The window's layers (offered by role; the scores layer is added to it).
+    canvas : gui.canvas.MapCanvas
+        Selection and zoom of the scored blocks.
+    runner : gui.workers.TaskRunner
+        Runs the scoring (the window's runner, so the status bar shows progress and Cancel).
+
+    Signals
+    -------
+    scored(layer)
+        A run finished and ``layer`` (the "Readiness scores" layer) holds its table.
+    """
+
+    scored = Signal(object)
+
+    def __init__(self, layer_list, canvas, runner, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.layer_list = layer_list
+        self.canvas = canvas
+        self.runner = runner
+        self.rules: Rules = load_rules()
+        self.scores_layer: Optional[Layer] = None
+        self._run = _RunState()
+        self._syncing = False
+        self._build()
+        self.refresh_inputs()
+        self.layer_list.events.changed.connect(self._on_layers_changed)
+        self.canvas.selectionChanged.connect(self._on_map_selection)
+
+    # --- construction --------------------------------------------------------------------------
+    def _build(self) -> None:
+        inputs = QGroupBox("Layers by role")
+        form = QFormLayout(inputs)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.choices: dict[str, _Choice] = {}
+        for role, label in ROLE_CHOICES:
+            combo = QComboBox()
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            combo.activated.connect(lambda _i, r=role: self._chosen_by_hand(r))
+            self.choices[role] = _Choice(combo, role)
+            form.addRow(label, combo)
+        self.infrastructure = self._layer_checklist("Vector layers to measure distances to (km to the nearest feature)")
+        self.rasters = self._layer_checklist("Rasters summarised over each block (coverage-weighted mean and max)")
+        form.addRow("Infrastructure", self.infrastructure)
+        form.addRow("Evidence rasters", self.rasters)
+
+        self.rules_label = QLabel()
+        self.rules_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.rules_label.setWordWrap(True)
+        self.choose_rules_button = QPushButton("Choose…")
+        self.choose_rules_button.setToolTip("Use another rules file (TOML); it is checked before use")
+        self.choose_rules_button.clicked.connect(self.choose_rules)
+        self.shipped_rules_button = QPushButton("Shipped")
+        self.shipped_rules_button.setToolTip("Go back to the rules shipped with Khanij")
+        self.shipped_rules_button.clicked.connect(lambda: self.set_rules_path(DEFAULT_RULES_PATH))
+        rules_buttons = QHBoxLayout()
+        rules_buttons.addWidget(self.choose_rules_button)
+        rules_buttons.addWidget(self.shipped_rules_button)
+        rules_buttons.addStretch(1)
+        rules_box = QVBoxLayout()
+        rules_box.addWidget(self.rules_label)
+        rules_box.addLayout(rules_buttons)
+        form.addRow("Rules", rules_box)
+
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip("Score every block of the blocks layer (runs in the background)")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the scoring; nothing half-done is kept")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+
+        self.model = ScoreTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().selectionChanged.connect(self._on_row_selected)
+        self.explanation = QPlainTextEdit()
+        self.explanation.setReadOnly(True)
+        self.explanation.setPlaceholderText("Select a block in the table to read how it was scored.")
+        results = QSplitter(Qt.Orientation.Vertical)
+        results.addWidget(self.table)
+        results.addWidget(self.explanation)
+        results.setChildrenCollapsible(False)
+        results.setSizes([300, 200])
+
+        self.setMinimumWidth(MINIMUM_WIDTH_PX)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(inputs)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(results, 1)
+        self._show_rules()
+
+    @staticmethod
+    def _layer_checklist(tooltip: str) -> QListWidget:
+        checklist = QListWidget()
+        checklist.setToolTip(tooltip)
+        checklist.setUniformItemSizes(True)
+        return checklist
+
+    # --- inputs from the layer list ------------------------------------------------------------
+    def _offered(self, kind: str) -> list[Layer]:
+        """Layers with data of ``kind`` that can be scored (the panel's own results excluded)."""
+        return [layer for layer in self.layer_list
+                if layer.kind == kind and layer.data is not None and not layer.missing
+                and layer is not self.scores_layer]
+
+    def _on_layers_changed(self, _event=None) -> None:
+        if self.scores_layer is not None and not self._scores_shown():
+            self.forget_scores()
+            self.show_message(f"The {SCORES_LAYER_NAME} layer was removed; Run scores the blocks again.")
+        self.refresh_inputs()
+
+    def forget_scores(self) -> None:
+        """Drop the results (their layer has left the layer list)."""
+        self.scores_layer = None
+        self.model.clear()
+        self.explanation.clear()
+
+    def refresh_inputs(self) -> None:
+        """Offer the current layers; keep choices made by hand, pre-fill the others by role."""
+        vectors = self._offered("vector")
+        for choice in self.choices.values():
+            self._fill_combo(choice, vectors)
+        self._fill_checklist(self.infrastructure, vectors, "infrastructure")
+        self._fill_checklist(self.rasters, [layer for layer in self._offered("raster") if _raster_path(layer)],
+                             "evidence")
+        self._update_buttons()
+
+    def _fill_combo(self, choice: _Choice, layers: list[Layer]) -> None:
+        combo = choice.combo
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(NONE_TEXT, "")
+        for layer in layers:
+            combo.addItem(layer.name, layer.id)
+        keep = choice.by_hand and combo.findData(current) >= 0
+        wanted = current if keep else next((layer.id for layer in layers if layer.role == choice.role), None)
+        combo.setCurrentIndex(max(combo.findData(wanted or ""), 0))
+        combo.blockSignals(False)
+
+    @staticmethod
+    def _fill_checklist(checklist: QListWidget, layers: list[Layer], role: str) -> None:
+        checked = {checklist.item(i).data(LAYER_ID_ROLE): checklist.item(i).checkState()
+                   for i in range(checklist.count())}
+        checklist.clear()
+        for layer in layers:
+            item = QListWidgetItem(layer.name)
+            item.setData(LAYER_ID_ROLE, layer.id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            state = checked.get(layer.id, Qt.CheckState.Checked if layer.role == role else Qt.CheckState.Unchecked)
+            item.setCheckState(state)
+            checklist.addItem(item)
+        rows = min(max(checklist.count(), 1), CHECKLIST_ROWS)
+        row_px = checklist.sizeHintForRow(0) if checklist.count() else checklist.fontMetrics().height() + 4
+        checklist.setFixedHeight(rows * row_px + 2 * checklist.frameWidth())
+
+    def _chosen_by_hand(self, role: str) -> None:
+        self.choices[role].by_hand = True
+        self._update_buttons()
+
+    def _layer_by_id(self, layer_id) -> Optional[Layer]:
+        return next((layer for layer in self.layer_list if layer.id == layer_id), None)
+
+    def chosen_layer(self, role: str) -> Optional[Layer]:
+        """The layer chosen for one of the :data:`ROLE_CHOICES` roles (None for "(none)")."""
+        return self._layer_by_id(self.choices[role].combo.currentData())
+
+    def choose_layer(self, role: str, layer: Optional[Layer]) -> None:
+        """Choose a role's layer as the user would (kept across refreshes)."""
+        combo = self.choices[role].combo
+        combo.setCurrentIndex(combo.findData(layer.id if layer is not None else ""))
+        self._chosen_by_hand(role)
+
+    @staticmethod
+    def _checked(checklist: QListWidget) -> list[str]:
+        return [checklist.item(i).data(LAYER_ID_ROLE) for i in range(checklist.count())
+                if checklist.item(i).checkState() == Qt.CheckState.Checked]
+
+    def checked_layers(self, which: str) -> list[Layer]:
+        """The ticked layers of ``which`` ("infrastructure" or "rasters")."""
+        checklist = self.infrastructure if which == "infrastructure" else self.rasters
+        return [layer for layer in map(self._layer_by_id, self._checked(checklist)) if layer is not None]
+
+    # --- rules ---------------------------------------------------------------------------------
+    def choose_rules(self) -> None:
+        start = str(self.rules.path.parent)
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a rules file", start, "Rules files (*.toml);;All files (*)")
+        if path:
+            self.set_rules_path(path)
+
+    def set_rules_path(self, path) -> bool:
+        """Load and check a rules file; on a problem keep the current rules and say why."""
+        try:
+            self.rules = load_rules(path)
+        except KhanijError as exc:
+            self.show_message(f"Rules not changed: {exc}", problem=True)
+            return False
+        self._show_rules()
+        self.show_message("")
+        return True
+
+    def _is_shipped_rules(self) -> bool:
+        return Path(self.rules.path).resolve() == DEFAULT_RULES_PATH.resolve()
+
+    def _show_rules(self) -> None:
+        shipped = self._is_shipped_rules()
+        origin = "shipped" if shipped else str(self.rules.path)
+        self.rules_label.setText(f"{self.rules.name}, version {self.rules.version} ({'shipped' if shipped else 'own file'})")
+        self.rules_label.setToolTip(f"{origin}\nSHA-256 {self.rules.sha256}")
+        self.shipped_rules_button.setEnabled(not shipped)
+
+    # --- running -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._run.task is not None
+
+    def _update_buttons(self) -> None:
+        self.run_button.setEnabled(not self.running and self.chosen_layer("blocks") is not None)
+        self.cancel_button.setEnabled(self.running)
+
+    def score_inputs(self) -> dict:
+        """The keyword arguments of :func:`assessment.scoring.score` for the current choices."""
+        frames = {role: (layer.data if (layer := self.chosen_layer(role)) is not None else None)
+                  for role, _label in ROLE_CHOICES}
+        return {
+            "blocks": frames["blocks"], "deposits": frames["deposits"], "forest": frames["forest"],
+            "protected": frames["protected_areas"], "boundaries": frames["boundaries"],
+            "infrastructure": [(layer.name, layer.data) for layer in self.checked_layers("infrastructure")],
+            "rasters": [(layer.name, _raster_path(layer)) for layer in self.checked_layers("rasters")],
+            "rules": self.rules,
+        }
+
+    def run(self) -> Optional[Task]:
+        """Score the chosen blocks on a worker thread; the status bar shows progress and Cancel."""
+        blocks = self.chosen_layer("blocks")
+        if self.running or blocks is None:
+            return None
+        inputs = self.score_inputs()
+        used = [blocks, *filter(None, (self.chosen_layer(role) for role, _label in ROLE_CHOICES[1:])),
+                *self.checked_layers("infrastructure"), *self.checked_layers("rasters")]
+        task = Task(f"Scoring {blocks.feature_count:,} blocks of {blocks.name}", score_in_worker, inputs)
+        self._run = _RunState(task, blocks, any(layer.illustrative for layer in used),
+                              f"{self.rules.name} {self.rules.version}")
+        task.succeeded.connect(self._on_scored)
+        task.failed.connect(self._on_failed)
+        task.cancelled.connect(lambda: self.show_message("Scoring cancelled; the previous results are kept."))
+        task.finished.connect(self._on_finished)
+        task.progressed.connect(lambda _fraction, text: self.show_message(f"Scoring: {text}…" if text else ""))
+        self.show_message("Scoring…")
+        self.runner.start(task)
+        self._update_buttons()
+        return task
+
+    def cancel(self) -> None:
+        """Stop the running scoring at its next progress report."""
+        if self._run.task is not None:
+            self.cancel_button.setEnabled(False)
+            self.show_message("Cancelling…")
+            self._run.task.cancel()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.show_message(f"Scoring failed: {exc}", problem=True)
+
+    def _on_finished(self) -> None:
+        self._run = _RunState()
+        self._update_buttons()
+
+    def _on_scored(self, frame) -> None:
+        blocks = self._run.blocks
+        self.show_scores(frame, blocks, self._run.illustrative)
+        self.show_message(f"Scored {len(frame):,} blocks of {blocks.name} with rules {self._run.rules_label}. "
+                          "Select a row to see the block on the map and why it scored so.")
+
+    def show_scores(self, frame, blocks: Optional[Layer] = None, illustrative: bool = False) -> Layer:
+        """Put a score table in the "Readiness scores" layer (made on the first run, above the
+        blocks) and in the results table."""
+        frame = frame.reset_index(drop=True)
+        fields = guess_fields([str(c) for c in frame.columns if c != frame.geometry.name], "blocks")
+        layer = self.scores_layer
+        if layer is not None and any(other is layer for other in self.layer_list):
+            layer.fields = fields
+            layer.illustrative = illustrative
+            layer.data = frame
+        else:
+            layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
+                          illustrative=illustrative)
+            self.scores_layer = layer
+            above = next((i for i, other in enumerate(self.layer_list) if other is blocks), 0)
+            self.layer_list.insert(above, layer)
+        own_fields = blocks.fields if blocks is not None else fields
+        self.model.set_scores(frame, {key: own_fields.get(key) or fields.get(key) for key in BLOCK_FIELDS})
+        self.table.sortByColumn(self.model.column_index("score"), Qt.SortOrder.DescendingOrder)
+        self._fit_columns()
+        self.explanation.clear()
+        self.scored.emit(layer)
+        return layer
+
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(column)
+        name_column = self.model.column_index("block_name")
+        header.resizeSection(name_column, min(header.sectionSize(name_column), BLOCK_NAME_MAX_PX))
+
+    def show_message(self, text: str, problem: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #a50026;" if problem else "")
+
+    # --- table ↔ map ---------------------------------------------------------------------------
+    def _scores_shown(self) -> bool:
+        return self.scores_layer is not None and any(layer is self.scores_layer for layer in self.layer_list)
+
+    def selected_position(self) -> Optional[int]:
+        """The score-frame position of the selected row, or None."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.position_of_row(rows[0].row()) if rows else None
+
+    def select_position(self, position: int) -> None:
+        """Select the row of a score-frame position (as a click on it would)."""
+        row = self.model.row_of_position(position)
+        self.table.selectionModel().select(self.model.index(row, 0),
+                                           QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                           | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def _on_row_selected(self, *_args) -> None:
+        position = self.selected_position()
+        if position is None:
+            self.explanation.clear()
+            return
+        self.explanation.setPlainText(explanation_lines(self.model.explanation(position)))
+        if self._scores_shown() and not self._syncing:
+            self.canvas.set_selection(self.scores_layer, [position])
+            self.canvas.zoom_to_features(self.scores_layer, [position])
+
+    def _on_map_selection(self, layer, indices) -> None:
+        """A block picked on the map selects its row (without zooming away from it)."""
+        if layer is not self.scores_layer or len(indices) != 1 or self.model.frame is None:
+            return
+        self._syncing = True
+        try:
+            self.select_position(int(indices[0]))
+        finally:
+            self._syncing = False
+
+
+def _raster_path(layer: Layer) -> Optional[str]:
+    """The file a raster layer reads (rasters are scored from their files)."""
+    path = getattr(layer.data, "path", None) or layer.source
+    return str(path) if path is not None else None
+
+
+__all__ = ["ReadinessPanel", "ScoreTableModel", "SCORES_LAYER_NAME", "explanation_lines", "text_colour_on"]
