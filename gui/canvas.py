@@ -69,6 +69,7 @@ class _LayerItems:
     shapes: Optional[LayerShapes] = None
     classes: dict[int, _ClassItems] = field(default_factory=dict)
     raster: Optional[pg.ImageItem] = None
+    raster_key: Optional[tuple] = None
 
 
 class _MapView(pg.GraphicsView):
@@ -177,16 +178,20 @@ class MapCanvas(QtWidgets.QWidget):
         self._selection = {key: value for key, value in self._selection.items() if key in present}
         self._apply_detail()
         self._draw_highlight()
-        if self._rasters_without_image():
+        if self._rasters_needing_read():
             self._refresh_rasters()
         self._render_pending = True
         self.view.viewport().update()
 
-    def _rasters_without_image(self) -> bool:
-        """Whether a visible raster has not been read yet (it is then read before the next paint)."""
-        return any(layer.kind == "raster" and layer.visible and layer.id in self._items
-                   and self._items[layer.id].raster is not None and self._items[layer.id].raster.image is None
-                   for layer in self.layer_list)
+    def _rasters_needing_read(self) -> bool:
+        """Whether a visible raster was never read, or its data or style changed since (it is then
+        read before the next paint rather than after the zoom debounce)."""
+        for layer in self.layer_list:
+            items = self._items.get(layer.id)
+            if layer.kind == "raster" and layer.visible and items is not None and items.raster is not None:
+                if items.raster_key != _raster_key(layer):
+                    return True
+        return False
 
     def _drop_items(self, layer_id: str) -> None:
         items = self._items.pop(layer_id)
@@ -285,6 +290,7 @@ class MapCanvas(QtWidgets.QWidget):
             items = self._items.get(layer.id)
             if items is None or items.raster is None or not layer.visible or layer.kind != "raster":
                 continue
+            items.raster_key = _raster_key(layer)
             image = self._rasters.image_for_view(layer, self.display_crs, view, size.width(), size.height())
             if image is None:
                 items.raster.clear()
@@ -343,7 +349,7 @@ class MapCanvas(QtWidgets.QWidget):
 
     def _on_range_changed(self, *args) -> None:
         self._apply_detail()
-        if self._rasters_without_image():
+        if self._rasters_needing_read():
             self._refresh_rasters()
         elif any(layer.kind == "raster" and layer.visible for layer in self.layer_list):
             self._raster_timer.start()
@@ -518,6 +524,11 @@ class MapCanvas(QtWidgets.QWidget):
             item.setZValue(HIGHLIGHT_Z)
             self.viewbox.addItem(item, ignoreBounds=True)
         return items
+
+
+def _raster_key(layer) -> tuple:
+    """What a raster's picture depends on besides the view: its data and its style."""
+    return (id(layer.data), repr(layer.style.to_dict()))
 
 
 def _padded(bounds, fraction: float = 0.05, minimum: float = 1.0) -> tuple[float, float, float, float]:

@@ -355,6 +355,10 @@ def test_raster_is_drawn_with_nodata_transparent(qtbot, tmp_path, blocks):
     assert is_white(pixel_colour(canvas, empty_xy.x, empty_xy.y))
     hits = canvas.tools.identify_at(data_xy.x, data_xy.y)
     assert len(hits) == 1 and isinstance(hits[0], RasterHit) and hits[0].values[0] > 80
+    viridis = pixel_colour(canvas, data_xy.x, data_xy.y)
+    raster.style = RasterStyle(colormap="gray", vmin=0, vmax=100)
+    grey = pixel_colour(canvas, data_xy.x, data_xy.y)
+    assert grey != viridis and grey.red() == grey.green() == grey.blue()
 
 
 def test_single_style_lines_are_stroked(qtbot, tmp_path):
@@ -388,3 +392,20 @@ def test_sample_atlas_draws_every_layer_and_identifies_a_deposit(qtbot):
     assert first_g1 in [hit.index for hit in hits if hit.layer is deposits]
     hit = next(hit for hit in hits if hit.index == first_g1)
     assert hit.attributes["name"] == deposits.data["name"].iloc[first_g1]
+
+
+def test_display_crs_change_keeps_the_map(canvas, blocks):
+    canvas.set_display_crs("EPSG:4326")
+    lonlat = gpd.GeoSeries([shapely.Point(centre(1))], crs="EPSG:7755").to_crs("EPSG:4326").iloc[0]
+    colour = pixel_colour(canvas, lonlat.x, lonlat.y)
+    assert close_to(colour, blended(UNFC_STAGE_COLOURS["G2"], blocks.style.fill_opacity))
+    assert canvas.display_crs.to_epsg() == 4326
+    assert canvas.scale_denominator() > 0
+
+
+def test_removing_a_layer_removes_its_items(canvas, blocks):
+    assert any(isinstance(item, PathItem) and not item.path().isEmpty() for item in canvas.view.scene().items())
+    canvas.layer_list.remove(blocks)
+    canvas.flush()
+    assert not any(isinstance(item, PathItem) and not item.path().isEmpty() for item in canvas.view.scene().items())
+    assert is_white(pixel_colour(canvas, *centre(0)))
