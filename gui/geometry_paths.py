@@ -531,10 +531,15 @@ class RasterImageCache:
 
 
 def _band_range(source, band: int) -> tuple[float, float]:
+    """QGIS's default stretch: the 2nd to 98th percentile of the valid pixels (a decimated read),
+    so a few extreme anomalies do not wash the rest of the grid into one colour."""
     data = source.read(band=band, out_shape=(256, 256))
     if data.count() == 0:
         return (0.0, 1.0)
-    return float(data.min()), float(data.max())
+    low, high = np.percentile(data.compressed(), [2.0, 98.0])
+    if high <= low:
+        return float(data.min()), float(data.max())
+    return float(low), float(high)
 
 
 def _warped_band(layer, display_crs: CRS, bounds, rows: int, cols: int) -> np.ndarray:

@@ -31,7 +31,7 @@ VALUE_CLASSIFIER = "Each value of the field"
 # Okabe-Ito, then ColorBrewer Dark2: distinct, legible on white.
 VALUE_PALETTE = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000",
                  "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
-RAMPS = ("viridis", "magma", "inferno", "plasma", "cividis", "turbo", "gray")
+RAMPS = ("CET-D1", "viridis", "magma", "inferno", "plasma", "cividis", "turbo", "gray")
 
 
 def value_style(field: str, values: pd.Series, template: Optional[CategorisedStyle] = None) -> CategorisedStyle:

@@ -285,18 +285,22 @@ def default_style_for(layer) -> Style:
     :func:`unfc_stage_style` on it; everything else one colour chosen by role.
     """
     if layer.kind == "raster":
-        return RasterStyle(colormap="magma" if layer.role == "evidence" else "viridis")
+        return RasterStyle(colormap=EVIDENCE_RAMP if layer.role == "evidence" else "viridis")
     if layer.role in STAGE_STYLED_ROLES and _stage_field(layer):
         return unfc_stage_style(_stage_field(layer))
     return SingleStyle(**ROLE_STYLE_SETTINGS.get(layer.role, {}))
 
 
-# One colour per role when nothing better is known; boundaries are outlines only.
+# Geophysical anomaly grids read best on a diverging ramp: lows blue, background white, highs red.
+EVIDENCE_RAMP = "CET-D1"
+
+# One colour per role when nothing better is known; boundaries are outlines only; infrastructure
+# points are small and grey so that thousands of stations do not drown the deposits.
 ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
     "deposits": {"colour": "#e69f00", "fill_opacity": 0.7, "point_size": 7.0},
     "blocks": {"colour": "#56b4e9", "fill_opacity": 0.35},
     "forest": {"colour": "#2e7d32", "fill_opacity": 0.35},
     "protected_areas": {"colour": "#6a3d9a", "fill_opacity": 0.3},
-    "infrastructure": {"colour": "#333333", "fill_opacity": 1.0, "point_size": 4.0},
+    "infrastructure": {"colour": "#6e6e6e", "stroke_colour": "#6e6e6e", "fill_opacity": 1.0, "point_size": 3.0},
     "boundaries": {"colour": "#555555", "fill_opacity": 0.0, "line_width": 0.8},
 }
