@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from typing import Callable, Optional, Sequence
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="per-block PDF dossier from a score output")
     p.add_argument("scores", metavar="SCORES")
     p.add_argument("--block", action="append", default=[], metavar="ID")
+    p.add_argument("--layer", action="append", default=[], metavar="FILE",
+                   help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
+                        "and the resources table (default for sample-atlas scores: the sample atlas)")
     p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     p.set_defaults(handler=cmd_report)
 
@@ -229,6 +233,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader of our output stopped early (``khanij info X | head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except BaseException as exc:  # noqa: BLE001 - every error becomes an exit code and a message
         if isinstance(exc, SystemExit):
             raise
