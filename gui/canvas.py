@@ -21,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from geo.errors import DataReadError
 from gui.canvas_tools import TOOLS, IdentifyHit, MapViewBox, Markers, PathItem, RasterHit, ToolController
 from gui.geometry_paths import (
     LINE,
@@ -116,6 +117,7 @@ class MapCanvas(QtWidgets.QWidget):
         self.redraw_count = 0
         self._store = GeometryStore()
         self._rasters = RasterImageCache()
+        self._raster_problems: dict[str, str] = {}
         self._items: dict[str, _LayerItems] = {}
         self._selection: dict[str, np.ndarray] = {}
         self._highlights: list[QtWidgets.QGraphicsItem] = []
@@ -291,7 +293,12 @@ class MapCanvas(QtWidgets.QWidget):
             if items is None or items.raster is None or not layer.visible or layer.kind != "raster":
                 continue
             items.raster_key = _raster_key(layer)
-            image = self._rasters.image_for_view(layer, self.display_crs, view, size.width(), size.height())
+            try:
+                image = self._rasters.image_for_view(layer, self.display_crs, view, size.width(), size.height())
+                self._raster_problems.pop(layer.id, None)
+            except DataReadError as exc:
+                self._raster_problems[layer.id] = str(exc)
+                image = None
             if image is None:
                 items.raster.clear()
                 continue
@@ -380,7 +387,12 @@ class MapCanvas(QtWidgets.QWidget):
         """Layers that are not drawn, by name, with the reason in words."""
         self.flush()
         names = {layer.id: layer.name for layer in self.layer_list}
-        return {names[key]: reason for key, reason in self._store.skipped.items() if key in names}
+        problems = {**self._store.skipped, **self._raster_problems}
+        for layer in self.layer_list:
+            if layer.kind == "raster" and layer.visible and self._rasters.display_bounds(layer, self.display_crs) is None:
+                problems.setdefault(layer.id, f"{layer.name}: the raster has no known CRS or lies outside the area "
+                                              f"the display CRS covers")
+        return {names[key]: reason for key, reason in problems.items() if key in names}
 
     # ------------------------------------------------------------ navigation
 

@@ -494,8 +494,12 @@ class RasterImageCache:
             return None
         key = (id(source), display_crs.to_wkt())
         if key not in self._bounds:
-            self._bounds[key] = tuple(transform_bounds(CRS.from_user_input(layer.crs), display_crs, *source.bounds,
-                                                       densify_pts=21))
+            usable = usable_source_bounds(source.bounds, CRS.from_user_input(layer.crs), display_crs)
+            bounds = None
+            if usable is not None:
+                bounds = tuple(transform_bounds(CRS.from_user_input(layer.crs), display_crs, *usable, densify_pts=21))
+                bounds = bounds if np.isfinite(bounds).all() else None
+            self._bounds[key] = bounds
         return self._bounds[key]
 
     def value_range(self, layer) -> tuple[float, float]:
@@ -542,14 +546,39 @@ def _band_range(source, band: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def usable_source_bounds(bounds, source_crs: CRS, display_crs: CRS) -> Optional[tuple[float, float, float, float]]:
+    """The part of a raster's bounds (in its CRS) inside the display CRS's area of use.
+
+    A world grid shown in a national projection (EPSG:7755 is defined for India) is cut to the
+    area the projection is meant for, so its corners never go to infinity. None when nothing is
+    left.
+    """
+    area = display_crs.area_of_use
+    if area is None:
+        return tuple(bounds)
+    limits = transform_bounds("EPSG:4326", source_crs, area.west, area.south, area.east, area.north,
+                              densify_pts=21)
+    left, bottom = max(bounds[0], limits[0]), max(bounds[1], limits[1])
+    right, top = min(bounds[2], limits[2]), min(bounds[3], limits[3])
+    if not np.isfinite([left, bottom, right, top]).all() or right <= left or top <= bottom:
+        return None
+    return (left, bottom, right, top)
+
+
 def _warped_band(layer, display_crs: CRS, bounds, rows: int, cols: int) -> np.ndarray:
     """Float values (NaN = no data) of the layer's band on a rows × cols grid over ``bounds``."""
     source, band = layer.data, int(layer.style.band)
     source_crs = CRS.from_user_input(layer.crs)
+    out = np.full((rows, cols), np.nan)
+    usable = usable_source_bounds(source.bounds, source_crs, display_crs)
     wanted = transform_bounds(display_crs, source_crs, *bounds, densify_pts=21)
-    src_left, src_bottom = max(wanted[0], source.bounds[0]), max(wanted[1], source.bounds[1])
-    src_right, src_top = min(wanted[2], source.bounds[2]), min(wanted[3], source.bounds[3])
+    if usable is None or not np.isfinite(wanted).all():
+        return out
+    src_left, src_bottom = max(wanted[0], usable[0]), max(wanted[1], usable[1])
+    src_right, src_top = min(wanted[2], usable[2]), min(wanted[3], usable[3])
     pixel_w, pixel_h = abs(source.transform.a), abs(source.transform.e)
+    if src_right - src_left < pixel_w or src_top - src_bottom < pixel_h:
+        return out
     src_cols = max(1, min(int(round((src_right - src_left) / pixel_w)), 2 * cols))
     src_rows = max(1, min(int(round((src_top - src_bottom) / pixel_h)), 2 * rows))
     window = from_bounds(src_left, src_bottom, src_right, src_top, transform=source.transform)
@@ -558,8 +587,7 @@ def _warped_band(layer, display_crs: CRS, bounds, rows: int, cols: int) -> np.nd
     data = source.read(band=band, bounds=read_bounds, out_shape=(src_rows, src_cols))
     src = np.ma.filled(data.astype("float64"), np.nan)
     if src.size == 0:
-        return np.full((rows, cols), np.nan)
-    out = np.full((rows, cols), np.nan)
+        return out
     reproject(
         src, out,
         src_transform=affine_from_bounds(*read_bounds, src.shape[1], src.shape[0]), src_crs=source_crs.to_wkt(),

@@ -410,8 +410,9 @@ def _paint_raster(painter, layer, extent, rect: QtCore.QRectF, to_pixel: QtGui.Q
 
 
 def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_px: int,
-                 rasters: RasterImageCache) -> None:
-    """Every visible layer's name with its style's visible legend entries."""
+                 rasters: RasterImageCache, not_drawn: set[str]) -> None:
+    """Every visible, drawn layer's name with its style's visible legend entries (layers whose
+    ids are in ``not_drawn``, e.g. of unknown CRS, are left out)."""
     painter.save()
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
     painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1))
@@ -430,7 +431,7 @@ def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_
     y += line_h * 1.3
     text_left = rect.left() + pad + swatch + pad * 0.8
     for layer in layer_list:
-        if not layer.visible:
+        if not layer.visible or layer.id in not_drawn:
             continue
         rows = _legend_rows(layer)
         if y + line_h * (1 + len(rows)) > rect.bottom():
@@ -549,7 +550,9 @@ def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi
                    metres_per_pixel, layout.map.width() / 4, layout.font_px)
     arrow = layout.font_px * 2.6
     draw_north_arrow(painter, QtCore.QPointF(layout.map.right() - pad - arrow / 2, layout.map.top() + pad), arrow)
-    paint_legend(painter, layer_list, layout.legend, layout.font_px, rasters)
+    not_drawn = set(store.skipped) | {layer.id for layer in layer_list if layer.kind == "raster"
+                                      and rasters.display_bounds(layer, display_crs) is None}
+    paint_legend(painter, layer_list, layout.legend, layout.font_px, rasters, not_drawn)
     _paint_texts(painter, layout, title, footer_lines(layer_list, display_crs))
     feedback.progress(1.0, "page drawn")
 

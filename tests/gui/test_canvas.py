@@ -409,3 +409,23 @@ def test_removing_a_layer_removes_its_items(canvas, blocks):
     canvas.flush()
     assert not any(isinstance(item, PathItem) and not item.path().isEmpty() for item in canvas.view.scene().items())
     assert is_white(pixel_colour(canvas, *centre(0)))
+
+
+def write_raster(path, crs: str, west: float, north: float, pixel: float, size: int = 20):
+    values = np.arange(size * size, dtype="float32").reshape(size, size)
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1, dtype="float32", crs=crs,
+                       transform=from_origin(west, north, pixel, pixel)) as out:
+        out.write(values, 1)
+    return Layer.from_file(path)
+
+
+def test_world_raster_is_cut_to_india_and_a_far_raster_is_skipped(qtbot, tmp_path, blocks):
+    world = write_raster(tmp_path / "world.tif", "EPSG:4326", -180.0, 90.0, 18.0)
+    americas = write_raster(tmp_path / "americas.tif", "EPSG:32618", 100_000.0, 2_000_000.0, 1_000.0)
+    canvas = make_canvas(qtbot, LayerList([americas, world, blocks]))
+    skipped = canvas.skipped_layers()
+    assert list(skipped) == [americas.name] and "outside the area" in skipped[americas.name]
+    bounds = canvas._rasters.display_bounds(world, canvas.display_crs)
+    assert np.isfinite(bounds).all() and bounds[2] - bounds[0] < 6_000_000  # India's area of use, not the globe
+    blocks.visible = False
+    assert not is_white(pixel_colour(canvas, *centre(1)))
