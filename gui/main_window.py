@@ -26,6 +26,7 @@ from gui.canvas import MapCanvas
 from gui.converter_dialog import ConverterDialog
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
+from gui.readiness_panel import ReadinessPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.table_dock, self.identify_dock)
         self.table_dock.hide()
         self.identify_dock.hide()
+        self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner)
+        self.readiness_dock = self._dock("Auction readiness", "readiness_dock", self.readiness,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -185,6 +189,8 @@ class MainWindow(QMainWindow):
         self.style_action = self._action("S&tyle…", self.style_current_layer)
         self.converter_action = self._action("UNFC ⇄ JORC &converter…", self.open_converter, "Ctrl+K",
                                              "Convert UNFC codes and JORC categories, one or a whole column")
+        self.readiness_action = self._action("Auction &readiness…", self.open_readiness, "Ctrl+R",
+                                             "Score the blocks for auction readiness (right panel)")
         self.tool_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for name, text, tip in TOOLS:
@@ -212,7 +218,7 @@ class MainWindow(QMainWindow):
                        self.refresh_action):
             view.addAction(action)
         view.addSeparator()
-        for dock in (self.layers_dock, self.table_dock, self.identify_dock):
+        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.readiness_dock):
             view.addAction(dock.toggleViewAction())
         layer = bar.addMenu("&Layer")
         for action in (self.table_action, self.style_action, self.find_action):
@@ -222,6 +228,7 @@ class MainWindow(QMainWindow):
             tools.addAction(action)
         tools.addSeparator()
         tools.addAction(self.converter_action)
+        tools.addAction(self.readiness_action)
         self._fill_recent_menu()
 
     def _build_toolbars(self) -> None:
@@ -528,6 +535,10 @@ class MainWindow(QMainWindow):
         self._converter.show()
         self._converter.raise_()
         return self._converter
+
+    def open_readiness(self) -> None:
+        self.readiness_dock.show()
+        self.readiness_dock.raise_()
 
     def _on_columns_added(self, layer, names: list) -> None:
         if layer is self.table.layer:

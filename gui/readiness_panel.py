@@ -47,6 +47,8 @@ NONE_TEXT = "(none)"
 MINIMUM_WIDTH_PX = 480
 BLOCK_NAME_MAX_PX = 110
 CHECKLIST_ROWS = 4
+CONTEXT_SPANS = 0.75
+READY_TO_RUN = "Choose the layers by role and press Run to score every block."
 LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
 # Split the explanation after a full stop at bracket depth 0 that is followed by a new sentence.
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
@@ -327,6 +329,7 @@ class ReadinessPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(results, 1)
         self._show_rules()
+        self.show_message(READY_TO_RUN)
 
     @staticmethod
     def _layer_checklist(tooltip: str) -> QListWidget:
@@ -435,7 +438,7 @@ class ReadinessPanel(QWidget):
             self.show_message(f"Rules not changed: {exc}", problem=True)
             return False
         self._show_rules()
-        self.show_message("")
+        self.show_message(READY_TO_RUN)
         return True
 
     def _is_shipped_rules(self) -> bool:
@@ -570,7 +573,16 @@ class ReadinessPanel(QWidget):
         self.explanation.setPlainText(explanation_lines(self.model.explanation(position)))
         if self._scores_shown() and not self._syncing:
             self.canvas.set_selection(self.scores_layer, [position])
-            self.canvas.zoom_to_features(self.scores_layer, [position])
+            self._zoom_to_block(position)
+
+    def _zoom_to_block(self, position: int) -> None:
+        """Show the block with its surroundings: ``CONTEXT_SPANS`` of its own size on each side."""
+        layer = self.scores_layer
+        minx, miny, maxx, maxy = layer.data.geometry.iloc[position].bounds
+        if not np.isfinite([minx, miny, maxx, maxy]).all():
+            return
+        width, height = (maxx - minx) * CONTEXT_SPANS, (maxy - miny) * CONTEXT_SPANS
+        self.canvas.zoom_to_bounds(minx - width, miny - height, maxx + width, maxy + height, crs=layer.crs)
 
     def _on_map_selection(self, layer, indices) -> None:
         """A block picked on the map selects its row (without zooming away from it)."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from assessment.rules import load_rules
 from assessment.scoring import score
@@ -274,6 +274,29 @@ def test_removing_the_scores_layer_clears_the_results(qtbot, panel, atlas):
     atlas.remove(layer)
     assert panel.scores_layer is None and panel.model.rowCount() == 0
     assert panel.explanation.toPlainText() == ""
+
+
+def test_the_main_window_docks_the_panel_on_the_right_and_shows_progress(qtbot, tmp_path):
+    from gui.app import create_window
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    window = create_window([])
+    qtbot.addWidget(window)
+    window.show()
+    assert window.dockWidgetArea(window.readiness_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    window.readiness_dock.hide()
+    view_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&View")
+    assert window.readiness_dock.toggleViewAction() in view_menu.actions()
+    window.readiness_action.trigger()
+    assert window.readiness_dock.isVisible()
+    panel = window.readiness
+    assert panel.chosen_layer("blocks") is window.layer_list.by_role("blocks")[0]
+    followed = []
+    window.runner.taskStarted.connect(lambda task: followed.append(window.status.progress.task is task))
+    layer = run_to_end(qtbot, panel)
+    assert followed == [True]
+    assert SCORES_LAYER_NAME in [item.text(0) for item in window.layer_tree.layer_items()]
+    assert layer in window.layer_list
 
 
 def test_explanation_lines_keep_every_word_and_cited_sources_whole():
