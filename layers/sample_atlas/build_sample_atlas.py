@@ -721,6 +721,8 @@ ANCHORS = (
     A("Kolhapur bauxite", "Maharashtra", "Kolhapur", 74.00, 16.70, "Bauxite", "222", "G2", 6.0, 44.0, "%", "GSI", 2011, "grade as Al2O3"),
 )
 
+# A satellite of a high-grade anchor (baryte at 92 % BaSO4) must not exceed a physical grade.
+MAX_GRADE_PERCENT = 98.0
 SATELLITE_SUFFIXES = ("North", "South", "East", "West", "Extension", "Central", "North-East", "South-West")
 # Stage of a satellite and the UNFC notation written for it (India's UNFC-1997 codes mostly, some
 # UNFC-2009 letters and bare stages, as real inventories mix them).
@@ -744,6 +746,8 @@ def satellite(anchor: Anchor, index: int, rng: np.random.Generator) -> tuple[Dep
     if unfc != "G4" and base.tonnage_mt is not None:
         tonnage = round(base.tonnage_mt * float(rng.uniform(0.05, 0.6)), 3)
     grade = None if base.grade is None else round(base.grade * float(rng.uniform(0.7, 1.2)), 3)
+    if grade is not None and base.grade_unit == "%":
+        grade = min(grade, MAX_GRADE_PERCENT)
     ux, uy = unit_vector(float(rng.uniform(0, 360)))
     distance = float(rng.uniform(3_000, 20_000))
     point = Frame(anchor.lon, anchor.lat).to_deg(Point(ux * distance, uy * distance))

@@ -140,6 +140,14 @@ def test_deposits_cover_all_stages_several_states_and_minerals(atlas):
     assert any(re.fullmatch(r"E\dF\dG\d", code) for code in codes)
 
 
+def test_deposit_grades_are_physical(atlas):
+    deposits = atlas["deposits"]
+    percent = deposits[deposits.grade_unit == "%"].grade.dropna()
+    assert len(percent) > 100
+    assert percent.between(0, 100, inclusive="neither").all(), deposits.loc[percent.index[percent >= 100], "name"]
+    assert (deposits.grade.dropna() > 0).all()
+
+
 def test_every_deposit_lies_in_the_state_it_names(atlas):
     states = atlas["states"].set_index("state")
     for name, state, point in zip(atlas["deposits"]["name"], atlas["deposits"]["state"], atlas["deposits"].geometry):
