@@ -93,5 +93,10 @@ def run_resources(args: argparse.Namespace) -> int:
         write_table(statement, args.output, sheet_name=f"resources by {args.by}")
         print(f"{describe_path(args.output)}: {len(statement)} rows", file=sys.stderr)
     else:
-        print(statement.to_string(index=False))
+        print(statement.to_string(index=False, na_rep="—", float_format=_tonnes))
     return EXIT_OK
+
+
+def _tonnes(value: float) -> str:
+    """Million tonnes for reading on a terminal: three decimals (1 kt), never scientific notation."""
+    return f"{value:,.3f}"
