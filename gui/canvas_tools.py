@@ -82,6 +82,7 @@ class MapViewBox(pg.ViewBox):
 
     def __init__(self) -> None:
         super().__init__(lockAspect=True, enableMenu=False, invertY=False, defaultPadding=0.0)
+        self.disableAutoRange()
         self.setMouseMode(self.PanMode)
         self.controller: Optional["ToolController"] = None
 

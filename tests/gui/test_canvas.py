@@ -429,3 +429,27 @@ def test_world_raster_is_cut_to_india_and_a_far_raster_is_skipped(qtbot, tmp_pat
     assert np.isfinite(bounds).all() and bounds[2] - bounds[0] < 6_000_000  # India's area of use, not the globe
     blocks.visible = False
     assert not is_white(pixel_colour(canvas, *centre(1)))
+
+
+def drag(qtbot, widget, start: QtCore.QPoint, end: QtCore.QPoint) -> None:
+    qtbot.mousePress(widget, QtCore.Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(widget, start + (end - start) * step / 5)
+    qtbot.mouseRelease(widget, QtCore.Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_zoom_box_and_pan_drag_move_the_view(qtbot, canvas):
+    full = canvas.extent()
+    canvas.set_tool("zoom_box")
+    with qtbot.waitSignal(canvas.extentChanged):
+        drag(qtbot, canvas.viewport(), canvas.pixel_of(*ORIGIN), canvas.pixel_of(*square(1).bounds[2:]))
+    zoomed = canvas.extent()
+    assert zoomed[2] - zoomed[0] < (full[2] - full[0]) / 2
+    assert zoomed[0] < centre(0)[0] < zoomed[2]
+
+
+def test_pan_drag_moves_the_view(qtbot, canvas):
+    before = canvas.extent()
+    drag(qtbot, canvas.viewport(), QtCore.QPoint(400, 250), QtCore.QPoint(300, 250))
+    after = canvas.extent()
+    assert after[0] > before[0] and after[2] - after[0] == pytest.approx(before[2] - before[0])
