@@ -52,6 +52,7 @@ READY_TO_RUN = "Choose the layers by role and press Run to score every block."
 LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
 # Split the explanation after a full stop at bracket depth 0 that is followed by a new sentence.
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # "e.g", "i.e" (before their last dot)
 
 
 def explanation_lines(text: str) -> str:
@@ -65,7 +66,7 @@ def explanation_lines(text: str) -> str:
         before = text[start:match.start()]
         depth = before.count("(") - before.count(")")
         last_word = before.rsplit(None, 1)[-1] if before.split() else ""
-        if depth > 0 or "." in last_word:
+        if depth > 0 or _ABBREVIATION.fullmatch(last_word):
             continue
         lines.append(text[start:match.start() + 1])
         start = match.end()
@@ -100,16 +101,15 @@ class ScoreTableModel(QAbstractTableModel):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.frame: Optional[pd.DataFrame] = None
-        self._columns: list[tuple[Optional[str], str]] = []
+        self._columns: list[Optional[str]] = []
         self._order = np.empty(0, dtype=np.int64)
 
     def set_scores(self, frame: pd.DataFrame, block_fields: dict[str, str]) -> None:
         """Show ``frame`` (the output of :func:`assessment.scoring.score`) in its own order."""
         self.beginResetModel()
         self.frame = frame.reset_index(drop=True)
-        self._columns = [(block_fields.get(key) if key in BLOCK_FIELDS else key, header)
-                         for key, header in TABLE_COLUMNS]
-        self._columns = [(column if column in self.frame.columns else None, header) for column, header in self._columns]
+        columns = [block_fields.get(key) if key in BLOCK_FIELDS else key for key, _header in TABLE_COLUMNS]
+        self._columns = [column if column in self.frame.columns else None for column in columns]
         self._order = np.arange(len(self.frame), dtype=np.int64)
         self.endResetModel()
 
@@ -136,7 +136,7 @@ class ScoreTableModel(QAbstractTableModel):
 
     def value(self, row: int, column: int) -> Any:
         """The score-table cell behind a view cell (``None`` when the column is absent)."""
-        name = self._columns[column][0]
+        name = self._columns[column]
         return None if name is None else self.frame[name].iat[int(self._order[row])]
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -160,7 +160,7 @@ class ScoreTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by one column (numbers as numbers, text case-blind); blanks stay last."""
-        name = self._columns[column][0] if self.frame is not None else None
+        name = self._columns[column] if self.frame is not None else None
         if name is None:
             return
         self.layoutAboutToBeChanged.emit()
@@ -250,6 +250,31 @@ class ReadinessPanel(QWidget):
 
     # --- construction --------------------------------------------------------------------------
     def _build(self) -> None:
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip("Score every block of the blocks layer (runs in the background)")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the scoring; nothing half-done is kept")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.setMinimumWidth(MINIMUM_WIDTH_PX)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._build_inputs())
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self._build_results(), 1)
+        self._show_rules()
+        self.show_message(READY_TO_RUN)
+
+    def _build_inputs(self) -> QGroupBox:
         inputs = QGroupBox("Layers by role")
         form = QFormLayout(inputs)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -265,7 +290,10 @@ class ReadinessPanel(QWidget):
         self.rasters = self._layer_checklist("Rasters summarised over each block (coverage-weighted mean and max)")
         form.addRow("Infrastructure", self.infrastructure)
         form.addRow("Evidence rasters", self.rasters)
+        form.addRow("Rules", self._build_rules_chooser())
+        return inputs
 
+    def _build_rules_chooser(self) -> QVBoxLayout:
         self.rules_label = QLabel()
         self.rules_label.setTextFormat(Qt.TextFormat.PlainText)
         self.rules_label.setWordWrap(True)
@@ -282,23 +310,9 @@ class ReadinessPanel(QWidget):
         rules_box = QVBoxLayout()
         rules_box.addWidget(self.rules_label)
         rules_box.addLayout(rules_buttons)
-        form.addRow("Rules", rules_box)
+        return rules_box
 
-        self.run_button = QPushButton("Run")
-        self.run_button.setToolTip("Score every block of the blocks layer (runs in the background)")
-        self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the scoring; nothing half-done is kept")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.message = QLabel()
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-
+    def _build_results(self) -> QSplitter:
         self.model = ScoreTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -320,16 +334,7 @@ class ReadinessPanel(QWidget):
         results.addWidget(self.explanation)
         results.setChildrenCollapsible(False)
         results.setSizes([300, 200])
-
-        self.setMinimumWidth(MINIMUM_WIDTH_PX)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(inputs)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(results, 1)
-        self._show_rules()
-        self.show_message(READY_TO_RUN)
+        return results
 
     @staticmethod
     def _layer_checklist(tooltip: str) -> QListWidget:
@@ -446,9 +451,8 @@ class ReadinessPanel(QWidget):
 
     def _show_rules(self) -> None:
         shipped = self._is_shipped_rules()
-        origin = "shipped" if shipped else str(self.rules.path)
         self.rules_label.setText(f"{self.rules.name}, version {self.rules.version} ({'shipped' if shipped else 'own file'})")
-        self.rules_label.setToolTip(f"{origin}\nSHA-256 {self.rules.sha256}")
+        self.rules_label.setToolTip(f"{self.rules.path}\nSHA-256 {self.rules.sha256}")
         self.shipped_rules_button.setEnabled(not shipped)
 
     # --- running -------------------------------------------------------------------------------

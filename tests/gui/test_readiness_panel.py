@@ -185,7 +185,9 @@ def test_selecting_a_row_selects_and_zooms_the_block_and_shows_its_explanation(q
     explanation = layer.data["explanation"].iloc[position]
     assert text.split() == explanation.split()
     assert text.startswith(f"Block {layer.data['block_id'].iloc[position]}:")
-    assert "\n" in text and panel.explanation.isReadOnly()
+    lines = text.splitlines()
+    assert any(line.startswith("Total ") for line in lines) and any(line.startswith("Readiness: ") for line in lines)
+    assert panel.explanation.isReadOnly()
 
 
 def test_clicking_a_block_on_the_map_selects_its_row(qtbot, panel):
@@ -301,10 +303,10 @@ def test_the_main_window_docks_the_panel_on_the_right_and_shows_progress(qtbot, 
 
 def test_explanation_lines_keep_every_word_and_cited_sources_whole():
     text = ("Block A: 10.00 ha. Stage gate: pass (Rules 2021 (June 2021). Derived). Access: 0.48 km, "
-            "e.g. Rail. Total 85.6 of 100.")
+            "e.g. Rail → 100 × 15 % = 15.0. Total 85.6 of 100.")
     lines = explanation_lines(text).split("\n")
     assert lines == ["Block A: 10.00 ha.", "Stage gate: pass (Rules 2021 (June 2021). Derived).",
-                     "Access: 0.48 km, e.g. Rail.", "Total 85.6 of 100."]
+                     "Access: 0.48 km, e.g. Rail → 100 × 15 % = 15.0.", "Total 85.6 of 100."]
 
 
 def test_readiness_text_contrasts_with_each_colour():
