@@ -1,0 +1,135 @@
+"""The PDF dossier: pages, header and page numbers, gates and scores in the text, every page
+renders, Devanagari/₹/hostile text printed as text, atomic and cancellable."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+import main
+from assessment.report import build_dossier
+from geo.errors import Cancelled
+from geo.feedback import Feedback
+from gui.report_pdf import needs_shaping, write_dossier_pdf
+
+BLOCKS = ("JH-CL-01", "OD-ML-01", "JH-EL-01")
+
+
+@pytest.fixture(scope="module")
+def scores_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scores") / "scores.gpkg"
+    assert main.main(["score", "--sample", "-o", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def dossier_pdf(scores_path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pdf") / "dossier.pdf"
+    args = ["report", str(scores_path), "-o", str(out)]
+    for block in BLOCKS:
+        args += ["--block", block]
+    assert main.main(args) == 0
+    return out
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def page_text(path: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_every_page_has_header_and_page_number(dossier_pdf):
+    pages = pdf_pages(dossier_pdf)
+    sections = []
+    for number in range(1, pages + 1):
+        text = page_text(dossier_pdf, number)
+        assert f"Page {number} of {pages}" in text
+        header = re.search(r"Khanij · Auction-readiness dossier · (\S+(?: ranking)?)", text)
+        assert header, text[:300]
+        assert "ILLUSTRATIVE SAMPLE DATA" in text
+        sections.append(header.group(1))
+    # the cover (ranking of all 35 blocks) then each block's section, each starting on a new page
+    assert sections[0] == "Tranche ranking"
+    chosen = [s for s in dict.fromkeys(sections) if s != "Tranche ranking"]
+    assert set(chosen) == set(BLOCKS)
+    for block in BLOCKS:
+        assert 2 <= sections.count(block) <= 4, sections
+    assert pages == sections.count("Tranche ranking") + sum(sections.count(b) for b in BLOCKS)
+
+
+def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_path):
+    scores = gpd.read_file(scores_path).set_index("block_id")
+    text = subprocess.run(["pdftotext", str(dossier_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for block in BLOCKS:
+        row = scores.loc[block]
+        section = flat[flat.index(f"{block} — {row['block_name']}"):]
+        assert f"{row['readiness']} · score {row['score']:.1f} of 100" in section
+        for gate, column in (("Exploration stage", "gate_stage"), ("Protected areas", "gate_protected"),
+                             ("Listed state", "gate_state")):
+            assert re.search(rf"{gate}\s+{row[column]}\b", section), (block, gate)
+        assert row["rules_sha256"] in section
+        assert "Boundary corners" in section and "Scored criteria" in section
+    assert "JH-EL-01" in flat and "Seventh Schedule" in flat
+
+
+def test_every_page_renders_and_is_not_blank(dossier_pdf, tmp_path):
+    from PySide6.QtGui import QImage
+
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(dossier_pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == pdf_pages(dossier_pdf)
+    for image_path in images:
+        image = QImage(str(image_path))
+        assert image.width() > 200
+        colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+        assert len(colours) > 2, image_path
+
+
+def test_location_map_is_drawn(dossier_pdf):
+    out = subprocess.run(["pdfimages", "-list", str(dossier_pdf)], capture_output=True, text=True, check=True).stdout
+    assert len([line for line in out.splitlines() if " image " in line]) == len(BLOCKS)
+
+
+def test_devanagari_rupee_and_hostile_text_print_as_text(scores_path, tmp_path):
+    scores = gpd.read_file(scores_path)
+    name = "खनिज ब्लॉक ₹ 300 <script>{{x}}</script> **bold** =1+2"
+    scores.loc[scores["block_id"] == "JH-CL-01", "block_name"] = name
+    out = write_dossier_pdf(build_dossier(scores, None, block_ids=["JH-CL-01"]), tmp_path / "d.pdf")
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"\+NotoSans\s", fonts) and re.search(r"\+NotoSansDevanagari\s", fonts)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "ब्लॉक ₹ 300 <script>{{x}}</script> **bold** =1+2" in text
+
+
+def test_shaping_only_where_needed():
+    assert needs_shaping("खनिज") and needs_shaping("שלום")
+    assert not needs_shaping("Salal-Haimana — ₹ 3,00,000 · 23°21'15\"N →")
+
+
+def test_cancelled_report_leaves_no_file(scores_path, tmp_path):
+    dossier = build_dossier(gpd.read_file(scores_path), None, block_ids=["JH-CL-01"])
+    feedback = Feedback()
+    feedback.cancel()
+    with pytest.raises(Cancelled):
+        write_dossier_pdf(dossier, tmp_path / "d.pdf", feedback=feedback)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_cli_errors(scores_path, tmp_path, capsys):
+    assert main.main(["report", str(scores_path), "-o", str(tmp_path / "missing" / "d.pdf")]) == 4
+    assert "does not exist" in capsys.readouterr().err
+    assert main.main(["report", str(scores_path), "--block", "NOPE", "-o", str(tmp_path / "d.pdf")]) == 3
+    assert "NOPE" in capsys.readouterr().err
+    csv = tmp_path / "scores.csv"
+    gpd.read_file(scores_path).drop(columns="geometry").to_csv(csv, index=False)
+    assert main.main(["report", str(csv), "-o", str(tmp_path / "d.pdf")]) == 3
+    assert "shapes" in capsys.readouterr().err
+    assert list(tmp_path.glob("*.pdf")) == []
