@@ -150,7 +150,7 @@ def _column_widths(frame: pd.DataFrame) -> list[int]:
     widths = []
     for column in frame.columns:
         lengths = frame[column].astype(str).str.len()
-        longest = int(lengths.max()) if len(lengths) else 0
+        longest = int(lengths.max()) if lengths.notna().any() else 0  # pandas 3 keeps NA through astype(str)
         widths.append(min(max(len(str(column)), longest) + 2, XLSX_MAX_WIDTH))
     return widths
 
