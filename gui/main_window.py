@@ -15,7 +15,8 @@ from typing import Iterable, Optional, Sequence
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget,
+    QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar, QVBoxLayout,
+    QWidget,
 )
 
 from geo.errors import KhanijError, describe_path
@@ -162,7 +163,7 @@ class MainWindow(QMainWindow):
         self.table_dock.hide()
         self.identify_dock.hide()
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner)
-        self.readiness_dock = self._dock("Auction readiness", "readiness_dock", self.readiness,
+        self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -593,3 +594,13 @@ class MainWindow(QMainWindow):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.canvas.grab_map_image()          # draws rasters now instead of after their delay
         QApplication.processEvents()
+
+
+def _scrollable(panel: QWidget) -> QScrollArea:
+    """``panel`` in a scroll area, so a tall panel never sets the window's minimum height."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(panel)
+    return area
