@@ -25,6 +25,7 @@ from layers.layer import Layer, LayerList
 from gui.attribute_table import AttributeTable, FindFeatureDialog
 from gui.canvas import MapCanvas
 from gui.converter_dialog import ConverterDialog
+from gui.export_dialogs import ExportActions
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
 from gui.readiness_panel import ReadinessPanel
@@ -212,6 +213,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        self.exports = ExportActions(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view = bar.addMenu("&View")
