@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 ALL_COLUMNS = "All columns"
 HIGHLIGHT = QColor("#ffe08a")
+MAX_FIT_COLUMN_PX = 400
 _COMPARISON = re.compile(r"^\s*(>=|<=|!=|=|>|<)\s*(.+?)\s*$")
 _OPERATORS = {">=": operator.ge, "<=": operator.le, "!=": operator.ne, "=": operator.eq,
               ">": operator.gt, "<": operator.lt}
@@ -301,8 +302,16 @@ class AttributeTable(QWidget):
         self._syncing = False
         self.filter.clear()
         if len(frame) <= 2000:
-            self.view.resizeColumnsToContents()
+            self._fit_columns()
         self._update_count()
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as their contents, but none wider than :data:`MAX_FIT_COLUMN_PX` (a long
+        text is elided; the user can still widen its column)."""
+        self.view.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):
+            if self.view.columnWidth(column) > MAX_FIT_COLUMN_PX:
+                self.view.setColumnWidth(column, MAX_FIT_COLUMN_PX)
 
     def refresh(self) -> None:
         """Re-read the layer's frame (after columns were added to it)."""

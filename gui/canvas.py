@@ -383,16 +383,21 @@ class MapCanvas(QtWidgets.QWidget):
         self._redraw()
         self.zoom_to_bounds(*old_extent, crs=old_crs)
 
-    def skipped_layers(self) -> dict[str, str]:
-        """Layers that are not drawn, by name, with the reason in words."""
+    def skipped_reasons(self) -> dict[str, str]:
+        """Layers of the list that are not drawn, by layer id, with the reason in words."""
         self.flush()
-        names = {layer.id: layer.name for layer in self.layer_list}
         problems = {**self._store.skipped, **self._raster_problems}
         for layer in self.layer_list:
             if layer.kind == "raster" and layer.visible and self._rasters.display_bounds(layer, self.display_crs) is None:
                 problems.setdefault(layer.id, f"{layer.name}: the raster has no known CRS or lies outside the area "
                                               f"the display CRS covers")
-        return {names[key]: reason for key, reason in problems.items() if key in names}
+        listed = {layer.id for layer in self.layer_list}
+        return {key: reason for key, reason in problems.items() if key in listed}
+
+    def skipped_layers(self) -> dict[str, str]:
+        """Layers that are not drawn, by name, with the reason in words."""
+        names = {layer.id: layer.name for layer in self.layer_list}
+        return {names[key]: reason for key, reason in self.skipped_reasons().items()}
 
     # ------------------------------------------------------------ navigation
 

@@ -310,17 +310,44 @@ class MainWindow(QMainWindow):
             return self.open_project(projects[0])
         if not data:
             return None
+        opened: list = []
         task = Task(f"Opening {len(data)} file{'s' if len(data) > 1 else ''}", load_layers, data, produces=True)
-        task.produced.connect(lambda item: self.add_layers(item[1]))
-        task.succeeded.connect(self._report_failures)
+        task.produced.connect(lambda item: self._add_opened(item[1], opened))
+        task.succeeded.connect(lambda failures: self._report_opened(opened, failures))
         task.failed.connect(lambda exc: self.show_problem("Could not open the files", [("", str(exc))]))
         task.cancelled.connect(lambda: self.status.showMessage("Opening cancelled; files already open are kept.", 8000))
+        task.cancelled.connect(lambda: self._report_opened(opened, []))
         task.finished.connect(self._after_load)
         return self.runner.start(task)
 
-    def _report_failures(self, failures: list) -> None:
+    def _add_opened(self, layers: list, opened: list) -> None:
+        opened.extend(layers)
+        self.add_layers(layers)
+
+    def _report_opened(self, layers: list, failures: list) -> None:
+        """One message per batch: the files that failed, then what to know about the ones that opened."""
+        notes = [("", note) for note in self.opening_notes(layers)]
         if failures:
-            self.show_problem("Some files could not be opened", failures)
+            self.show_problem("Some files could not be opened", [*failures, *notes])
+        elif notes:
+            self.show_problem("Opened, with notes", notes, QMessageBox.Icon.Information)
+
+    def opening_notes(self, layers: Sequence[Layer]) -> list[str]:
+        """What the user must know about layers just opened, in sentences that name the file.
+
+        The read's own notes (CRS unknown or assumed, rows without geometry, invalid geometries,
+        a guessed text encoding, a raster of nodata ...), then why a layer is not drawn on the map.
+        """
+        notes: list[str] = []
+        for layer in layers:
+            messages = layer.read_result.messages if layer.read_result is not None else []
+            notes.extend(message for message in messages if message not in notes)
+        not_drawn = self.canvas.skipped_reasons()
+        for layer in layers:
+            if layer.id in not_drawn:
+                reason = not_drawn[layer.id].removeprefix(f"{layer.name}: ")
+                notes.append(f"{_layer_place(layer)}: not drawn on the map: {reason}")
+        return notes
 
     def _after_load(self) -> None:
         if self._first_load and len(self.layer_list):
@@ -328,12 +355,13 @@ class MainWindow(QMainWindow):
             self.canvas.zoom_to_full_extent()
         self.loadFinished.emit()
 
-    def show_problem(self, title: str, problems: Sequence[tuple[str, str]]) -> None:
+    def show_problem(self, title: str, problems: Sequence[tuple[str, str]],
+                     icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
         """Tell the user what failed, one line per file, without stopping anything (non-modal)."""
         lines = [f"{name}: {problem}" if name and not problem.startswith(name) else problem
                  for name, problem in problems]
         self.messages.extend(lines)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(icon, title, "\n\n".join(lines), QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -597,6 +625,15 @@ class MainWindow(QMainWindow):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.canvas.grab_map_image()          # draws rasters now instead of after their delay
         QApplication.processEvents()
+
+
+def _layer_place(layer: Layer) -> str:
+    """Where a layer comes from, as messages name it: the file, and the layer inside it when the
+    file holds several ("india.json, layer 'states'")."""
+    if layer.source is None:
+        return layer.name
+    file_name = describe_path(layer.source)
+    return file_name if layer.name == Path(layer.source).stem else f"{file_name}, layer '{layer.name}'"
 
 
 def _scrollable(panel: QWidget) -> QScrollArea:
