@@ -432,7 +432,7 @@ def ranking_table(scores: pd.DataFrame, fields: dict[str, str]) -> Table:
                      _text(row.get("stage")), _text(row.get("readiness")), _number(_float(row.get("score")), 1),
                      _text(row.get("licence_now"))])
     return Table(["Rank", "Block", "Name", "State", "Licence", "Stage", "Readiness", "Score", "Possible today"], rows,
-                 [0.75, 1.3, 2.3, 1.4, 0.9, 0.85, 2.5, 0.8, 1.1], "RLLLLLLRL")
+                 [0.75, 1.3, 2.4, 1.7, 1.05, 0.85, 2.2, 0.8, 1.1], "RLLLLLLRL")
 
 
 def select_blocks(scores: pd.DataFrame, block_ids: Sequence[str], fields: dict[str, str]) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 section per block with its location map (the app's renderer) and tables.
 
 Every word and number comes from :mod:`assessment.report`; this module only lays it out. Text is
-shaped with HarfBuzz in Noto Sans with Noto Sans Devanagari as the fallback (shipped in
-``gui/fonts`` under the SIL OFL), so Devanagari names and ₹ print correctly; imported text is
+shaped with HarfBuzz in Noto Sans with Noto Sans Devanagari and Noto Sans Math (arrows, ≤ ≥) as
+fallbacks (shipped in ``gui/fonts`` under the SIL OFL), so Devanagari names and ₹ print correctly; imported text is
 printed as text (no markup is interpreted). Every page has a header and "page n of N".
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from geo.feedback import ensure_feedback
 from layers.style import READINESS_COLOURS, SingleStyle
 
 FONT_DIR = Path(__file__).with_name("fonts")
-FONT, FONT_DEVANAGARI = "NotoSans", "NotoSansDevanagari"
+FONT, FONT_DEVANAGARI, FONT_SYMBOLS = "NotoSans", "NotoSansDevanagari", "NotoSansMath"
 DISPLAY_CRS = "EPSG:7755"
 #: Location map size in pixels and its resolution (about 210 dpi once placed 180 mm wide).
 MAP_PX = (1500, 960)
@@ -38,6 +38,7 @@ MAP_JPEG_QUALITY = 88
 #: :data:`MAX_CONTEXT_KM` away.
 MIN_CONTEXT_KM, MAX_CONTEXT_KM = 5.0, 30.0
 HEADER_FILL = (226, 232, 243)
+CELL_PAD_MM = 1.2
 MARGIN_MM = 15
 BASE_PT = 9
 
@@ -52,8 +53,10 @@ class DossierPDF(FPDF):
         for family, stem in ((FONT, "NotoSans"), (FONT_DEVANAGARI, "NotoSansDevanagari")):
             self.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
             self.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
-        self.set_fallback_fonts([FONT_DEVANAGARI], exact_match=False)
+        self.add_font(FONT_SYMBOLS, "", str(FONT_DIR / "NotoSansMath-Regular.ttf"))
+        self.set_fallback_fonts([FONT_DEVANAGARI, FONT_SYMBOLS], exact_match=False)
         self.set_margins(MARGIN_MM, 20, MARGIN_MM)
+        self.c_margin = CELL_PAD_MM
         self.set_auto_page_break(True, margin=16)
         self.set_title(dossier.title)
         self.set_creator("Khanij")
@@ -107,11 +110,26 @@ class DossierPDF(FPDF):
         self.shaping_for(text)
         self.set_font(FONT, "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.48, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
-    def key_values(self, rows: Sequence[tuple[str, str]], key_share: float = 0.3) -> None:
-        self.grid(Table(["", ""], [list(r) for r in rows], [key_share, 1 - key_share], "LL"), headings=False)
+    def key_values(self, rows: Sequence[tuple[str, str]], key_share: float = 0.3, size: float = BASE_PT - 0.5) -> None:
+        """Label in bold, value beside it (wrapped); a row never splits from its label."""
+        self.shaping_for(*(text for row in rows for text in row))
+        line_h = size * 0.47
+        key_w = self.epw * key_share
+        for key, value in rows:
+            lines = max(1, math.ceil(self.get_string_width(value) / max(self.epw - key_w - 2 * CELL_PAD_MM, 1)))
+            if self.will_page_break(lines * line_h + 1.2):
+                self.add_page()
+            top = self.get_y()
+            self.set_font(FONT, "B", size)
+            self.cell(key_w, line_h + 1.2, key)
+            self.set_font(FONT, "", size)
+            self.set_xy(self.l_margin + key_w, top)
+            self.multi_cell(self.epw - key_w, line_h, value, align="L", new_x="LMARGIN", new_y="NEXT",
+                            padding=(0.6, CELL_PAD_MM))
+        self.ln(2)
 
     def grid(self, table: Table, headings: bool = True, size: float = BASE_PT - 0.5, fills: Optional[dict] = None) -> None:
         """A table across the text width; its header repeats on each page it spans."""
@@ -119,11 +137,15 @@ class DossierPDF(FPDF):
             return
         self.shaping_for(*table.columns, *(value for row in table.rows for value in row))
         self.set_font(FONT, "", size)
+        widths = [self.epw * w / sum(table.widths) for w in table.widths]
+        if headings and self._fits_one_line(table, widths, size):
+            self._one_line_grid(table, widths, size, fills)
+            return
         align = tuple({"L": "LEFT", "R": "RIGHT", "C": "CENTER"}[a] for a in table.align)
         with self.table(col_widths=tuple(table.widths), text_align=align, line_height=size * 0.47,
                         first_row_as_headings=headings, repeat_headings=1 if headings else 0,
                         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-                        borders_layout="HORIZONTAL_LINES" if headings else "NONE", padding=(0.8, 1.2),
+                        borders_layout="HORIZONTAL_LINES" if headings else "NONE", padding=(0.8, CELL_PAD_MM),
                         width=self.epw, markdown=False) as drawn:
             if headings:
                 header = drawn.row()
@@ -138,6 +160,48 @@ class DossierPDF(FPDF):
                     elif fills and value in fills:
                         style = FontFace(emphasis="BOLD", color=fills[value])
                     row.cell(value, style=style)
+        self.ln(2)
+
+
+    def _fits_one_line(self, table: Table, widths: list[float], size: float) -> bool:
+        """Whether every cell (header in bold) fits its column on one line."""
+        room = [w - 2 * CELL_PAD_MM for w in widths]
+        self.set_font(FONT, "B", size)
+        header_fits = all(self.get_string_width(text) <= r for text, r in zip(table.columns, room))
+        self.set_font(FONT, "", size)
+        return header_fits and all(self.get_string_width(text) <= r for row in table.rows for text, r in zip(row, room))
+
+    def _one_line_grid(self, table: Table, widths: list[float], size: float, fills: Optional[dict]) -> None:
+        """The same table as :meth:`grid` drawn with plain cells (fast: no line breaking)."""
+        height = size * 0.47 + 1.6
+        align = [{"L": "L", "R": "R", "C": "C"}[a] for a in table.align]
+
+        def header() -> None:
+            self.set_font(FONT, "B", size)
+            self.set_fill_color(*HEADER_FILL)
+            for text, width, where in zip(table.columns, widths, align):
+                self.cell(width, height, text, align=where, fill=True)
+            self.ln(height)
+            self.set_font(FONT, "", size)
+
+        header()
+        for values in table.rows:
+            if self.will_page_break(height):
+                self.add_page()
+                header()
+            top = self.get_y()
+            for text, width, where in zip(values, widths, align):
+                colour = fills.get(text) if fills else None
+                if colour:
+                    self.set_font(FONT, "B", size)
+                    self.set_text_color(*colour)
+                self.cell(width, height, text, align=where)
+                if colour:
+                    self.set_font(FONT, "", size)
+                    self.set_text_color(0, 0, 0)
+            self.ln(height)
+            self.set_draw_color(170, 170, 170)
+            self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
         self.ln(2)
 
 

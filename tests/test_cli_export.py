@@ -14,6 +14,9 @@ from layers.style import READINESS_COLOURS, UNFC_STAGE_COLOURS
 HOSTILE = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+2", "-3", "@SUM(A1)", "<script>alert(1)</script> {{ x }}")
 
 
+# The CLI makes a QGuiApplication when none exists; make it the QApplication later widget tests need.
+pytestmark = pytest.mark.usefixtures("qapp")
+
 @pytest.fixture(scope="module")
 def scores_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("scores") / "scores.gpkg"

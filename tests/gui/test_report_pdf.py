@@ -18,6 +18,9 @@ from gui.report_pdf import needs_shaping, write_dossier_pdf
 BLOCKS = ("JH-CL-01", "OD-ML-01", "JH-EL-01")
 
 
+# The CLI makes a QGuiApplication when none exists; make it the QApplication later widget tests need.
+pytestmark = pytest.mark.usefixtures("qapp")
+
 @pytest.fixture(scope="module")
 def scores_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("scores") / "scores.gpkg"
