@@ -38,6 +38,9 @@ from layers.evented import Event, EmitterGroup, EventedList
 from layers.style import CategorisedStyle, Style, default_style_for
 
 KINDS = ("vector", "raster", "table")
+# Evidence grids open see-through, so the boundaries and constraints under them stay readable.
+EVIDENCE_OPACITY = 0.65
+
 LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter")
 
 _GEOMETRY_KINDS = {
@@ -167,6 +170,8 @@ class Layer:
         layer._role = _check_role(role)
         layer.fields = guess_fields(columns, role) if columns else {}
         layer._style = default_style_for(layer)
+        if role == "evidence" and "opacity" not in options:
+            layer._opacity = EVIDENCE_OPACITY
         return layer
 
     @classmethod

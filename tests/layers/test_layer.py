@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layers.layer import Layer, LayerList
+from layers.layer import EVIDENCE_OPACITY, Layer, LayerList
 from layers.style import Category, CategorisedStyle, RasterStyle, SingleStyle, unfc_stage_style
 
 STATES = "india-in-data-states-2019/shapefile/india_states.shp"
@@ -57,6 +57,8 @@ def test_stations_json_is_infrastructure(external):
 def test_raster_layer(external):
     layer = Layer.from_file(external / DEM)
     assert layer.kind == "raster" and layer.role == "evidence" and isinstance(layer.style, RasterStyle)
+    assert layer.opacity == EVIDENCE_OPACITY < 1.0
+    assert Layer.from_file(external / DEM, opacity=1.0).opacity == 1.0
     assert layer.geometry_kind is None and layer.fields == {} and layer.columns == []
     assert layer.bounds == pytest.approx((72.89375, 19.1143056, 72.92375, 19.1429167), abs=1e-6)
     assert layer.class_indices().size == 0 and layer.feature_count == 0
