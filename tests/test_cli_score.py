@@ -52,6 +52,11 @@ def test_sample_atlas_exercises_every_gate_outcome(sample_scores):
     assert 0 < overlap["forest_pct"] <= 100 and overlap["forest_ha"] <= overlap["area_ha"]
 
 
+def test_the_inter_state_and_esz_carve_out_is_said_only_where_it_spares_a_block(sample_scores):
+    spared = sample_scores.set_index("block_id").explanation.str.contains("default is not applied")
+    assert sorted(spared[spared].index) == ["OD-CL-02", "OD-CL-03"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_table_outputs(tmp_path, suffix, capsys):
     out = tmp_path / f"scores{suffix}"

@@ -60,6 +60,8 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
     km_buffered = (km_any if not exempt.any() else
                    nearest_distance_km(ctx.blocks.geometry, geometry[npws & ~exempt]) if (npws & ~exempt).any()
                    else np.full(ctx.n_blocks, np.nan))
+    km_exempt = (nearest_distance_km(ctx.blocks.geometry, geometry[exempt]) if exempt.any()
+                 else np.full(ctx.n_blocks, np.nan))
     p = rules.protected
     nbwl = rules.nbwl_condition
     status, sentence, conditions = [], [], []
@@ -83,17 +85,24 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
         near = not np.isnan(km_any[i]) and km_any[i] <= nbwl.threshold
         conditions.append([f"within {nbwl.threshold:g} km of a national park or wildlife sanctuary "
                            f"({fmt(km_any[i], 2)} km): {nbwl.text} ({nbwl.source})"] if near else [])
-    exemption = ([f"The {p.buffer_km:g} km default is not applied around protected areas with a notified ESZ or on an "
-                  f"inter-state border ({p.buffer_exemption_source})."] if exempt.any() else [])
-    lead = " ".join(notes + exemption)
+    leads = [" ".join(notes + _exemption(km_exempt[i], p)) for i in range(ctx.n_blocks)]
     gate = GateResult("gate_protected", "Protected areas", np.asarray(status, dtype=object),
-                      [f"{lead + ' ' if lead else ''}Protected-area gate: {s} — {t}." for s, t in zip(status, sentence)],
+                      [f"{lead + ' ' if lead else ''}Protected-area gate: {s} — {t}."
+                       for lead, s, t in zip(leads, status, sentence)],
                       conditions, columns={"protected_inside_ha": np.round(inside_ha, 4), "protected_km": np.round(km_any, 4)})
     score = rules.protected_bands.score(km_any)
     measure = [f"{fmt(km, 2)} km to the nearest national park or wildlife sanctuary" if not np.isnan(km)
                else "no national park or wildlife sanctuary in the layer" for km in km_any]
     score[np.isnan(km_any)] = rules.protected_bands.beyond
     return gate, CriterionResult("protected", "Distance to protected areas", score, measure)
+
+
+def _exemption(km_to_exempt: float, p) -> list[str]:
+    """The W3 carve-out, said only for a block that it actually spares (within the default zone)."""
+    if np.isnan(km_to_exempt) or km_to_exempt > p.buffer_km:
+        return []
+    return [f"The {p.buffer_km:g} km default is not applied to the protected area {fmt(km_to_exempt, 2)} km away, "
+            f"which has a notified ESZ or lies on an inter-state border ({p.buffer_exemption_source})."]
 
 
 def _flag(ctx: Context, canonical: str) -> np.ndarray:
