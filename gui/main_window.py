@@ -431,11 +431,11 @@ class MainWindow(QMainWindow):
         self._first_load = False
         self.project_path = path
         self.update_title()
-        missing = [layer.name for layer in self.layer_list if getattr(layer, "missing", False)]
-        if missing:
-            self.show_problem("Some layers' files are missing",
-                              [("", f"{name}: the source file was not found; the layer is kept, marked missing.")
-                               for name in missing])
+        setup = project.extra.get("readiness")
+        notes = [] if setup is None else self.readiness.restore_setup(setup, self.layer_list, relative_to=path.parent)
+        problems = [*project.messages, *(f"Scoring setup: {note}" for note in notes)]
+        if problems:
+            self.show_problem(f"{describe_path(path)} opened with notes", [("", problem) for problem in problems])
 
     def save_project(self) -> bool:
         if self.project_path is None:
@@ -452,18 +452,25 @@ class MainWindow(QMainWindow):
         return self.write_project(Path(path))
 
     def write_project(self, path: Path) -> bool:
-        """Save the layers, styles, order, visibility and the map extent (atomic write)."""
+        """Save the layers, styles, order, visibility, the map extent and the scoring setup (atomic
+        write). The "Readiness scores" layer has no file: it is left out, and Run remakes it from
+        the saved setup."""
         from layers.project import save_project
 
+        scores = self.readiness.scores_layer
+        layers = [layer for layer in self.layer_list if layer is not scores]
+        extra = {"readiness": self.readiness.setup(relative_to=Path(path).parent)}
         try:
-            save_project(path, self.layer_list, extent=self.canvas.extent(), display_crs=self.display_crs_text())
+            save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra)
         except KhanijError as exc:
             self.show_problem("Could not save the project", [(describe_path(path), str(exc))])
             return False
         self.project_path = Path(path)
         self.remember_recent(str(path))
         self.update_title()
-        self.status.showMessage(f"Saved {describe_path(path)}", 5000)
+        left_out = (f"; the {scores.name} layer is not saved (no file): Run remakes it from the saved scoring setup"
+                    if len(layers) < len(self.layer_list) else "")
+        self.status.showMessage(f"Saved {describe_path(path)}{left_out}", 10000)
         return True
 
     def display_crs_text(self) -> str:

@@ -10,6 +10,7 @@ per line.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,6 +456,86 @@ class ReadinessPanel(QWidget):
         self.rules_label.setToolTip(f"{self.rules.path}\nSHA-256 {self.rules.sha256}")
         self.shipped_rules_button.setEnabled(not shipped)
 
+    # --- the scoring setup (kept in a project) ------------------------------------------------
+    def setup(self, relative_to: Optional[os.PathLike | str] = None) -> dict:
+        """The panel's choices as JSON data, so that a saved project reproduces the run.
+
+        ``roles`` maps each role to its layer (``{"id": ..., "name": ...}``, None for "(none)");
+        ``infrastructure`` and ``rasters`` list the ticked layers; ``rules`` is None for the
+        shipped rules, else the file's path, relative to the folder ``relative_to`` where one
+        exists ("../rules/tranche.toml"); ``rules_sha256`` shows later whether the file changed.
+        """
+        return {
+            "roles": {role: _layer_ref(self.chosen_layer(role)) for role in self.choices},
+            "infrastructure": [_layer_ref(layer) for layer in self.checked_layers("infrastructure")],
+            "rasters": [_layer_ref(layer) for layer in self.checked_layers("rasters")],
+            "rules": None if self._is_shipped_rules() else _portable_path(self.rules.path, relative_to),
+            "rules_sha256": self.rules.sha256,
+        }
+
+    def restore_setup(self, setup: dict, layer_list, relative_to: Optional[os.PathLike | str] = None) -> list[str]:
+        """Make the choices of a saved :meth:`setup` again; its layers are found in ``layer_list``
+        by id, else by name, and a relative rules path is taken from the folder ``relative_to``.
+
+        Returns what could not be restored, in sentences (also shown in the panel): a layer that
+        is not open or whose file is missing, a rules file gone, invalid (the shipped rules are
+        used instead) or changed since. Roles the setup does not mention keep the panel's guess.
+        """
+        self.refresh_inputs()
+        if isinstance(setup, dict):
+            notes = [*self._restore_roles(setup.get("roles"), layer_list),
+                     *self._restore_ticks(self.infrastructure, setup.get("infrastructure"), layer_list, "Infrastructure"),
+                     *self._restore_ticks(self.rasters, setup.get("rasters"), layer_list, "Evidence rasters"),
+                     *self._restore_rules(setup.get("rules"), setup.get("rules_sha256"), relative_to)]
+        else:
+            notes = ["The saved scoring setup is damaged; the layers are chosen by role instead."]
+        self._update_buttons()
+        self.show_message("\n".join(["Scoring setup restored, except:", *notes]) if notes else READY_TO_RUN,
+                          problem=bool(notes))
+        return notes
+
+    def _restore_roles(self, saved, layer_list) -> list[str]:
+        notes = []
+        labels = dict(ROLE_CHOICES)
+        for role, ref in (saved.items() if isinstance(saved, dict) else ()):
+            if role not in self.choices:
+                continue
+            layer = _find_layer(ref, layer_list)
+            offered = layer is not None and self.choices[role].combo.findData(layer.id) >= 0
+            if ref is not None and not offered:
+                notes.append(f"{labels[role]}: the layer {_ref_name(ref)} is not open or its file is missing; "
+                             f"{NONE_TEXT} is chosen.")
+                layer = None
+            self.choose_layer(role, layer)
+        return notes
+
+    @staticmethod
+    def _restore_ticks(checklist: QListWidget, saved, layer_list, label: str) -> list[str]:
+        if not isinstance(saved, list):
+            return []
+        listed = {checklist.item(i).data(LAYER_ID_ROLE) for i in range(checklist.count())}
+        found = [(ref, _find_layer(ref, layer_list)) for ref in saved]
+        wanted = {layer.id for _ref, layer in found if layer is not None and layer.id in listed}
+        for i in range(checklist.count()):
+            item = checklist.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(LAYER_ID_ROLE) in wanted else Qt.CheckState.Unchecked)
+        lost = [_ref_name(ref) for ref, layer in found if layer is None or layer.id not in listed]
+        return [f"{label}: {', '.join(lost)} not open or the file is missing; left out."] if lost else []
+
+    def _restore_rules(self, stored, sha256, relative_to) -> list[str]:
+        path = DEFAULT_RULES_PATH if stored is None else _resolved_path(str(stored), relative_to)
+        try:
+            self.rules = load_rules(path)
+        except KhanijError as exc:
+            self.rules = load_rules()
+            self._show_rules()
+            return [f"Rules: {exc}; the shipped rules are used."]
+        self._show_rules()
+        if sha256 is not None and sha256 != self.rules.sha256:
+            return [f"Rules: {self.rules.name} has changed since the project was saved (its SHA-256 differs); "
+                    f"version {self.rules.version} as it is now is used."]
+        return []
+
     # --- running -------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
@@ -603,6 +684,40 @@ def _raster_path(layer: Layer) -> Optional[str]:
     """The file a raster layer reads (rasters are scored from their files)."""
     path = getattr(layer.data, "path", None) or layer.source
     return str(path) if path is not None else None
+
+
+def _layer_ref(layer: Optional[Layer]) -> Optional[dict]:
+    """How a saved setup names a layer: its id (kept by projects) and its name (a fallback)."""
+    return None if layer is None else {"id": layer.id, "name": layer.name}
+
+
+def _find_layer(ref, layer_list) -> Optional[Layer]:
+    if not isinstance(ref, dict):
+        return None
+    layers = list(layer_list)
+    by_id = next((layer for layer in layers if layer.id == ref.get("id")), None)
+    return by_id if by_id is not None else next((layer for layer in layers if layer.name == ref.get("name")), None)
+
+
+def _ref_name(ref) -> str:
+    return repr(ref.get("name")) if isinstance(ref, dict) else repr(ref)
+
+
+def _portable_path(path: os.PathLike | str, folder: Optional[os.PathLike | str]) -> str:
+    """``path`` relative to ``folder`` with "/" separators; absolute without a folder or when no
+    relative path exists (another drive on Windows)."""
+    absolute = os.path.abspath(path)
+    if folder is None:
+        return Path(absolute).as_posix()
+    try:
+        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
+    except ValueError:
+        return Path(absolute).as_posix()
+
+
+def _resolved_path(stored: str, folder: Optional[os.PathLike | str]) -> Path:
+    """A stored path made absolute against ``folder`` (absolute paths stay as they are)."""
+    return Path(os.path.normpath(os.path.join(os.path.abspath(folder or os.curdir), stored)))
 
 
 __all__ = ["ReadinessPanel", "ScoreTableModel", "SCORES_LAYER_NAME", "explanation_lines", "text_colour_on"]

@@ -1,14 +1,18 @@
 """Save a project from the window and reopen it in a new window: layers, order, visibility,
-styles and extent come back."""
+styles, extent and the scoring setup come back."""
 from __future__ import annotations
+
+import json
 
 import geopandas as gpd
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
+from assessment.rules import DEFAULT_RULES_PATH, load_rules
 from layers.style import Category
 
 from gui.main_window import MainWindow
+from gui.readiness_panel import NONE_TEXT, ROLE_CHOICES, SCORES_LAYER_NAME
 
 
 @pytest.fixture
@@ -83,3 +87,97 @@ def test_window_geometry_is_remembered(qtbot, settings_dir):
     again = MainWindow()
     qtbot.addWidget(again)
     assert again.height() == 430
+
+
+# ----- the scoring setup -------------------------------------------------------------------------
+
+def _own_rules(folder):
+    """A user's rules file: the shipped rules under another version name."""
+    shipped = load_rules()
+    folder.mkdir(parents=True, exist_ok=True)
+    own = folder / "tranche_rules.toml"
+    own.write_text(shipped.path.read_text(encoding="utf-8").replace(f'version = "{shipped.version}"',
+                                                                    'version = "tranche-7"', 1), encoding="utf-8")
+    return own
+
+
+def _score(qtbot, panel):
+    with qtbot.waitSignal(panel.scored, timeout=60000) as blocker:
+        assert panel.run() is not None
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    return blocker.args[0]
+
+
+def _choices(panel) -> dict:
+    chosen = {role: panel.chosen_layer(role) for role, _label in ROLE_CHOICES}
+    return {"roles": {role: layer.name if layer is not None else None for role, layer in chosen.items()},
+            "infrastructure": [layer.name for layer in panel.checked_layers("infrastructure")],
+            "rasters": [layer.name for layer in panel.checked_layers("rasters")],
+            "rules": (panel.rules.path.resolve(), panel.rules.version)}
+
+
+def _atlas_setup_saved(qtbot, tmp_path):
+    """A window on the sample atlas with a setup of the user's own, scored and saved; returns the
+    window, the project path and the rules file."""
+    first = _window(qtbot)
+    first.open_sample_atlas()
+    panel = first.readiness
+    panel.choose_layer("forest", None)
+    panel.infrastructure.item(0).setCheckState(Qt.CheckState.Unchecked)
+    own = _own_rules(tmp_path / "rules")
+    assert panel.set_rules_path(own)
+    _score(qtbot, panel)
+    project = tmp_path / "projects" / "tranche.khanij"
+    project.parent.mkdir()
+    assert first.write_project(project)
+    return first, project, own
+
+
+def test_the_project_keeps_the_scoring_setup_but_not_the_scores_layer(qtbot, tmp_path, settings_dir):
+    first, project, own = _atlas_setup_saved(qtbot, tmp_path)
+    panel = first.readiness
+    assert SCORES_LAYER_NAME in first.statusBar().currentMessage()
+    saved = json.loads(project.read_text(encoding="utf-8"))
+    assert SCORES_LAYER_NAME not in [entry["name"] for entry in saved["layers"]]
+    assert len(saved["layers"]) == len(first.layer_list) - 1
+    setup = saved["extra"]["readiness"]
+    assert setup["rules"] == "../rules/tranche_rules.toml"
+    assert setup["roles"]["forest"] is None
+    assert setup == panel.setup(relative_to=project.parent)
+
+    second = _window(qtbot)
+    with qtbot.waitSignal(second.loadFinished, timeout=60000):
+        second.open_paths([str(project)])
+    again = second.readiness
+    assert second.messages == []
+    assert not any(layer.missing for layer in second.layer_list)
+    assert [layer.name for layer in second.layer_list] == [layer.name for layer in first.layer_list
+                                                           if layer is not panel.scores_layer]
+    assert _choices(again) == _choices(panel)
+    assert again.rules.path.resolve() == own.resolve() and again.rules.version == "tranche-7"
+    assert again.choices["forest"].combo.currentText() == NONE_TEXT
+    assert "own file" in again.rules_label.text() and again.shipped_rules_button.isEnabled()
+    assert again.setup(relative_to=project.parent) == setup
+    rerun = _score(qtbot, again)                         # Run reproduces the saved results
+    assert rerun.data["score"].tolist() == panel.scores_layer.data["score"].tolist()
+
+
+def test_a_scoring_setup_that_cannot_be_restored_says_what_and_uses_the_shipped_rules(qtbot, tmp_path,
+                                                                                   settings_dir):
+    _first, project, own = _atlas_setup_saved(qtbot, tmp_path)
+    own.unlink()
+    saved = json.loads(project.read_text(encoding="utf-8"))
+    saved["extra"]["readiness"]["roles"]["deposits"] = {"id": "gone", "name": "Old deposits"}
+    project.write_text(json.dumps(saved), encoding="utf-8")
+
+    second = _window(qtbot)
+    with qtbot.waitSignal(second.loadFinished, timeout=60000):
+        second.open_paths([str(project)])
+    again = second.readiness
+    assert again.rules.path.resolve() == DEFAULT_RULES_PATH.resolve()
+    assert again.choices["deposits"].combo.currentText() == NONE_TEXT
+    assert again.chosen_layer("blocks") is not None
+    notes = [message for message in second.messages if message.startswith("Scoring setup:")]
+    assert any("tranche_rules.toml" in note and "shipped rules are used" in note for note in notes)
+    assert any("'Old deposits'" in note for note in notes)
+    assert "Old deposits" in again.message.text()
