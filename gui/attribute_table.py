@@ -6,6 +6,7 @@ vectorised pandas mask. Cell text is always plain text (imported attributes are 
 """
 from __future__ import annotations
 
+import html
 import operator
 import re
 from typing import Any, Optional
@@ -38,6 +39,12 @@ def format_cell(value: Any) -> str:
     if value is pd.NA or value is pd.NaT:
         return ""
     return str(value)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` exactly: escaped rich text (Qt guesses whether a tooltip is
+    HTML, so an attribute such as ``<b>x</b>`` would otherwise be rendered)."""
+    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
 def sort_order(series: pd.Series) -> np.ndarray:

@@ -31,7 +31,7 @@ from geo.errors import KhanijError
 from layers.layer import Layer
 from layers.style import READINESS_COLOURS, readiness_style
 
-from gui.attribute_table import format_cell, sort_order
+from gui.attribute_table import format_cell, plain_tooltip, sort_order
 from gui.workers import Task
 
 SCORES_LAYER_NAME = "Readiness scores"
@@ -146,9 +146,9 @@ class ScoreTableModel(QAbstractTableModel):
         key = TABLE_COLUMNS[index.column()][0]
         value = self.value(index.row(), index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if key == "score" and isinstance(value, (float, np.floating)) and not np.isnan(value):
-                return f"{value:.1f}"
-            return format_cell(value)
+            score = key == "score" and isinstance(value, (float, np.floating)) and not np.isnan(value)
+            text = f"{value:.1f}" if score else format_cell(value)
+            return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text)
         if key == "readiness" and value in READINESS_COLOURS:
             colour = READINESS_COLOURS[value]
             if role == Qt.ItemDataRole.BackgroundRole:

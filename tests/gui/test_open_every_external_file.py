@@ -4,16 +4,19 @@ read's notes (unknown CRS, rows without geometry, nodata ...) reach the user; no
 a Qt slot (pytest-qt fails the test on one); the file is not modified; and the app goes on (a
 good file still opens, the map still renders).
 
-Also: hostile attribute values and a hostile file name are shown as plain text everywhere."""
+Also: hostile attribute values and a hostile file name are shown as plain text in the tree, the
+attribute table, identify results, labels and the readiness table's tooltips."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QTextDocumentFragment
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -21,6 +24,7 @@ from geo.errors import describe_path
 
 from gui.attribute_table import MAX_FIT_COLUMN_PX
 from gui.main_window import MainWindow
+from gui.readiness_panel import ScoreTableModel
 
 EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
 USER_FILE_SUFFIXES = (".shp", ".geojson", ".json", ".kml", ".csv", ".tif")
@@ -187,3 +191,16 @@ def test_hostile_values_are_plain_text_in_tree_table_and_identify(qtbot, window,
               if any(text in label.text() for text in hostile_texts)]
     assert window.table.title in labels
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+
+
+def test_hostile_block_names_are_plain_text_in_the_readiness_table():
+    frame = pd.DataFrame({"block_id": [HOSTILE["html"]], "block_name": [HOSTILE["quotes"]],
+                          "readiness": ["Ready"], "score": [81.25]})
+    model = ScoreTableModel()
+    model.set_scores(frame, {"block_id": "block_id", "block_name": "block_name"})
+    for key, value in (("block_id", HOSTILE["html"]), ("block_name", HOSTILE["quotes"]), ("score", "81.2")):
+        index = model.index(0, model.column_index(key))
+        assert model.data(index, Qt.ItemDataRole.DisplayRole) == value
+        tooltip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+        assert tooltip == f"<p style='white-space:pre'>{html.escape(value)}</p>"
+        assert QTextDocumentFragment.fromHtml(tooltip).toPlainText() == value      # what the tooltip shows

@@ -181,3 +181,23 @@ def test_a_scoring_setup_that_cannot_be_restored_says_what_and_uses_the_shipped_
     assert any("tranche_rules.toml" in note and "shipped rules are used" in note for note in notes)
     assert any("'Old deposits'" in note for note in notes)
     assert "Old deposits" in again.message.text()
+
+
+def test_a_project_whose_file_has_gone_opens_it_as_missing_and_says_so(qtbot, tmp_path, settings_dir):
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=gpd.points_from_xy([85.3], [23.3]), crs="EPSG:4326")
+    deposits = tmp_path / "deposits.gpkg"
+    frame.to_file(deposits, driver="GPKG")
+    first = _window(qtbot)
+    with qtbot.waitSignal(first.loadFinished, timeout=30000):
+        first.open_paths([str(deposits)])
+    project = tmp_path / "work.khanij"
+    assert first.write_project(project)
+    deposits.unlink()
+
+    second = _window(qtbot)
+    with qtbot.waitSignal(second.loadFinished, timeout=30000):
+        second.open_paths([str(project)])
+    assert [layer.missing for layer in second.layer_list] == [True]
+    assert any(message.startswith("deposits:") and "deposits.gpkg was not found" in message
+               for message in second.messages)
+    assert "work.khanij" in second._message_box.windowTitle()
