@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pyqtgraph as pg
 from pyproj import CRS, Geod
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from geo.atomic import atomic_path
 from geo.errors import DataWriteError, describe_path
@@ -582,12 +582,16 @@ def _paint_texts(painter: QtGui.QPainter, layout: PageLayout, title: Optional[st
 
 
 def ensure_gui_application() -> QtGui.QGuiApplication:
-    """The running Qt application, or a new offscreen one when there is no display (the CLI)."""
+    """The running Qt application, or a new offscreen one when there is no display (the CLI).
+
+    A new one is a ``QApplication``, not a bare ``QGuiApplication``: widgets created later in the
+    same process (a test session, a script that also opens a dialog) would otherwise abort Qt.
+    """
     app = QtGui.QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QtGui.QGuiApplication([])
+        app = QtWidgets.QApplication([])
     return app
 
 

@@ -245,6 +245,11 @@ def _judge_stage(rule: StageRule, name: str, stage: Optional[str], resource: Opt
         return _Verdict(PASS, f"the block is at {stage}; no resource classes are reported, so the "
                               f"{wanted} {name} needs could not be checked{source}", "")
     if resource <= RESOURCE_LEVELS.index(rule.min_resource):
-        return _Verdict(PASS, f"the block is at {stage} with a {RESOURCE_LEVELS[resource]} resource reported{source}", "")
+        return _Verdict(PASS, f"the block is at {stage} with {_article(RESOURCE_LEVELS[resource])} resource reported{source}", "")
     return _Verdict(FAIL, f"the block is at {stage} but no {wanted} is reported inside it{source}",
-                    f"an {wanted} must be established for {name}; none is reported inside the block")
+                    f"{_article(wanted)} must be established for {name}; none is reported inside the block")
+
+
+def _article(phrase: str) -> str:
+    """``phrase`` with "a" or "an" before it ("an Indicated", "a Measured")."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"

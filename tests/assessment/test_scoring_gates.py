@@ -48,9 +48,10 @@ def test_mining_lease_needs_an_indicated_resource_when_resources_are_reported():
     deposits = layer([point(1, 1), point(11, 1)], unfc=["332", "333"], tonnage_mt=[4.0, 9.0])
     result = score(candidates, deposits)
     assert one(result, "indicated")["gate_stage"] == "pass"
+    assert "the block is at G2 with an Indicated resource reported" in one(result, "indicated")["explanation"]
     inferred = one(result, "inferred")
     assert inferred["gate_stage"] == "fail"
-    assert "Indicated (332) or better resource must be established" in inferred["missing"]
+    assert inferred["missing"].startswith("an Indicated (332) or better resource must be established")
 
 
 def test_composite_licence_passes_on_identified_potentiality():
