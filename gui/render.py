@@ -300,13 +300,22 @@ class PageLayout:
     font_px: int
 
 
-def page_layout(width: int, height: int, dpi: float, has_title: bool) -> PageLayout:
-    """Title band on top, map on the left, legend on the right, notes at the bottom."""
-    font_px = max(9, round(9 * dpi / 72))
+def page_font_px(dpi: float) -> int:
+    """The page's body text size in pixels: 9 pt at ``dpi``."""
+    return max(9, round(9 * dpi / 72))
+
+
+def page_layout(width: int, height: int, dpi: float, has_title: bool, legend_text_px: float = 0.0) -> PageLayout:
+    """Title band on top, map on the left, legend on the right, notes at the bottom.
+
+    The legend is as wide as its longest entry (``legend_text_px``) needs, within 10 em and 45 %
+    of the page, so labels are cut only when the page is too narrow for them.
+    """
+    font_px = page_font_px(dpi)
     margin = max(8.0, 0.02 * min(width, height))
     title_h = font_px * 2.4 if has_title else 0.0
     footer_h = font_px * 3.3
-    legend_w = min(max(0.24 * width, font_px * 14), 0.45 * width)
+    legend_w = min(max(legend_text_px + font_px * 2.4, font_px * 10), 0.45 * width)
     top = margin + title_h
     map_h = height - top - footer_h - margin
     return PageLayout(
@@ -460,6 +469,22 @@ def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_
     painter.restore()
 
 
+def legend_text_width(layer_list, font_px: int) -> float:
+    """Pixels the widest legend line needs: a bold layer name, or a class label after its swatch."""
+    font = QtGui.QFont()
+    font.setPixelSize(font_px)
+    plain = QtGui.QFontMetricsF(font)
+    font.setBold(True)
+    bold = QtGui.QFontMetricsF(font)
+    swatch_and_gap = font_px * 1.9
+    widths = [0.0]
+    for layer in layer_list:
+        if layer.visible:
+            widths.append(bold.horizontalAdvance(layer.name) + swatch_and_gap)
+            widths += [plain.horizontalAdvance(label) + swatch_and_gap for _colour, label, _v in _legend_rows(layer)]
+    return max(widths)
+
+
 def _legend_rows(layer) -> list[tuple[str, str, bool]]:
     return [row for row in layer.style.legend() if row[2]]
 
@@ -531,7 +556,7 @@ def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi
                extent, display_crs: CRS, feedback=None) -> None:
     """Paint the whole page (title, map, scale bar, north arrow, legend, notes) at pixel size."""
     feedback = ensure_feedback(feedback)
-    layout = page_layout(width, height, dpi, bool(title))
+    layout = page_layout(width, height, dpi, bool(title), legend_text_width(layer_list, page_font_px(dpi)))
     painter.fillRect(QtCore.QRectF(0, 0, width, height), QtGui.QColor("#ffffff"))
     store, rasters = GeometryStore(), RasterImageCache()
     if extent is None:
