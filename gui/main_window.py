@@ -37,6 +37,7 @@ from gui.workers import Task, TaskRunner
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
 MAX_RECENT = 10
+MAX_MESSAGE_LINES = 8
 SAMPLE_BANNER = ("Illustrative sample atlas: the deposits, blocks, forest, protected areas and the magnetic "
                  "grid are made up for demonstration and are not official data. Open your own files with "
                  "Ctrl+O or drop them on the window.")
@@ -357,11 +358,20 @@ class MainWindow(QMainWindow):
 
     def show_problem(self, title: str, problems: Sequence[tuple[str, str]],
                      icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
-        """Tell the user what failed, one line per file, without stopping anything (non-modal)."""
+        """Tell the user what failed, one line per file, without stopping anything (non-modal).
+
+        Past :data:`MAX_MESSAGE_LINES` lines the box shows the first ones and keeps them all under
+        "Show Details…", so many files at once never make a box taller than the screen.
+        """
         lines = [f"{name}: {problem}" if name and not problem.startswith(name) else problem
                  for name, problem in problems]
         self.messages.extend(lines)
-        box = QMessageBox(icon, title, "\n\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        shown = lines[:MAX_MESSAGE_LINES]
+        if len(lines) > len(shown):
+            shown.append(f"… and {len(lines) - len(shown)} more: see Show Details.")
+        box = QMessageBox(icon, title, "\n\n".join(shown), QMessageBox.StandardButton.Ok, self)
+        if len(lines) > MAX_MESSAGE_LINES:
+            box.setDetailedText("\n\n".join(lines))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from geo.errors import describe_path
 
 from gui.attribute_table import MAX_FIT_COLUMN_PX
-from gui.main_window import MainWindow
+from gui.main_window import MAX_MESSAGE_LINES, MainWindow
 from gui.readiness_panel import ScoreTableModel
 
 EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
@@ -204,3 +204,18 @@ def test_hostile_block_names_are_plain_text_in_the_readiness_table():
         tooltip = model.data(index, Qt.ItemDataRole.ToolTipRole)
         assert tooltip == f"<p style='white-space:pre'>{html.escape(value)}</p>"
         assert QTextDocumentFragment.fromHtml(tooltip).toPlainText() == value      # what the tooltip shows
+
+
+def test_many_files_dropped_at_once_open_in_one_go_with_one_readable_message(qtbot, window):
+    small = [path for path in USER_FILES if path.stat().st_size < 600_000]      # the big ones cost time, not cases
+    assert len(small) > 2 * MAX_MESSAGE_LINES
+    drop(qtbot, window, *small)
+    opened_files = {Path(layer.source) for layer in window.layer_list}
+    assert opened_files == {path for path in small if path.relative_to(EXTERNAL).as_posix() not in FAILS}
+    box = window._message_box
+    assert box.windowTitle() == "Some files could not be opened"
+    assert box.text().startswith("corrupt.tif: pixels cannot be read")
+    assert box.text().count("\n\n") == MAX_MESSAGE_LINES                  # the first lines, then "… and N more"
+    assert box.detailedText() == "\n\n".join(window.messages)
+    assert len(window.messages) > MAX_MESSAGE_LINES
+    assert not window.canvas.grab_map_image().isNull()
