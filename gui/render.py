@@ -469,6 +469,11 @@ def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_
     painter.restore()
 
 
+def layout_for(layer_list, width: int, height: int, dpi: float, title: Optional[str]) -> PageLayout:
+    """The page layout :func:`paint_page` uses for these layers (legend sized to their entries)."""
+    return page_layout(width, height, dpi, bool(title), legend_text_width(layer_list, page_font_px(dpi)))
+
+
 def legend_text_width(layer_list, font_px: int) -> float:
     """Pixels the widest legend line needs: a bold layer name, or a class label after its swatch."""
     font = QtGui.QFont()
@@ -556,7 +561,7 @@ def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi
                extent, display_crs: CRS, feedback=None) -> None:
     """Paint the whole page (title, map, scale bar, north arrow, legend, notes) at pixel size."""
     feedback = ensure_feedback(feedback)
-    layout = page_layout(width, height, dpi, bool(title), legend_text_width(layer_list, page_font_px(dpi)))
+    layout = layout_for(layer_list, width, height, dpi, title)
     painter.fillRect(QtCore.QRectF(0, 0, width, height), QtGui.QColor("#ffffff"))
     store, rasters = GeometryStore(), RasterImageCache()
     if extent is None:

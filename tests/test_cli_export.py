@@ -35,14 +35,15 @@ def _colour_in(image, rect, colour: str) -> bool:
 def test_png_of_the_sample_atlas_has_a_legend_and_is_not_blank(tmp_path):
     from PySide6.QtGui import QImage
 
-    from gui.render import page_layout
+    from gui.render import layout_for
+    from layers.atlas import load_sample_atlas
 
     out = tmp_path / "map.png"
     assert main.main(["export-map", "--png", str(out), "--width", "1200", "--height", "800", "--dpi", "100",
                       "--title", "Sample atlas"]) == 0
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1200, 800)
-    layout = page_layout(1200, 800, 100, True)
+    layout = layout_for(load_sample_atlas(), 1200, 800, 100, "Sample atlas")
     for colour in UNFC_STAGE_COLOURS.values():
         assert _colour_in(image, layout.legend, colour), colour
     map_colours = {image.pixel(x, y) for x in range(int(layout.map.left()), int(layout.map.right()), 9)

@@ -10,7 +10,7 @@ from PySide6 import QtGui
 
 from geo.errors import Cancelled, DataWriteError
 from geo.feedback import Feedback
-from gui.render import ILLUSTRATIVE_NOTE, nice_scale_length_m, page_layout, render_map, render_map_image, scale_label
+from gui.render import ILLUSTRATIVE_NOTE, layout_for, legend_text_width, nice_scale_length_m, page_font_px, render_map, render_map_image, scale_label
 from layers.layer import Layer, LayerList
 from layers.style import UNFC_STAGE_COLOURS, Category, CategorisedStyle
 
@@ -58,7 +58,7 @@ def test_png_has_map_and_legend_swatches(qapp, tmp_path, layer_list):
     render_map(layer_list, target, width=1200, height=800, dpi=100, title="Blocks by stage")
     image = QtGui.QImage(str(target))
     assert (image.width(), image.height()) == (1200, 800)
-    layout = page_layout(1200, 800, 100, True)
+    layout = layout_for(layer_list, 1200, 800, 100, "Blocks by stage")
     legend = colours_in(image, layout.legend)
     in_map = colours_in(image, layout.map)
     for stage in STAGES:
@@ -95,7 +95,7 @@ def test_unknown_extension_is_refused(qapp, tmp_path, layer_list):
 def test_explicit_extent_zooms_in(qapp, layer_list):
     full = render_map_image(layer_list, width=600, height=400, dpi=72)
     zoomed = render_map_image(layer_list, width=600, height=400, dpi=72, extent=(3.8e6, 3.5e6, 3.9e6, 3.6e6))
-    layout = page_layout(600, 400, 72, False)
+    layout = layout_for(layer_list, 600, 400, 72, None)
     g1 = blended(UNFC_STAGE_COLOURS["G1"], 0.6)
     g4 = blended(UNFC_STAGE_COLOURS["G4"], 0.6)
     assert near_any(g4, colours_in(full, layout.map))
@@ -119,5 +119,13 @@ def test_sample_atlas_page_is_marked_illustrative(qapp, tmp_path):
     for layer in atlas:
         assert layer.name in texts
     image = render_map_image(atlas, width=1200, height=800, dpi=96)
-    legend = colours_in(image, page_layout(1200, 800, 96, False).legend)
+    legend = colours_in(image, layout_for(atlas, 1200, 800, 96, None).legend)
     assert near_any(UNFC_STAGE_COLOURS["G1"], legend, 8)
+
+
+def test_legend_is_as_wide_as_its_longest_entry(qapp, layer_list):
+    short = layout_for(layer_list, 1600, 1100, 150, None).legend.width()
+    layer_list[0].name = "Deposits mapped by the Geological Survey of India"
+    needed = legend_text_width(layer_list, page_font_px(150))
+    wide = layout_for(layer_list, 1600, 1100, 150, None).legend.width()
+    assert wide > short and wide >= needed
