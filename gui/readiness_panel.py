@@ -29,6 +29,7 @@ from assessment.fields import guess_fields
 from assessment.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from geo.errors import KhanijError
 from layers.layer import Layer
+from layers.project import source_path, stored_path
 from layers.style import READINESS_COLOURS, readiness_style
 
 from gui.attribute_table import format_cell, plain_tooltip, sort_order
@@ -469,7 +470,7 @@ class ReadinessPanel(QWidget):
             "roles": {role: _layer_ref(self.chosen_layer(role)) for role in self.choices},
             "infrastructure": [_layer_ref(layer) for layer in self.checked_layers("infrastructure")],
             "rasters": [_layer_ref(layer) for layer in self.checked_layers("rasters")],
-            "rules": None if self._is_shipped_rules() else _portable_path(self.rules.path, relative_to),
+            "rules": None if self._is_shipped_rules() else stored_path(self.rules.path, relative_to),
             "rules_sha256": self.rules.sha256,
         }
 
@@ -523,7 +524,7 @@ class ReadinessPanel(QWidget):
         return [f"{label}: {', '.join(lost)} not open or the file is missing; left out."] if lost else []
 
     def _restore_rules(self, stored, sha256, relative_to) -> list[str]:
-        path = DEFAULT_RULES_PATH if stored is None else _resolved_path(str(stored), relative_to)
+        path = DEFAULT_RULES_PATH if stored is None else source_path(str(stored), relative_to)
         try:
             self.rules = load_rules(path)
         except KhanijError as exc:
@@ -701,23 +702,6 @@ def _find_layer(ref, layer_list) -> Optional[Layer]:
 
 def _ref_name(ref) -> str:
     return repr(ref.get("name")) if isinstance(ref, dict) else repr(ref)
-
-
-def _portable_path(path: os.PathLike | str, folder: Optional[os.PathLike | str]) -> str:
-    """``path`` relative to ``folder`` with "/" separators; absolute without a folder or when no
-    relative path exists (another drive on Windows)."""
-    absolute = os.path.abspath(path)
-    if folder is None:
-        return Path(absolute).as_posix()
-    try:
-        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
-    except ValueError:
-        return Path(absolute).as_posix()
-
-
-def _resolved_path(stored: str, folder: Optional[os.PathLike | str]) -> Path:
-    """A stored path made absolute against ``folder`` (absolute paths stay as they are)."""
-    return Path(os.path.normpath(os.path.join(os.path.abspath(folder or os.curdir), stored)))
 
 
 __all__ = ["ReadinessPanel", "ScoreTableModel", "SCORES_LAYER_NAME", "explanation_lines", "text_colour_on"]

@@ -16,7 +16,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -47,19 +47,21 @@ class Project:
 # -- paths -----------------------------------------------------------------------------------------
 
 
-def _stored_path(source: Path, folder: str) -> str:
-    """``source`` relative to the project's folder, with "/" separators; absolute when no relative
-    path exists (another drive on Windows)."""
+def stored_path(source: os.PathLike | str, folder: Optional[os.PathLike | str]) -> str:
+    """``source`` as a project stores it: relative to the project's ``folder`` with "/" separators;
+    absolute without a folder or when no relative path exists (another drive on Windows)."""
     absolute = os.path.abspath(source)
+    if folder is None:
+        return Path(absolute).as_posix()
     try:
-        return Path(os.path.relpath(absolute, folder)).as_posix()
+        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
     except ValueError:
         return Path(absolute).as_posix()
 
 
-def _source_path(stored: str, folder: str) -> Path:
-    """A stored path made absolute against the project's folder (absolute paths stay as they are)."""
-    return Path(os.path.normpath(os.path.join(folder, stored)))
+def source_path(stored: str, folder: Optional[os.PathLike | str]) -> Path:
+    """A stored path made absolute against the project's ``folder`` (absolute paths stay as they are)."""
+    return Path(os.path.normpath(os.path.join(os.path.abspath(folder or os.curdir), stored)))
 
 
 def _folder_of(path: os.PathLike | str) -> str:
@@ -92,7 +94,7 @@ def _layer_entry(layer: Layer, folder: str) -> dict[str, Any]:
     return {
         "id": layer.id,
         "name": layer.name,
-        "source": _stored_path(layer.source, folder) if layer.source is not None else None,
+        "source": stored_path(layer.source, folder) if layer.source is not None else None,
         "layer": layer.layer_name,
         "kind": layer.kind,
         "read_options": _read_options(layer),
@@ -220,7 +222,7 @@ def _open_layer(entry: dict[str, Any], folder: str, feedback, messages: list[str
         reason = "made in Khanij and never saved to a file"
         messages.append(f"{entry['name']}: {reason}; opened as a missing layer.")
         return Layer.missing_source(entry["name"], None, reason=reason, **common)
-    source = _source_path(stored, folder)
+    source = source_path(stored, folder)
     if not source.exists():
         reason = f"the file {source} was not found"
         messages.append(f"{entry['name']}: {reason}; opened as a missing layer.")
