@@ -218,7 +218,7 @@ class _Checker:
     def bands(self, table: dict, key: str, bands_field: str, beyond_field: str, what: str,
               allow_negative: bool = False) -> BandTable:
         """A band table; ``allow_negative`` for raster thresholds (an anomaly in nT may be < 0)."""
-        bands, beyond = table.get(bands_field), table.get(beyond_field)
+        bands = table.get(bands_field)
         where = f"{key}.{bands_field}"
         if not isinstance(bands, list) or not bands or not all(
                 isinstance(b, list) and len(b) == 2 and all(_is_number(x) for x in b) for b in bands):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 from geo.errors import DataReadError, describe_path
 from geo.feedback import Feedback, ensure_feedback
@@ -20,7 +23,7 @@ SCORED_LAYER_NAME = "Scored blocks"
 # ---------------------------------------------------------------- layers
 
 
-def read_scores(path) -> "geopandas.GeoDataFrame":  # noqa: F821
+def read_scores(path) -> "gpd.GeoDataFrame":
     """A score output with its block geometries (a GeoPackage or any vector file ``khanij score`` wrote).
 
     Raises

@@ -2,7 +2,6 @@
 only its deposits and blocks; "All India" clears the filter."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import pandas as pd

@@ -122,7 +122,7 @@ def test_total_is_the_weighted_sum_written_in_the_explanation():
     scored = {c: row[f"s_{c}"] for c in weights if not np.isnan(row[f"s_{c}"])}
     expected = sum(scored[c] * weights[c] for c in scored) / sum(weights[c] for c in scored)
     assert row["score"] == pytest.approx(expected, abs=0.05)
-    assert f"Exploration maturity: stage G3 (from the block's stage field), which meets the CL minimum G4 → 60 × 25 % = 15.0." in row["explanation"]
+    assert "Exploration maturity: stage G3 (from the block's stage field), which meets the CL minimum G4 → 60 × 25 % = 15.0." in row["explanation"]
 
 
 def test_inputs_in_different_crss_give_the_same_answers():

@@ -5,7 +5,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from shapely.geometry import Point
 
 from gui.attribute_table import AttributeTable, FrameModel, filter_mask, format_cell
 

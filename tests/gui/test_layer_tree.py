@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -10,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from layers.layer import Layer, LayerList
 from layers.style import UNFC_STAGE_COLOURS
 
-from gui.layer_tree import GROUP, KIND_ROLE, LEGEND, PAYLOAD_ROLE, STATE_ENTRY, LayerTree, drop_index
+from gui.layer_tree import GROUP, KIND_ROLE, LEGEND, STATE_ENTRY, LayerTree, drop_index
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 
 import geopandas as gpd
-import numpy as np
 import pytest
 from pyproj import Transformer
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
