@@ -57,13 +57,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from geo.info import describe, format_description
+    from geo.info import describe, describe_text
 
-    description = describe(args.file, encoding=args.encoding)
     if args.json:
-        print(json.dumps(description, ensure_ascii=False, indent=2))
+        print(json.dumps(describe(args.file, encoding=args.encoding), ensure_ascii=False, indent=2))
     else:
-        print(format_description(description))
+        print(describe_text(args.file, encoding=args.encoding))
     return EXIT_OK
 
 

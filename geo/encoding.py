@@ -132,4 +132,4 @@ def text_file_encoding(path: os.PathLike | str, override: Optional[str] = None) 
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return Encoding("cp1252", "fallback")
-    return Encoding("UTF-8", "format")
+    return Encoding("UTF-8", "detected")

@@ -46,7 +46,9 @@ class ReadResult:
     encoding : str or None
         Text encoding used for attributes (e.g. "UTF-8", "ISO-8859-1", "cp1252").
     encoding_source : str
-        Where that encoding came from: "cpg", "dbf language driver", "fallback", "user", "format".
+        Where that encoding came from: "cpg", "dbf language driver", "fallback" (a guess), "user",
+        "format" (fixed by the format: GeoJSON, GeoPackage, XLSX ...) or "detected" (a CSV whose
+        bytes are valid UTF-8).
     crs : pyproj.CRS or None
     crs_status : {"declared", "assumed", "assigned", "unknown"}
         "assumed" only for the GeoJSON/TopoJSON WGS 84 convention, and then a message says so.

@@ -75,7 +75,28 @@ def test_info_text_of_a_shapefile_without_prj_with_a_user_encoding(external, cap
     assert main.main(["info", str(path), "--encoding", "ISO-8859-1"]) == 0
     text = capsys.readouterr().out
     assert "layer 'S18_AC'" in text and "crs: unknown" in text and "features: 147" in text
-    assert "encoding: ISO-8859-1" in text and "assign one" in text
+    assert "encoding: ISO-8859-1 (chosen by the user)" in text and "assign one" in text
+
+
+@pytest.mark.parametrize("relpath, encoding_line, crs_line", [
+    ("india-in-data-states-2019/shapefile/india_states.shp", "ISO-8859-1 (declared by the .cpg file)", "EPSG:4326"),
+    ("datameet-maps/eci/AC_Data/States/S27/S27_AC.shp", "cp1252 (declared by the DBF language driver)", "unknown"),
+    ("datameet-maps/Survey-of-India-Index-Maps/OSM_UTM_WGS84/OSM_1M_Index.shp",
+     "ISO-8859-1 (a guess: the file does not say)", "EPSG:4326"),
+    ("datameet-railways/stations.json", "UTF-8 (fixed by the file format)",
+     "EPSG:4326 (assumed: the file declares none)"),
+    ("geohacker-toll-plazas-india/data/01-03-2022/tolls-with-metadata.csv", "UTF-8 (detected: the text is valid UTF-8)",
+     "EPSG:4326 (assumed: the file declares none)"),
+])
+def test_info_text_says_where_the_encoding_and_the_crs_came_from(external, capsys, relpath, encoding_line, crs_line):
+    assert main.main(["info", str(external / relpath)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"  encoding: {encoding_line}" in lines and f"  crs: {crs_line}" in lines
+
+
+def test_info_text_bounds_in_metres_are_not_rounded_to_six_digits(external, capsys):
+    assert main.main(["info", str(external / "rasterio-testdata/tests/data/RGB.byte.tif")]) == 0
+    assert "  bounds: 101985, 2611485, 339315, 2826915" in capsys.readouterr().out.splitlines()
 
 
 @pytest.mark.parametrize("relpath, message", [
