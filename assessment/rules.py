@@ -269,8 +269,8 @@ def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
     state = check.table(raw, "gates.state", {"min_inside_pct", "source", "derived"})
     check.table(raw, "conditions", {"forest", "nbwl"})
     weights = _weights(raw, check)
-    criteria = check.table(raw, "criteria", set(CRITERIA))
-    exploration = check.table(raw, "criteria.exploration", {"stage_scores"})
+    check.table(raw, "criteria", set(CRITERIA))
+    check.table(raw, "criteria.exploration", {"stage_scores"})
     resources = check.table(raw, "criteria.resources", {"tonnage_bands", "tonnage_beyond", "count_bands", "count_beyond", "critical_bonus"})
     evidence = check.table(raw, "criteria.evidence", {"method", "thresholds"})
     method = evidence.get("method", "percentile")
@@ -292,15 +292,15 @@ def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
         forest_condition=_condition(raw, "forest", "min_overlap_ha", "area", check),
         nbwl_condition=_condition(raw, "nbwl", "within_km", "distance", check),
         weights=weights,
-        stage_scores=_stage_scores(exploration, check),
+        stage_scores=_stage_scores(raw, check),
         resources=ResourcesRule(
             tonnage=check.bands(resources, "criteria.resources", "tonnage_bands", "tonnage_beyond", "tonnage"),
             count=check.bands(resources, "criteria.resources", "count_bands", "count_beyond", "count"),
             critical_bonus=check.number(resources, "criteria.resources", "critical_bonus", 0, 100, "score"),
         ),
-        forest_bands=_band_section(criteria, "forest", "percentage", check),
-        protected_bands=_band_section(criteria, "protected", "distance", check),
-        infrastructure_bands=_band_section(criteria, "infrastructure", "distance", check),
+        forest_bands=_band_section(raw, "forest", "percentage", check),
+        protected_bands=_band_section(raw, "protected", "distance", check),
+        infrastructure_bands=_band_section(raw, "infrastructure", "distance", check),
         evidence_method=method,
         evidence_thresholds=_evidence_thresholds(evidence, check),
         raw=raw,
@@ -403,14 +403,15 @@ def _weights(raw: dict, check: _Checker) -> dict[str, float]:
     return weights
 
 
-def _stage_scores(table: dict, check: _Checker) -> dict[str, float]:
-    scores = check.table(table, "stage_scores", set(STAGES)) if table else {}
-    return {stage: check.number(scores, "criteria.exploration.stage_scores", stage, 0, 100, "score") for stage in STAGES if scores}
+def _stage_scores(raw: dict, check: _Checker) -> dict[str, float]:
+    key = "criteria.exploration.stage_scores"
+    scores = check.table(raw, key, set(STAGES))
+    return {stage: check.number(scores, key, stage, 0, 100, "score") for stage in STAGES if scores}
 
 
-def _band_section(criteria: dict, name: str, what: str, check: _Checker) -> BandTable:
+def _band_section(raw: dict, name: str, what: str, check: _Checker) -> BandTable:
     key = f"criteria.{name}"
-    table = check.table(criteria, name, {"bands", "beyond"})
+    table = check.table(raw, key, {"bands", "beyond"})
     if not table:
         return BandTable((), (), 0.0)
     return check.bands(table, key, "bands", "beyond", what)

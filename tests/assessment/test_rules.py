@@ -62,6 +62,13 @@ def test_band_table_scores_by_steps():
     ("stage_scores = { G1 = 100", "stage_scores = { G1 = 140", "criteria.exploration.stage_scores.G1: score 140"),
     ('method = "percentile"', 'method = "vibes"', "criteria.evidence.method: must be one of percentile, thresholds"),
     ("since = 2021-06-01", 'since = "June 2021"', "gates.stage.CL[1].since: must be a date"),
+    ("within_km = 10.0", "within_km = -10.0", "conditions.nbwl.within_km: negative distance -10"),
+    ("[criteria.forest]\n", "[criteria.forest]\nslope = 1\n", "criteria.forest.slope: unknown key"),
+    ("stage_scores = { G1 = 100", "stage_scores = { G0 = 100, G1 = 100",
+     "criteria.exploration.stage_scores.G0: unknown key"),
+    ("[criteria.exploration]\nstage_scores", "[criteria.exploration]\nstage_score",
+     "criteria.exploration.stage_scores: missing section"),
+    ("[criteria.protected]\nbands", "[criteria.protected_areas]\nbands", "criteria.protected: missing section"),
 ])
 def test_invalid_rules_name_the_key_and_the_problem(tmp_path, shipped_text, old, new, message):
     path = write_variant(tmp_path, shipped_text, old, new)
