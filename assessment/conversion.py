@@ -17,7 +17,6 @@ Examples
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -282,24 +281,14 @@ def stage_of(value: Any) -> Optional[str]:
 
 # ----- whole columns -------------------------------------------------------------------------
 
-_SPACES = re.compile(r"\s+")
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Row → distinct-value index, and the distinct values (C-speed factorisation).
 
-
-def _distinct(series: pd.Series) -> tuple[np.ndarray, list]:
-    """Row → distinct-value index, and one representative value per distinct normalised text.
-
-    Raw values are factorised first (C speed), then the few distinct raw values are normalised
-    with pandas ``.str`` operations (trimmed, spaces collapsed, upper case) so spelling variants
-    share one conversion. Missing values map to a final ``None`` entry.
+    Missing values (None, NaN, NA) all map to a final ``None`` entry. Each distinct value is
+    then worked on once, so an invalid value's reason quotes exactly what its rows hold.
     """
-    raw_codes, raw_uniques = pd.factorize(series, use_na_sentinel=True)
-    uniques = list(raw_uniques) + [None]
-    raw_codes = np.where(raw_codes < 0, len(uniques) - 1, raw_codes)
-    texts = pd.Series(uniques, dtype=object).astype(str).str.strip().str.replace(_SPACES, " ", regex=True).str.upper()
-    texts.iloc[-1] = ""  # the missing-value entry
-    key_codes, _ = pd.factorize(texts)
-    first = pd.Series(np.arange(len(uniques))).groupby(key_codes, sort=True).first().to_numpy()
-    return key_codes[raw_codes], [uniques[i] for i in first]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes), [*uniques, None]
 
 
 def _categorical(values: list, row_keys: np.ndarray) -> pd.Categorical:
@@ -335,8 +324,8 @@ def convert_column(series: pd.Series, to: Optional[str] = None, name: Optional[s
         ``NAME_note``.
     """
     prefix = name or (str(series.name) if series.name is not None else "value")
-    row_keys, representatives = _distinct(series)
-    answers = [convert(value, to) for value in representatives]
+    row_keys, distinct = distinct_values(series)
+    answers = [convert(value, to) for value in distinct]
     fields = (
         [a.result for a in answers],
         [a.status for a in answers],
@@ -349,5 +338,5 @@ def convert_column(series: pd.Series, to: Optional[str] = None, name: Optional[s
 
 def stages_of(series: pd.Series) -> pd.Series:
     """:func:`stage_of` over a whole column, vectorised (categorical ``G1``…``G4``, missing if unreadable)."""
-    row_keys, representatives = _distinct(series)
-    return pd.Series(_categorical([stage_of(v) for v in representatives], row_keys), index=series.index, name=series.name)
+    row_keys, distinct = distinct_values(series)
+    return pd.Series(_categorical([stage_of(v) for v in distinct], row_keys), index=series.index, name=series.name)
