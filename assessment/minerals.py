@@ -23,11 +23,15 @@ from typing import Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from assessment.conversion import distinct_values
+
 RULES_PATH = Path(__file__).with_name("rules.toml")
 LISTS = ("critical", "part_d", "seventh_schedule")
 
-_SPLIT = re.compile(r"\s*(?:[;,/+&|]|\band\b)\s*", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:[;,/+&|]|\band\b)\s*(?![^()]*\))", re.IGNORECASE)  # not inside brackets
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_QUALIFIER = re.compile(r"\([^()]*\)")
+_SYMBOL = re.compile(r"^[A-Z][a-z]?$")
 
 
 @lru_cache(maxsize=1)
@@ -66,17 +70,37 @@ def _index(rules: Optional[Mapping]) -> tuple[dict, frozenset]:
 
 
 def _canonical_part(part: str, index: dict, ignore: frozenset) -> list[str]:
-    """Canonical names for one part of a commodity text; the part itself when unknown."""
-    key = _key(part)
-    if key in index:
-        return [index[key]]
-    kept = " ".join(word for word in key.split() if word not in ignore)
-    if kept in index:
-        return [index[kept]]
-    words = kept.split()
-    if words and all(word in index for word in words):
-        return [index[word] for word in words]
+    """Canonical names for one part of a commodity text; the part itself when unknown.
+
+    The part is tried as written, then without bracketed qualifiers (``Lithium (pegmatite)``).
+    """
+    for text in dict.fromkeys((part, _QUALIFIER.sub(" ", part))):
+        names = _lookup(text, index, ignore)
+        if names:
+            return names
     return [part.strip()]
+
+
+def _lookup(text: str, index: dict, ignore: frozenset) -> list[str]:
+    """The alias table's names for ``text``: whole, without filler words, then word by word."""
+    key = _key(text)
+    kept = " ".join(word for word in key.split() if word not in ignore)
+    for candidate in (key, kept):
+        if candidate in index:
+            return [index[candidate]]
+    words = kept.split()
+    if words and all(word in index for word in words) and _short_words_are_symbols(text):
+        return [index[word] for word in words]
+    return []
+
+
+def _short_words_are_symbols(text: str) -> bool:
+    """False when a free-standing one- or two-letter word is not written as a chemical symbol.
+
+    ``Cu Au`` and ``Pb-Zn`` read as symbols; the ``in`` of ``Gold in quartz`` is a word, not Indium.
+    """
+    standalone = [token.strip("()[].") for token in text.split() if "-" not in token]
+    return all(_SYMBOL.match(token) for token in standalone if 0 < len(token) <= 2)
 
 
 def _normalise(text, index: dict, ignore: frozenset) -> Optional[str]:
@@ -97,15 +121,10 @@ def normalise_commodity(text, rules: Optional[Mapping] = None) -> Optional[str]:
     The whole text is looked up first (``Beryl and other beryllium-bearing minerals``); otherwise it
     is split on ``;``, ``,``, ``/``, ``+``, ``&`` and the word ``and``; each part is
     looked up in the alias table, then without filler words ("ore", "bearing" …), then word by
-    word (``Pb-Zn`` → Lead;Zinc). A part that matches nothing is kept as written.
+    word (``Pb-Zn`` → Lead;Zinc; a lower-case ``in`` or ``be`` is a word, not a symbol), each
+    also without bracketed qualifiers. A part that matches nothing is kept as written.
     """
     return _normalise(text, *_index(rules))
-
-
-def _distinct(series: pd.Series) -> tuple[np.ndarray, list]:
-    """Row → distinct-value index (missing values share the last entry, None), and the values."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.where(codes < 0, len(uniques), codes), [*uniques, None]
 
 
 def normalise_commodities(series: pd.Series, rules: Optional[Mapping] = None) -> pd.Series:
@@ -113,7 +132,7 @@ def normalise_commodities(series: pd.Series, rules: Optional[Mapping] = None) ->
 
     Each distinct value is normalised once and the answers are spread back over the rows.
     """
-    rows, values = _distinct(series)
+    rows, values = distinct_values(series)
     index, ignore = _index(rules)
     answers = np.array([_normalise(value, index, ignore) for value in values], dtype=object)
     return pd.Series(answers[rows], index=series.index, name=series.name, dtype=object)
@@ -128,7 +147,7 @@ def tag_critical(series: pd.Series, rules: Optional[Mapping] = None) -> pd.DataF
         Same index; ``critical_minerals`` and ``part_d_minerals`` (canonical names joined by
         ``;``, empty when none) and ``is_critical`` (True when either list holds one of them).
     """
-    rows, values = _distinct(series)
+    rows, values = distinct_values(series)
     index, ignore = _index(rules)
     names = [(_normalise(value, index, ignore) or "").split(";") for value in values]
     columns = {}

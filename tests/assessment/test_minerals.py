@@ -29,7 +29,9 @@ def test_every_listed_mineral_is_a_canonical_commodity():
     ("Beryl and other beryllium-bearing minerals", "Beryllium"), ("Iron ore deposit", "Iron"), ("Zircon", "Zirconium"),
     ("Nickel;PGE", "Nickel;PGE"), ("Li, REE", "Lithium;REE"), ("Cu/Au", "Copper;Gold"), ("Pb+Zn", "Lead;Zinc"),
     ("Lead and Zinc", "Lead;Zinc"), ("Pb-Zn", "Lead;Zinc"), ("Copper & Gold & Copper", "Copper;Gold"),
-    ("Unobtainium", "Unobtainium"), ("lead in soil", "lead in soil"),
+    ("Unobtainium", "Unobtainium"), ("lead in soil", "lead in soil"), ("Pb-Zn ore", "Lead;Zinc"), ("Cu Au", "Copper;Gold"),
+    ("Lithium (pegmatite)", "Lithium"), ("Iron ore (BIF)", "Iron"), ("REE (La, Ce)", "REE"),
+    ("Titanium;Zirconium (beach sand)", "Titanium;Zirconium"), ("Gold in quartz", "Gold in quartz"),
 ])
 def test_normalise_commodity(text, canonical):
     assert normalise_commodity(text) == canonical
@@ -49,6 +51,11 @@ def test_tag_critical_against_the_30_and_part_d():
     assert tags["part_d_minerals"].tolist() == ["Lithium", "Glauconite", "", "", "", "", "Nickel;PGE"]
     assert tags["is_critical"].tolist() == [True, True, False, True, True, False, True]
     assert tags["is_critical"].dtype == bool
+
+
+def test_english_words_are_not_read_as_chemical_symbols():
+    tags = tag_critical(pd.Series(["Gold in quartz", "In", "Be-Li"]))
+    assert tags["critical_minerals"].tolist() == ["", "Indium", "Beryllium;Lithium"]
 
 
 def test_a_users_rules_mapping_overrides_and_falls_back_per_section():
