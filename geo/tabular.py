@@ -5,6 +5,11 @@ Coordinates may be decimal degrees or DMS text (``23°21'15.6"N``), parsed by
 coordinates are empty, unreadable, at 0°,0°, equal, swapped or outside India keeps its attributes,
 gets a null geometry and is listed in ``rejected_rows`` with the row number a person sees and the
 reason in words. Nothing is dropped and nothing is "fixed".
+
+Cells are kept as typed: only an empty cell is missing. Words such as ``NA`` or ``null`` stay
+text in a text column (``NA`` may be a code), and become missing only in a column whose other
+cells are all numbers (the toll-plaza CSV writes ``NA`` for an unknown capacity), which is then
+read as numbers, as pandas reads it (so a column of codes such as ``331``/``NA`` is numbers too).
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ LONGITUDE_NAMES = ("lon", "long", "lng", "longitude", "lon_dd", "long_dd", "long
                    "point_x")
 HEADER_ROW = 1
 """The sheet/line number of the header; the first data row is ``HEADER_ROW + 1``."""
+MISSING_WORDS = frozenset({"NA", "N/A", "n/a", "#N/A", "<NA>", "NULL", "null", "NaN", "nan", "None", "-"})
+"""Words that mean "no value" in a column of numbers (and only there; in a text column they are text)."""
 
 
 def table_layers(path: Path) -> list[str]:
@@ -135,13 +142,14 @@ def _read_csv(path: Path, text_encoding: Encoding) -> pd.DataFrame:
     try:
         with open(path, encoding=codec, newline="") as handle:
             sample = handle.read(65536)
-        return pd.read_csv(path, encoding=codec, sep=_delimiter(sample), skip_blank_lines=False,
-                           low_memory=False)
+        frame = pd.read_csv(path, encoding=codec, sep=_delimiter(sample), skip_blank_lines=False,
+                            low_memory=False, keep_default_na=False, na_values=[""])
     except UnicodeDecodeError as exc:
         raise DataReadError(f"{describe_path(path)} is not valid {text_encoding.name} text ({exc.reason} at "
                             f"byte {exc.start}); choose its encoding") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise DataReadError(f"{describe_path(path)} cannot be read as CSV: {exc}") from None
+    return numbers_with_missing_words(frame)
 
 
 def _delimiter(sample: str) -> str:
@@ -152,9 +160,32 @@ def _delimiter(sample: str) -> str:
 
 def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        frame = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", keep_default_na=False, na_values=[""])
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise DataReadError(f"{describe_path(path)}, sheet '{sheet}' cannot be read: {exc}") from None
+    return numbers_with_missing_words(frame)
+
+
+def numbers_with_missing_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of numbers and :data:`MISSING_WORDS` read as numbers (the words
+    missing); a column holding any other text, or only missing words, is left as it is.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"capacity": ["120", "NA", "80.5"], "code": ["331", "NA", "G3"]})
+    >>> numbers_with_missing_words(frame).to_dict("list")
+    {'capacity': [120.0, nan, 80.5], 'code': ['331', 'NA', 'G3']}
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        words = values.map(lambda v: isinstance(v, str) and v.strip() in MISSING_WORDS).astype(bool)
+        numbers = pd.to_numeric(values.where(~words), errors="coerce")
+        present = values.notna() & ~words
+        if words.any() and present.any() and numbers[present].notna().all():
+            frame[column] = numbers
+    return frame
 
 
 def _to_points(result: ReadResult, lat_column: str, lon_column: str, label: str) -> None:

@@ -55,10 +55,34 @@ def test_toll_swapped_reason_quotes_the_values_as_written(tolls):
 
 
 def test_toll_attributes_are_untouched(tolls, external):
-    plain = pd.read_csv(external / TOLLS)
-    pd.testing.assert_frame_equal(pd.DataFrame(tolls.data.drop(columns="geometry")), plain)
+    """Cells as typed: "NA" stays text in text columns; columns of numbers with "NA" are numbers."""
+    as_typed = pd.read_csv(external / TOLLS, keep_default_na=False, na_values=[""])
+    pandas_default = pd.read_csv(external / TOLLS)
+    numeric = ["design_capacity", "capital_cost"]  # numbers with "NA" where unknown
+    expected = as_typed.assign(**{column: pandas_default[column] for column in numeric})
+    pd.testing.assert_frame_equal(pd.DataFrame(tolls.data.drop(columns="geometry")), expected)
+    assert all(tolls.data[column].dtype == "float64" for column in numeric)
+    assert (tolls.data["fee_rule"] == "NA").sum() == 1 and tolls.data["fee_rule"].isna().sum() == 582
     first = tolls.data.geometry.iloc[0]
     assert (first.x, first.y) == (81.122298, 21.117914)
+
+
+def test_na_is_text_in_a_text_column_and_missing_in_a_column_of_numbers(tmp_path):
+    path = tmp_path / "deposits.csv"
+    path.write_text("name,unfc,tonnage_mt,lat,lon\nA,NA,NA,23.1,85.1\nB,G3,1.5,NA,85.2\nC,,,23.3,85.3\n",
+                    encoding="utf-8")
+    result = geo.read(path)
+    assert result.data["unfc"].tolist()[:2] == ["NA", "G3"] and pd.isna(result.data["unfc"].iloc[2])
+    assert result.data["tonnage_mt"].dtype == "float64" and result.data["tonnage_mt"].isna().tolist() == [True, False, True]
+    assert [(r.row, r.reason) for r in result.rejected_rows] == [(3, "latitude is empty")]
+
+
+def test_na_in_an_xlsx_sheet_is_read_like_in_a_csv(tmp_path):
+    path = tmp_path / "deposits.xlsx"
+    pd.DataFrame({"unfc": ["NA", "G3"], "grade": ["NA", 0.8]}).to_excel(path, index=False)
+    data = geo.read(path).data
+    assert data["unfc"].tolist() == ["NA", "G3"]
+    assert data["grade"].dtype == "float64" and data["grade"].isna().tolist() == [True, False]
 
 
 def write_dms_csv(path):
