@@ -10,7 +10,8 @@ One parsing core (:func:`parse_dms`) serves single values and whole columns
 with typographic primes (``′ ″``, ``’ ”``), the ordinal ``º`` or ring ``˚`` for degrees, ``''``
 for seconds, lower-case hemisphere letters and spaces anywhere. Only the last number may carry
 decimals. In the letter-unit form (``d``/``m``/``s``) an ``s`` written straight after the seconds
-number is the seconds unit; a separate ``S`` is the southern hemisphere.
+number is the seconds unit and a separate ``S`` is the southern hemisphere; a lower-case ``s`` set
+apart after the last number (``23d 21m 15.6 s``) could be either and is refused.
 
 UTM zones are the plain 6° zones of EPSG:326xx/327xx (zone = floor((lon + 180) / 6) + 1, no
 Norway/Svalbard exceptions). India spans zones **42N to 47N**: Kutch and Saurashtra west of 72°E
@@ -92,6 +93,9 @@ def _classify_word(word: str, letter_units: bool, previous: list, spaced: bool) 
     after_number = bool(previous) and previous[-1][0] == "number" and not spaced
     if lower == "s" and letter_units and after_number:
         return "unit2"
+    if word == "s" and letter_units and previous and previous[-1][0] == "number":
+        raise _Unreadable(f"'s' after {previous[-1][1]} could mean seconds or south; "
+                          f"write {previous[-1][1]}s for seconds or a capital S for south")
     if lower in _UNIT_WORDS:
         return f"unit{_UNIT_WORDS[lower]}"
     if lower in _HEMISPHERE_WORDS:

@@ -27,6 +27,8 @@ GOOD = [
     ("23d21m15.6s N", DMS),
     ("23d 21m 15.6s", DMS),
     ("23d21m15.6s S", -DMS),
+    ("23d 21m 15.6 S", -DMS),              # a capital S set apart is the hemisphere
+    ("23d 21m 15.6s s", -DMS),             # seconds unit, then the hemisphere
     ("23 deg 21 min 15.6 sec N", DMS),
     ("85:18:36E", LON),
     ("85:18:36 w", -LON),
@@ -84,6 +86,8 @@ BAD = [
     ("23--21", "unexpected '-'"),
     ("1e5", "is in the middle"),
     (200.0, "200 degrees is beyond 180"),
+    ("23d 21m 15.6 s", "could mean seconds or south"),
+    ("23 deg 21 min 15.6 s", "could mean seconds or south"),
 ]
 
 
