@@ -100,7 +100,8 @@ def test_convert_table_csv_to_csv_keeps_rows(capsys, deposits, tmp_path):
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(target, encoding="utf-8-sig", keep_default_na=False)
     source = pd.read_csv(deposits, keep_default_na=False)
-    assert back[source.columns].astype(str).equals(source[source.columns].astype(str).replace("NA", ""))
+    pd.testing.assert_frame_equal(back[source.columns], source)  # the literal NA of Kundarkocha included
+    assert back.loc[3, "UNFC_Code"] == "NA" and back.loc[3, "UNFC_Code_status"] == "invalid"
     assert back["UNFC_Code_to"].tolist() == ["G1", "G1", "", "", "G1", "", "", ""]
 
 
@@ -164,3 +165,14 @@ def test_console_entry_prints_json_without_a_display():
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["result"] == "Probable Ore Reserve"
+
+
+def test_resources_refuses_impossible_values_naming_every_row(capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Deposit,State,Mineral,UNFC,Tonnage,Grade\nA,Goa,Iron ore,331,5,140\nB,Goa,Iron ore,332,-2,60\n"
+                    "C,Goa,Iron ore,333,4,61\n", encoding="utf-8")
+    code, out, err = run(capsys, "resources", str(path), "-o", str(tmp_path / "s.csv"))
+    assert code == 3 and out == "" and "Traceback" not in err
+    assert "bad.csv: negative tonnage in column 'Tonnage': row 3 (-2)" in err
+    assert "grade above 100 % of the ore's mass in column 'Grade'" in err and "row 2 (140)" in err
+    assert not (tmp_path / "s.csv").exists()

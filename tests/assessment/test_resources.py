@@ -77,3 +77,34 @@ def test_missing_and_unknown_columns_name_the_source():
     bad_unit = pd.DataFrame({"state": ["Goa"], "unfc": ["332"], "tonnage": [1], "grade": [1], "grade_unit": ["carat"]})
     with pytest.raises(DataReadError, match="grade unit 'carat'"):
         resource_statement(bad_unit)
+
+
+def test_a_group_without_any_tonnage_shows_none_not_zero():
+    frame = pd.DataFrame({"state": ["Odisha"] * 3, "unfc": ["G4", "331", "331"], "tonnage": [None, 2.0, None]})
+    statement = resource_statement(frame).set_index("unfc_code")
+    assert pd.isna(statement.loc["G4", "tonnage_mt"]) and statement.loc["G4", "records"] == 1
+    assert statement.loc["331", "tonnage_mt"] == 2.0 and statement.loc["331", "records"] == 2
+
+
+@pytest.mark.parametrize("column, values, message", [
+    ("tonnage", [5.0, -2.5, 1.0, -1.0], r"negative tonnage in column 'tonnage': rows 3 \(-2\.5\), 5 \(-1\.0\)"),
+    ("tonnage", ["5", "12 Mt", "", "3,5"], r"column 'tonnage' holds text that is not a number: rows 3 \('12 Mt'\), 5 \('3,5'\)"),
+    ("grade", [1.2, 140.0, 100.0, 0.5], r"grade above 100 % of the ore's mass in column 'grade'.*: row 3 \(140\.0\)"),
+    ("grade", [1.2, -0.1, 1.0, 0.5], r"negative grade in column 'grade': row 3 \(-0\.1\)"),
+])
+def test_impossible_tonnage_or_grade_is_refused_with_row_numbers(column, values, message):
+    frame = pd.DataFrame({"state": ["Goa"] * 4, "unfc": ["331"] * 4, "tonnage": [5.0, 2.0, 1.0, 1.0],
+                          "grade": [1.2, 1.0, 1.0, 0.5]})
+    frame[column] = values
+    with pytest.raises(DataReadError, match=rf"deposits\.csv: {message}\. Correct or remove these rows"):
+        resource_statement(frame, source="/data/deposits.csv")
+
+
+def test_grade_limit_follows_the_unit_and_vector_files_count_features():
+    frame = pd.DataFrame({"state": ["Goa"] * 2, "unfc": ["331"] * 2, "tonnage": [1.0, 1.0],
+                          "grade": [900_000.0, 2_000_000.0], "grade_unit": ["g/t", "ppm"]})
+    with pytest.raises(DataReadError, match=r"deposits\.gpkg: grade above 100 %.*: feature 2 \(2000000\.0\)"):
+        resource_statement(frame, source="deposits.gpkg")
+    many = pd.DataFrame({"state": ["Goa"] * 14, "unfc": ["331"] * 14, "tonnage": [-1.0] * 14})
+    with pytest.raises(DataReadError, match=r"rows 2 \(-1\.0\), .*, 11 \(-1\.0\) and 4 more\."):
+        resource_statement(many, source="many.xlsx")
