@@ -2,6 +2,7 @@
 reproducibility, and the loader/writer in layers.atlas."""
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -324,6 +325,26 @@ def test_readme_gives_sources_licences_and_the_design_of_every_block(atlas):
     for bid in atlas["blocks"]["block_id"]:
         assert f"| {bid} |" in text, bid
     assert (ATLAS_DIR / "sources/datta07-INDIAN-SHAPEFILES/LICENSE").is_file()
+
+
+def test_atlas_sources_are_the_permissive_files_and_nothing_test_use_only(external):
+    """Each committed source is byte-identical to a shared external file whose folder SOURCES.md
+    licenses permissively (MIT, CC0), never one marked "test use only"; the sha256 in
+    sources/README.md is the file's."""
+    sources = ATLAS_DIR / "sources"
+    inventory = (external / "SOURCES.md").read_text(encoding="utf-8")
+    licences = dict(re.findall(r"^\| `([^`/]+)/` \| .*? \| .*? \| (.*?) \|", inventory, re.M))
+    by_digest = {hashlib.sha256(path.read_bytes()).hexdigest(): path.relative_to(external)
+                 for path in external.rglob("*") if path.is_file()}
+    readme = (sources / "README.md").read_text(encoding="utf-8")
+    data_files = [p for p in sources.rglob("*") if p.is_file() and p.name not in ("README.md", "LICENSE")]
+    assert sorted(p.name for p in data_files) == ["INDIA_STATES.geojson", "stations.json"]
+    for path in data_files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"`{digest}`" in readme, path.name
+        folder = by_digest[digest].parts[0]
+        assert "test use only" not in licences[folder].lower(), folder
+        assert re.search(r"\b(MIT|CC0)\b", licences[folder]), (folder, licences[folder])
 
 
 # ---------------------------------------------------------------------------------------------
