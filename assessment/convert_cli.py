@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,8 +18,7 @@ from geo.errors import describe_path
 from geo.tables import WRITE_SUFFIXES, read_table, write_table
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
-_NOTATION_WORDS = {"india": "India UNFC-1997", "unfc": "UNFC-2009/2019", "stage": "stage", "jorc": "JORC/CRIRSCO",
-                   "invalid": "unreadable"}
+_NOTATION_WORDS = {"india": "India UNFC-1997", "unfc": "UNFC-2009/2019", "stage": "stage", "jorc": "JORC/CRIRSCO"}
 
 
 def _usage(message: str) -> int:
@@ -26,19 +26,30 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _output_problem(output: Optional[str], allowed=WRITE_SUFFIXES) -> Optional[str]:
+def _output_problem(output: Optional[str], source: str, allowed=WRITE_SUFFIXES) -> Optional[str]:
     """Why ``output`` cannot be used (checked before any work is done), or None."""
     if not output:
         return "give an output file with -o OUT"
     suffix = Path(output).suffix.lower()
     if suffix not in allowed:
         return f"{describe_path(output)}: cannot write files of type '{suffix or 'without extension'}'; use {', '.join(allowed)}"
+    if Path(output).resolve() == Path(source).resolve():
+        return f"{describe_path(output)} is the input file; write the output to another file (the input is never changed)"
     return None
 
 
 def format_conversion(conversion: Conversion) -> str:
-    """The human-readable answer of ``khanij convert CODE``."""
-    result = (conversion.result or "no equivalent") if conversion.status != "invalid" else "invalid"
+    """The human-readable answer of ``khanij convert CODE``.
+
+    Examples
+    --------
+    >>> print(format_conversion(convert("E1F1")))
+    'E1F1' → not a classification  [invalid]
+    'E1F1' lacks the G axis: a UNFC-2009/2019 code needs E, F and G (e.g. E1F1G1).
+    """
+    if conversion.status == "invalid":
+        return f"{conversion.input!r} → not a classification  [invalid]\n{conversion.note}"
+    result = conversion.result or "no equivalent"
     lines = [f"{conversion.input} ({_NOTATION_WORDS[conversion.notation]}) → {result}  [{conversion.status}]"]
     if conversion.alternatives:
         lines.append("alternatives:")
@@ -66,7 +77,7 @@ def _convert_table(args: argparse.Namespace) -> int:
         return _usage("give either a CODE or --table, not both")
     if not args.column:
         return _usage(f"--table {describe_path(args.table)} needs --column COL (the column to convert)")
-    problem = _output_problem(args.output)
+    problem = _output_problem(args.output, args.table)
     if problem:
         return _usage(problem)
     frame = read_table(args.table, args.layer, required=[args.column])
@@ -84,7 +95,7 @@ def _convert_table(args: argparse.Namespace) -> int:
 def run_resources(args: argparse.Namespace) -> int:
     """Resource statement of ``IN`` grouped ``--by``; written to ``-o`` or printed."""
     if args.output:
-        problem = _output_problem(args.output, (".csv", ".xlsx"))
+        problem = _output_problem(args.output, args.input, (".csv", ".xlsx"))
         if problem:
             return _usage(problem)
     frame = read_table(args.input, args.layer, required=[args.column] if args.column else ())
@@ -98,5 +109,9 @@ def run_resources(args: argparse.Namespace) -> int:
 
 
 def _tonnes(value: float) -> str:
-    """Million tonnes for reading on a terminal: three decimals (1 kt), never scientific notation."""
-    return f"{value:,.3f}"
+    """Million tonnes for reading on a terminal: three decimals (1 kt), or three significant
+    figures below 0.1 Mt so that contained gold (a few tonnes) does not read as 0; never
+    scientific notation."""
+    if value == 0 or abs(value) >= 0.1:
+        return f"{value:,.3f}"
+    return f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"

@@ -71,6 +71,10 @@ def test_an_invalid_code_exits_3_with_the_reason(capsys):
     assert code == 3
     assert (payload["status"], payload["result"], payload["notation"]) == ("invalid", None, "invalid")
     assert "ten UNFC-1997 codes" in payload["note"]
+    code, out, _ = run(capsys, "convert", "E1F1")
+    assert code == 3
+    assert out.splitlines() == ["'E1F1' → not a classification  [invalid]",
+                                "'E1F1' lacks the G axis: a UNFC-2009/2019 code needs E, F and G (e.g. E1F1G1)."]
 
 
 def test_convert_without_code_or_table_is_a_usage_error(capsys):
@@ -137,6 +141,15 @@ def test_unsupported_output_extension_is_a_usage_error_before_any_work(capsys, d
     assert code == 2 and "o.shp: cannot write files of type '.shp'" in err
 
 
+@pytest.mark.parametrize("command", ["convert", "resources"])
+def test_output_over_the_input_is_refused_and_the_input_untouched(capsys, deposits, command):
+    before = deposits.read_bytes()
+    argv = ["--table", str(deposits), "--column", "UNFC_Code"] if command == "convert" else [str(deposits)]
+    code, _, err = run(capsys, command, *argv, "-o", str(deposits.parent / "." / deposits.name))
+    assert code == 2 and "deposits.csv is the input file" in err
+    assert deposits.read_bytes() == before
+
+
 def test_unwritable_output_exits_4(capsys, deposits, tmp_path):
     code, _, err = run(capsys, "convert", "--table", str(deposits), "--column", "UNFC_Code", "-o",
                        str(tmp_path / "missing-folder" / "o.csv"))
@@ -153,6 +166,19 @@ def test_resources_to_csv_and_stdout(capsys, deposits, tmp_path):
     assert statement.tonnage_mt.sum() == pytest.approx(134.6)
     code, out, _ = run(capsys, "resources", str(deposits), "--by", "commodity")
     assert code == 0 and "Measured Mineral Resource" in out.splitlines()[1] + out
+    gold = next(line for line in out.splitlines() if line.split()[0] == "Gold")
+    assert gold.split()[1:] == ["unreadable", "—", "invalid", "1", "0.800", "0.0200"]  # NA: kept, not dropped
+
+
+def test_resources_on_the_terminal_shows_small_contained_metal_and_missing_tonnage(capsys, tmp_path):
+    path = tmp_path / "gold.csv"
+    path.write_text("State,Mineral,UNFC,Tonnage,Grade,Grade_unit\nKarnataka,Gold,111,8.732,5.04,g/t\n"
+                    "Karnataka,Gold,G4,,1.9,g/t\n", encoding="utf-8")
+    code, out, _ = run(capsys, "resources", str(path))
+    rows = {line.split()[2]: line.split() for line in out.splitlines()[1:]}
+    assert code == 0
+    assert rows["111"][-2:] == ["8.732", "0.0000440"]  # 44 t of gold, not 0.000
+    assert rows["G4"][-2:] == ["—", "—"]  # a prospect without tonnage is not 0 Mt
 
 
 def test_resources_missing_column_exits_3(capsys, deposits):
