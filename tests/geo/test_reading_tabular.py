@@ -174,3 +174,11 @@ def test_damaged_xlsx_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(DataReadError, match=r"broken\.xlsx is not a readable Excel"):
         geo.read(path)
+
+
+def test_a_csv_with_only_its_header_opens_with_no_points(tmp_path):
+    path = tmp_path / "new sites.csv"
+    path.write_text("name,lat,lon\n", encoding="utf-8")
+    result = geo.read(path)
+    assert (result.kind, result.feature_count, result.rejected_rows) == ("vector", 0, [])
+    assert any("0 of 0 rows have usable coordinates" in m for m in result.messages)
