@@ -64,6 +64,9 @@ def run_convert(args: argparse.Namespace) -> int:
         return _convert_table(args)
     if args.code is None:
         return _usage("give a CODE to convert, or --table IN --column COL -o OUT")
+    stray = [option for option, value in (("--column", args.column), ("-o", args.output), ("--layer", args.layer)) if value]
+    if stray:
+        return _usage(f"{', '.join(stray)} go{'es' * (len(stray) == 1)} with --table IN; a single CODE is printed")
     conversion = convert(args.code, to=args.to)
     if args.json:
         print(json.dumps(conversion.to_dict(), ensure_ascii=False, indent=2))
@@ -75,6 +78,8 @@ def run_convert(args: argparse.Namespace) -> int:
 def _convert_table(args: argparse.Namespace) -> int:
     if args.code is not None:
         return _usage("give either a CODE or --table, not both")
+    if args.json:
+        return _usage("--json prints a single CODE's conversion; --table writes its answers to -o OUT")
     if not args.column:
         return _usage(f"--table {describe_path(args.table)} needs --column COL (the column to convert)")
     problem = _output_problem(args.output, args.table)

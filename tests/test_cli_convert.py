@@ -82,6 +82,17 @@ def test_convert_without_code_or_table_is_a_usage_error(capsys):
     assert code == 2 and "give a CODE" in err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["331", "-o", "x.csv"], "-o goes with --table IN"),
+    (["331", "--column", "UNFC", "--layer", "NMI"], "--column, --layer go with --table IN"),
+    (["--table", "d.csv", "--column", "UNFC", "-o", "x.csv", "--json"], "--json prints a single CODE's conversion"),
+])
+def test_options_that_do_not_go_together_are_usage_errors(capsys, tmp_path, argv, message):
+    code, out, err = run(capsys, "convert", *[str(tmp_path / a) if a.endswith(".csv") else a for a in argv])
+    assert code == 2 and message in err and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_convert_table_csv_to_xlsx(capsys, deposits, tmp_path):
     target = tmp_path / "converted.xlsx"
     code, _, err = run(capsys, "convert", "--table", str(deposits), "--column", "UNFC_Code", "-o", str(target))
