@@ -121,7 +121,7 @@ def parse(value: Any) -> Parsed:
     text = _as_text(value)
     if text is None:
         return _invalid("empty value: no classification given")
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = _ascii_digits(re.sub(r"\s+", "", text).upper())
     bracketed = _BRACKETS.match(compact)
     if bracketed:
         compact = bracketed.group(1)
@@ -133,6 +133,11 @@ def parse(value: Any) -> Parsed:
     if _STAGE.match(compact) or re.match(r"^G\d+$", compact):
         return _parse_stage(text, compact)
     return _parse_name(text)
+
+
+def _ascii_digits(text: str) -> str:
+    """Devanagari (३३१), full-width and other Unicode decimal digits as ASCII ``0-9``."""
+    return "".join(str(int(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
 def _parse_india(text: str, compact: str) -> Parsed:

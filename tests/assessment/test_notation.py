@@ -7,7 +7,7 @@ from assessment.notation import parse
 @pytest.mark.parametrize("value, code", [
     ("331", "331"), (331, "331"), (331.0, "331"), ("331.0", "331"), ("331.00", "331"),
     ("(3,3,1)", "331"), ("(3, 3, 1)", "331"), ("3,3,1", "331"), ("3 3 1", "331"), (" 111 ", "111"),
-    ("UNFC 334", "334"), ("[1,2,2]", "122"),
+    ("UNFC 334", "334"), ("[1,2,2]", "122"), ("३३१", "331"), ("(३, ३, २)", "332"),
 ])
 def test_india_codes_in_every_spreadsheet_form(value, code):
     parsed = parse(value)
@@ -20,6 +20,7 @@ def test_india_codes_in_every_spreadsheet_form(value, code):
     ("E1;F1;G1", "E1F1G1", (1, 1, 1)), ("e1f1g1", "E1F1G1", (1, 1, 1)), ("  e2  f2  g3 ", "E2F2G3", (2, 2, 3)),
     ("E1.1 F2.2 G1", "E1.1F2.2G1", (1, 2, 1)), ("E1.1F2.2G1", "E1.1F2.2G1", (1, 2, 1)),
     ("(E1; F2; G3)", "E1F2G3", (1, 2, 3)), ("E3.2 F3 G4.1", "E3.2F3G4.1", (3, 3, 4)), ("E2, F4, G2", "E2F4G2", (2, 4, 2)),
+    ("E１F１G１", "E1F1G1", (1, 1, 1)),
 ])
 def test_unfc_2009_2019_lettered_codes(value, code, axes):
     parsed = parse(value)
