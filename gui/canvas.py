@@ -30,6 +30,7 @@ from gui.geometry_paths import (
     ClassShapes,
     GeometryStore,
     LayerShapes,
+    PolygonMarks,
     RasterImageCache,
     class_styles,
     layer_shapes,
@@ -51,6 +52,11 @@ RASTER_REFRESH_MS = 150
 HIGHLIGHT_Z = 1_000_000
 MIN_FEATURE_SPAN_M = 5_000.0
 OVERLAY_FONT_PX = 11
+#: Polygons of these roles narrower on screen than MARK_BELOW_PX also get a square mark of
+#: MARK_SIZE_PX in their class colour, so a 2 km block stays visible on a state or India map.
+MARKED_ROLES = ("blocks",)
+MARK_BELOW_PX = 7.0
+MARK_SIZE_PX = 12.0
 
 
 @dataclass
@@ -58,6 +64,9 @@ class _ClassItems:
     polygon: Optional[PathItem] = None
     line: Optional[PathItem] = None
     points: Optional[Markers] = None
+    marks: Optional[Markers] = None
+    polygon_marks: Optional[PolygonMarks] = None
+    marked: int = -1
     shapes: Optional[ClassShapes] = None
     level: int = -1
 
@@ -222,6 +231,8 @@ class MapCanvas(QtWidgets.QWidget):
             class_items = items.classes.get(style_class.index)
             if class_items is None:
                 class_items = self._build_class_items(layer, class_shapes, items.group)
+                if layer.role in MARKED_ROLES and class_items.polygon is not None:
+                    self._add_polygon_marks(class_items, shapes.polygon_marks(style_class.index), items.group)
                 items.classes[style_class.index] = class_items
             self._style_class_items(class_items, style_class)
 
@@ -240,6 +251,16 @@ class MapCanvas(QtWidgets.QWidget):
         return class_items
 
     @staticmethod
+    def _add_polygon_marks(class_items: _ClassItems, marks: PolygonMarks, group: pg.ItemGroup) -> None:
+        """Square marks at the class's polygons, shown for those too small to see (see _apply_detail)."""
+        if not len(marks):
+            return
+        class_items.polygon_marks = marks
+        class_items.marks = Markers(x=marks.x, y=marks.y, size=MARK_SIZE_PX, symbol="s", pxMode=True,
+                                    hoverable=False)
+        class_items.marks.setParentItem(group)
+
+    @staticmethod
     def _style_class_items(class_items: _ClassItems, style_class) -> None:
         for kind, item in ((POLYGON, class_items.polygon), (LINE, class_items.line)):
             if item is not None:
@@ -247,28 +268,31 @@ class MapCanvas(QtWidgets.QWidget):
                 item.setPen(pen)
                 item.setBrush(brush)
                 item.setVisible(style_class.visible)
-        if class_items.points is not None:
-            pen, brush = class_pens(style_class, POINT)
-            class_items.points.setPen(pen)
-            class_items.points.setBrush(brush)
-            class_items.points.setVisible(style_class.visible)
+        for markers in (class_items.points, class_items.marks):
+            if markers is not None:
+                pen, brush = class_pens(style_class, POINT)
+                markers.setPen(pen)
+                markers.setBrush(brush)
+                markers.setVisible(style_class.visible)
 
     def _clear_classes(self, items: _LayerItems) -> None:
         scene = self.view.scene()
         for class_items in items.classes.values():
-            for item in (class_items.polygon, class_items.line, class_items.points):
+            for item in (class_items.polygon, class_items.line, class_items.points, class_items.marks):
                 if item is not None:
                     scene.removeItem(item)
         items.classes.clear()
 
     def _apply_detail(self) -> None:
-        """Give every path item the level of detail of the current zoom."""
+        """Give every path item the level of detail of the current zoom, and mark the polygons
+        too small to see at it."""
         units_per_pixel = self.units_per_pixel()
         for items in self._items.values():
             if items.shapes is None or not items.group.isVisible():
                 continue
             level = level_for(items.shapes.geometry.levels, units_per_pixel)
             for class_items in items.classes.values():
+                self._mark_small_polygons(class_items, MARK_BELOW_PX * units_per_pixel)
                 if class_items.level == level:
                     continue
                 if class_items.polygon is not None:
@@ -276,6 +300,29 @@ class MapCanvas(QtWidgets.QWidget):
                 if class_items.line is not None:
                     class_items.line.setPath(class_items.shapes.line_path(level))
                 class_items.level = level
+
+    @staticmethod
+    def _mark_small_polygons(class_items: _ClassItems, span_limit: float) -> None:
+        """Show the marks of the polygons narrower than ``span_limit`` (display units), hide the rest."""
+        if class_items.marks is None:
+            return
+        count = class_items.polygon_marks.count_below(span_limit)
+        if count != class_items.marked:
+            class_items.marks.setPointsVisible(np.arange(len(class_items.polygon_marks)) < count)
+            class_items.marked = count
+
+    def mark_span(self, layer) -> float:
+        """Polygons of ``layer`` narrower than this (display units) are drawn with a mark (0: none)."""
+        return MARK_BELOW_PX * self.units_per_pixel() if layer.role in MARKED_ROLES else 0.0
+
+    def marked_features(self, layer) -> np.ndarray:
+        """Row positions of the layer's polygons shown with a mark at the current zoom."""
+        self.flush()
+        items = self._items.get(layer.id)
+        found = [class_items.polygon_marks.feature[:class_items.marked]
+                 for class_items in (items.classes.values() if items is not None else ())
+                 if class_items.marks is not None and class_items.marks.isVisible()]
+        return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
     def _sync_raster(self, layer, items: _LayerItems) -> None:
         if items.raster is None:

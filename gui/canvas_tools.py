@@ -157,7 +157,7 @@ class ToolController:
         shapes = self.canvas.drawn_shapes(layer)
         if geometry is None or shapes is None:
             return np.empty(0, dtype=np.int64)
-        found = geometry.features_at(x, y, self.tolerance())
+        found = geometry.features_at(x, y, self.tolerance(), self.canvas.mark_span(layer))
         return found[drawn_mask(layer, shapes)[found]]
 
     def identify_at(self, x: float, y: float) -> list:

@@ -196,6 +196,37 @@ class ClassShapes:
         return self._paths[key]
 
 
+@dataclass
+class PolygonMarks:
+    """The polygon features of one style class as anchor points, smallest first.
+
+    A polygon narrower on screen than a few pixels is invisible (a 2 km block on a state map);
+    the canvas also draws a square mark at the anchors of those, so the first
+    :meth:`count_below` entries are the ones to mark at a zoom.
+
+    Attributes
+    ----------
+    x, y : ndarray of float64
+        A point on each polygon's surface (display CRS).
+    span : ndarray of float64
+        The larger side of each polygon's bounding box (display-CRS units), ascending.
+    feature : ndarray of int64
+        Row position of each polygon in the layer.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    span: np.ndarray
+    feature: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def count_below(self, span_limit: float) -> int:
+        """How many polygons (the first ones) are narrower than ``span_limit`` display units."""
+        return int(np.searchsorted(self.span, span_limit, side="left"))
+
+
 class LayerGeometry:
     """A vector layer's features in the display CRS, exploded once into flat vertex arrays.
 
@@ -222,6 +253,7 @@ class LayerGeometry:
         self.levels = detail_levels(self.bounds)
         self._tree: Optional[shapely.STRtree] = None
         self._label_xy: Optional[np.ndarray] = None
+        self._spans: Optional[np.ndarray] = None
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -255,16 +287,37 @@ class LayerGeometry:
             self._label_xy = xy
         return self._label_xy
 
-    def features_at(self, x: float, y: float, tolerance: float) -> np.ndarray:
+    def spans(self) -> np.ndarray:
+        """The larger side of each feature's bounding box (display-CRS units; NaN where missing)."""
+        if self._spans is None:
+            bounds = shapely.bounds(self.geoms)
+            self._spans = np.fmax(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        return self._spans
+
+    def polygon_marks(self, keep_feature: np.ndarray) -> PolygonMarks:
+        """The polygon features where ``keep_feature`` is True, as :class:`PolygonMarks`."""
+        polygonal = np.zeros(len(self.geoms), dtype=bool)
+        polygonal[self.polygons.part_feature] = True
+        anchors = self.label_points()
+        wanted = np.flatnonzero(keep_feature & polygonal & np.isfinite(self.spans()) & np.isfinite(anchors[:, 0]))
+        wanted = wanted[np.argsort(self.spans()[wanted], kind="stable")]
+        return PolygonMarks(anchors[wanted, 0].copy(), anchors[wanted, 1].copy(), self.spans()[wanted], wanted)
+
+    def features_at(self, x: float, y: float, tolerance: float, mark_span: float = 0.0) -> np.ndarray:
         """Positions of the features under a point: polygons containing it, points and lines
-        within ``tolerance`` (display CRS units). Sorted, unique."""
+        within ``tolerance`` (display CRS units). Sorted, unique.
+
+        Polygons narrower than ``mark_span`` (drawn with a mark because they are too small to
+        see) count when within ``tolerance`` too, as points do.
+        """
         probe = shapely.Point(x, y)
         near = self.tree.query(probe, predicate="dwithin", distance=tolerance)
         if len(near) == 0:
             return near
         polygonal = np.isin(shapely.get_type_id(self.geoms[near]), (3, 6))
         inside = shapely.intersects(self.geoms[near], probe)
-        return np.unique(near[~polygonal | inside])
+        marked = self.spans()[near] < mark_span
+        return np.unique(near[~polygonal | inside | marked])
 
     def features_in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
         """Positions of the features that intersect a box (display CRS). Sorted, unique."""
@@ -429,6 +482,10 @@ class LayerShapes:
         self.by_class: dict[int, ClassShapes] = {}
         for index in np.unique(classes[shown]).tolist():
             self.by_class[int(index)] = geometry.shapes((classes == index) & shown)
+
+    def polygon_marks(self, class_index: int) -> PolygonMarks:
+        """The shown polygons of one class as :class:`PolygonMarks`."""
+        return self.geometry.polygon_marks((self.classes == class_index) & self.shown)
 
     def matches(self, geometry: LayerGeometry, classes: np.ndarray, shown: np.ndarray) -> bool:
         return (

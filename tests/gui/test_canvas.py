@@ -164,7 +164,8 @@ def test_points_one_scatter_per_class_and_graduated_sizes(qtbot, blocks, deposit
     deposits.style = stage_style()
     deposits.style.size_field = "tonnes"
     canvas = make_canvas(qtbot, LayerList([deposits, blocks]))
-    markers = [item for item in canvas.view.scene().items() if isinstance(item, Markers)]
+    markers = [item for item in canvas.view.scene().items()     # circles; blocks' squares mark tiny blocks
+               if isinstance(item, Markers) and item.opts["symbol"] == "o"]
     assert len(markers) == 3
     sizes = sorted(float(item.data["size"][0]) for item in markers)
     assert sizes[0] == pytest.approx(5.0) and sizes[-1] == pytest.approx(18.0)
@@ -176,7 +177,8 @@ def test_layer_order_sets_z(qtbot, blocks, deposits_path):
     deposits.style = stage_style()
     layer_list = LayerList([deposits, blocks])
     canvas = make_canvas(qtbot, layer_list)
-    top = [item for item in canvas.view.scene().items() if isinstance(item, Markers)][0].parentItem()
+    top = [item for item in canvas.view.scene().items()
+           if isinstance(item, Markers) and item.opts["symbol"] == "o"][0].parentItem()
     bottom = [item for item in canvas.view.scene().items() if isinstance(item, PathItem)
               and not item.path().isEmpty()][0].parentItem()
     assert top.zValue() > bottom.zValue()
@@ -453,3 +455,32 @@ def test_pan_drag_moves_the_view(qtbot, canvas):
     drag(qtbot, canvas.viewport(), QtCore.QPoint(400, 250), QtCore.QPoint(300, 250))
     after = canvas.extent()
     assert after[0] > before[0] and after[2] - after[0] == pytest.approx(before[2] - before[0])
+
+
+def test_blocks_too_small_to_see_get_a_mark_that_identify_finds(qtbot, tmp_path):
+    tiny = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + 1_000.0, ORIGIN[1] + 1_000.0)   # 1 km: under a pixel
+    far = square(8, 4)
+    frame = gpd.GeoDataFrame({"stage": ["G1", "G4"]}, geometry=[tiny, far], crs="EPSG:7755")
+    frame.to_file(tmp_path / "small_blocks.gpkg", driver="GPKG")
+    blocks = Layer.from_file(tmp_path / "small_blocks.gpkg", role="blocks")
+    blocks.style = stage_style()
+    other = Layer.from_file(tmp_path / "small_blocks.gpkg", role="forest")
+    other.style = stage_style()
+    canvas = make_canvas(qtbot, LayerList([blocks]))
+    anchor = tiny.centroid
+    assert canvas.marked_features(blocks).tolist() == [0]
+    assert pixel_colour(canvas, anchor.x, anchor.y).name() == UNFC_STAGE_COLOURS["G1"]
+    beside = canvas.map_coordinate(canvas.pixel_of(anchor.x, anchor.y) + QtCore.QPoint(3, -3))
+    assert [hit.index for hit in canvas.tools.identify_at(*beside)] == [0]
+
+    canvas.layer_list.append(other)
+    canvas.layer_list.remove(blocks)                 # the same polygons in another role: no mark
+    canvas.flush()
+    assert canvas.marked_features(other).tolist() == []
+    assert canvas.tools.identify_at(*beside) == []
+
+    canvas.layer_list.append(blocks)
+    canvas.layer_list.remove(other)
+    canvas.zoom_to_features(blocks, [0])             # close in, the block is drawn as itself
+    assert canvas.marked_features(blocks).tolist() == []
+    assert is_white(pixel_colour(canvas, anchor.x - 2_000.0, anchor.y))
