@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 ALL_COLUMNS = "All columns"
 HIGHLIGHT = QColor("#ffe08a")
 MAX_FIT_COLUMN_PX = 400
+#: Cells with text longer than this also show it whole in a tooltip (the column may elide it).
+TOOLTIP_MIN_CHARS = 30
 _COMPARISON = re.compile(r"^\s*(>=|<=|!=|=|>|<)\s*(.+?)\s*$")
 _OPERATORS = {">=": operator.ge, "<=": operator.le, "!=": operator.ne, "=": operator.eq,
               ">": operator.gt, "<": operator.lt}
@@ -164,6 +166,9 @@ class FrameModel(QAbstractTableModel):
         position = int(self.rows[index.row()])
         if role == Qt.ItemDataRole.DisplayRole:
             return format_cell(self._column_values(index.column())[position])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = format_cell(self._column_values(index.column())[position])
+            return plain_tooltip(text) if len(text) > TOOLTIP_MIN_CHARS else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             value = self._column_values(index.column())[position]
             if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
@@ -210,13 +215,22 @@ class FrameModel(QAbstractTableModel):
 
     def positions_of_rows(self, view_rows) -> np.ndarray:
         """Frame positions of rows on screen."""
-        return np.asarray(self.rows[np.asarray(sorted(view_rows), dtype=np.int64)], dtype=np.int64)
+        return np.asarray(self.rows[np.sort(np.asarray(view_rows, dtype=np.int64))], dtype=np.int64)
 
     def rows_of_positions(self, positions) -> np.ndarray:
         """Rows on screen showing these frame positions (those filtered out are left out)."""
         wanted = np.zeros(len(self._frame), dtype=bool)
         wanted[np.asarray(list(positions), dtype=np.int64)] = True
         return np.flatnonzero(wanted[self.rows])
+
+
+def fit_columns(view: QTableView, max_px: int = MAX_FIT_COLUMN_PX) -> None:
+    """Columns as wide as their contents, but none wider than ``max_px`` (a long text is elided,
+    and its header stays in sight; the user can still widen the column)."""
+    view.resizeColumnsToContents()
+    for column in range(view.model().columnCount()):
+        if view.columnWidth(column) > max_px:
+            view.setColumnWidth(column, max_px)
 
 
 def _row_ranges(rows: np.ndarray) -> list[tuple[int, int]]:
@@ -309,16 +323,8 @@ class AttributeTable(QWidget):
         self._syncing = False
         self.filter.clear()
         if len(frame) <= 2000:
-            self._fit_columns()
+            fit_columns(self.view)
         self._update_count()
-
-    def _fit_columns(self) -> None:
-        """Columns as wide as their contents, but none wider than :data:`MAX_FIT_COLUMN_PX` (a long
-        text is elided; the user can still widen its column)."""
-        self.view.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
-            if self.view.columnWidth(column) > MAX_FIT_COLUMN_PX:
-                self.view.setColumnWidth(column, MAX_FIT_COLUMN_PX)
 
     def refresh(self) -> None:
         """Re-read the layer's frame (after columns were added to it)."""
@@ -331,9 +337,15 @@ class AttributeTable(QWidget):
         self.model.set_filter(self.filter.text(), None if column in ("", ALL_COLUMNS) else column)
         self._update_count()
 
+    def selected_rows(self) -> np.ndarray:
+        """Rows on screen that are selected, sorted, from the selection's ranges (not one Python
+        object per row, so selecting all of 100k rows stays fast)."""
+        ranges = [np.arange(part.top(), part.bottom() + 1) for part in self.view.selectionModel().selection()]
+        return np.unique(np.concatenate(ranges)) if ranges else np.empty(0, dtype=np.int64)
+
     def selected_positions(self) -> np.ndarray:
-        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
-        return self.model.positions_of_rows(rows)
+        """Frame positions of the selected rows."""
+        return self.model.positions_of_rows(self.selected_rows())
 
     def select_positions(self, positions) -> None:
         """Select these frame positions in the table (from the map) and scroll to the first."""
@@ -362,7 +374,7 @@ class AttributeTable(QWidget):
     def _update_count(self) -> None:
         total = len(self.model.frame)
         shown = self.model.rowCount()
-        selected = len(self.view.selectionModel().selectedRows()) if total else 0
+        selected = len(self.selected_rows()) if total else 0
         self.count.setText(f"{shown:,} of {total:,} shown · {selected:,} selected")
 
 

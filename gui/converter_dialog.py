@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from assessment import convert, convert_column
 from geo.errors import KhanijError
-from gui.attribute_table import FrameModel
+from gui.attribute_table import FrameModel, fit_columns
 
 TARGETS = (("Automatic (JORC for UNFC codes, UNFC for JORC names)", None),
            ("JORC / CRIRSCO", "jorc"), ("UNFC", "unfc"), ("India three-digit code", "india"),
@@ -26,10 +26,13 @@ TARGETS = (("Automatic (JORC for UNFC codes, UNFC for JORC names)", None),
 
 STATUS_TEXT = {
     "exact": ("Exact", "#1b7837", "One equivalent category."),
-    "ambiguous": ("Ambiguous", "#b35806", "More than one category fits; see the alternatives."),
+    "ambiguous": ("Ambiguous", "#b35806", "Not one-to-one: read the explanation."),
     "no_equivalent": ("No equivalent", "#4d4d4d", "The other scheme has no matching category."),
     "invalid": ("Not a code", "#b2182b", "This text is not a code Khanij can read."),
 }
+
+#: Widest a converted column opens (long notes are elided; the user can widen the column).
+COLUMN_MAX_PX = 220
 
 NOTATIONS = {"india": "India's three-digit UNFC code", "unfc": "UNFC-2009/2019 code (E F G)",
              "jorc": "JORC / CRIRSCO category", "stage": "Exploration stage (G1–G4)", "invalid": "not readable"}
@@ -67,6 +70,7 @@ class SingleCodePage(QWidget):
         self.status = _plain()
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setMinimumWidth(120)
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.status_meaning = _plain(wrap=True)
         self.notation = _plain(wrap=True)
         self.alternatives = _plain(wrap=True)
@@ -80,6 +84,7 @@ class SingleCodePage(QWidget):
         form.addRow("Convert to:", self.target)
         answer = QGroupBox("Result")
         answer_form = QFormLayout(answer)
+        answer_form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status)
         status_row.addWidget(self.status_meaning, 1)
@@ -221,7 +226,7 @@ class ColumnPage(QWidget):
         self.model.set_frame(pd.DataFrame(frame[[column, *new_names]]))
         status = frame[f"{column}_status"].astype("string")
         self.model.set_highlight((status == "ambiguous").fillna(False).to_numpy(dtype=bool))
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table, COLUMN_MAX_PX)
         self.summary.setText(_summary(status, new_names))
         self.columnsAdded.emit(layer, new_names)
 
@@ -251,5 +256,5 @@ class ConverterDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.resize(620, 520)
+        self.resize(720, 520)
 

@@ -79,7 +79,9 @@ def test_hostile_text_is_plain():
     model = FrameModel(pd.DataFrame({"name": hostile}))
     shown = [model.data(model.index(i, 0), Qt.ItemDataRole.DisplayRole) for i in range(5)]
     assert shown == ["<b>bold</b><script>alert(1)</script>", "\u202eRTL override", "झारखंड", "", ""]
-    assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) is None
+    tooltip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)   # long: shown whole, escaped
+    assert "<script>" not in tooltip and "&lt;script&gt;alert(1)&lt;/script&gt;" in tooltip
+    assert model.data(model.index(2, 0), Qt.ItemDataRole.ToolTipRole) is None   # short: no tooltip
     assert filter_mask(pd.DataFrame({"name": hostile}), "<script>").tolist() == [True, False, False, False, False]
 
 
