@@ -42,7 +42,7 @@ class IdentifyPanel(QWidget):
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        self.hint = QLabel("Choose the Identify tool (i) and click on the map.")
+        self.hint = QLabel("Choose Identify in the map toolbar and click on the map.")
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Feature / field", "Value"])

@@ -532,7 +532,8 @@ class MainWindow(QMainWindow):
         self._show_bottom_dock(self.identify_dock)
 
     def _on_measured(self, text: str) -> None:
-        self.status.measure.setText(text)
+        what = "Distance" if self.canvas.tools.tool == "measure_distance" else "Area"
+        self.status.measure.setText(f"{what}: {text}")
 
     def _on_state_chosen(self, name: str, boundaries, position: int) -> None:
         if name and boundaries is not None:
@@ -654,10 +655,16 @@ def _layer_place(layer: Layer) -> str:
 
 
 def _scrollable(panel: QWidget) -> QScrollArea:
-    """``panel`` in a scroll area, so a tall panel never sets the window's minimum height."""
+    """``panel`` in a scroll area, so a tall panel never sets the window's minimum height.
+
+    It scrolls vertically only, so the area is never narrower than the panel's minimum width
+    plus the scroll bar (a narrower dock would cut the panel's right side off).
+    """
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(panel)
+    panel_width = max(panel.minimumWidth(), panel.minimumSizeHint().width())
+    area.setMinimumWidth(panel_width + area.verticalScrollBar().sizeHint().width())
     return area

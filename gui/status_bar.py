@@ -11,15 +11,20 @@ from geo.soi_sheets import toposheet
 from gui.workers import TaskProgress
 
 
+#: Where the widest cursor line of the Indian mainland is read, to size the label once (so the
+#: scale and CRS beside it do not jump as the pointer moves).
+WIDEST_CURSOR_LON_LAT = (77.77777, 27.77777)
+
+
 def cursor_text(lon: float, lat: float) -> str:
-    """The cursor line, e.g. ``23.354300, 85.310000 | 23°21'15.48"N 85°18'36.00"E | UTM 45N
+    """The cursor line, e.g. ``lat 23.35430, lon 85.31000 | 23°21'15.48"N 85°18'36.00"E | UTM 45N
     326,582 E 2,583,012 N | SOI F45B07``; empty outside valid coordinates."""
     try:
         dms = f"{format_dms(lat, 'lat')} {format_dms(lon, 'lon')}"
         easting_m, northing_m, zone = to_utm(lon, lat)
     except CoordinateError:
         return ""
-    parts = [f"{format_decimal(lat, 5)}, {format_decimal(lon, 5)}", dms,
+    parts = [f"lat {format_decimal(lat, 5)}, lon {format_decimal(lon, 5)}", dms,
              f"UTM {zone} {easting_m:,.0f} E {northing_m:,.0f} N"]
     sheet = toposheet(lon, lat)
     if sheet:
@@ -49,7 +54,9 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.progress = TaskProgress()
         self.coordinates = _plain_label("Cursor: latitude, longitude (WGS 84) | DMS | UTM zone, "
-                                        "easting, northing | Survey of India 1:50,000 toposheet", 520)
+                                        "easting, northing | Survey of India 1:50,000 toposheet")
+        widest = self.coordinates.fontMetrics().horizontalAdvance(cursor_text(*WIDEST_CURSOR_LON_LAT))
+        self.coordinates.setMinimumWidth(widest + 12)
         self.coordinates.setText("Move the pointer over the map to read its coordinates")
         self.scale = _plain_label("Map scale", 110)
         self.crs = _plain_label("Display coordinate reference system")

@@ -196,7 +196,7 @@ def test_usual_shortcuts(window):
 
 def test_status_bar_cursor_text():
     text = cursor_text(85.31, 23.31)
-    assert text.startswith("23.31000, 85.31000")
+    assert text.startswith("lat 23.31000, lon 85.31000")
     assert "23°18'36.00\"N 85°18'36.00\"E" in text
     assert "UTM 45N" in text and text.endswith("SOI F45B07")
     assert cursor_text(200.0, 0.0) == ""
@@ -227,4 +227,4 @@ def test_measure_distance_shows_geodesic_km(window, qtbot):
     QTest.qWait(400)                        # two separate clicks, not a double-click
     with qtbot.waitSignal(window.canvas.measured, timeout=5000):
         QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
-    assert "km" in window.status.measure.text()
+    assert window.status.measure.text().startswith("Distance: ") and window.status.measure.text().endswith(" km")
