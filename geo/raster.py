@@ -7,14 +7,16 @@ holds any data at all. Displays ask for a decimated ``out_shape`` so GDAL serves
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import warnings
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 import rasterio
-from rasterio.errors import RasterioError, WindowError
+from rasterio.errors import NotGeoreferencedWarning, RasterioError, WindowError
 from rasterio.windows import Window, from_bounds
 
 from geo.crs import crs_label, parse_crs, unknown_crs_message
@@ -44,6 +46,8 @@ class RasterSource:
         Decimation factors of band 1's overviews (e.g. ``[2, 4, 8]``), empty when none.
     all_nodata : bool
         True when no pixel holds data (decided on a decimated read, confirmed block by block).
+    georeferenced : bool
+        False when the file has no geotransform (pixel coordinates only).
 
     Raises
     ------
@@ -54,7 +58,7 @@ class RasterSource:
     def __init__(self, path, crs=None) -> None:
         self.path = Path(path)
         try:
-            with rasterio.open(self.path) as dataset:
+            with _open(self.path) as dataset:
                 self._describe(dataset)
                 _check_pixels(dataset, self.path)
                 self.all_nodata = _all_nodata(dataset)
@@ -70,6 +74,7 @@ class RasterSource:
         self.nodata = dataset.nodata
         self.crs = parse_crs(dataset.crs.to_wkt()) if dataset.crs else None
         self.transform = dataset.transform
+        self.georeferenced = not (dataset.transform.is_identity and not dataset.gcps[0])
         self.bounds = tuple(dataset.bounds)
         self.overviews = list(dataset.overviews(1)) if dataset.count else []
 
@@ -94,7 +99,7 @@ class RasterSource:
         if not 1 <= band <= self.count:
             raise DataReadError(f"{describe_path(self.path)} has {self.count} band(s); band {band} does not exist")
         try:
-            with rasterio.open(self.path) as dataset:
+            with _open(self.path) as dataset:
                 window = self._window(bounds)
                 if window is None:
                     return np.ma.masked_all(out_shape or (0, 0), dtype=self.dtypes[band - 1])
@@ -125,7 +130,7 @@ class RasterSource:
         if not (0 <= row < self.height and 0 <= col < self.width):
             return None
         try:
-            with rasterio.open(self.path) as dataset:
+            with _open(self.path) as dataset:
                 pixel = _mask_nan(dataset.read(window=Window(col, row, 1, 1), masked=True))
         except RasterioError as exc:
             raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
@@ -151,6 +156,9 @@ def read_raster(path: Path, feedback=None) -> ReadResult:
     result = ReadResult(path=path, kind="raster", data=source, driver=source.driver, layer=path.stem,
                         layers_available=[path.stem], encoding=None, crs=source.crs,
                         crs_status="declared" if source.crs is not None else "unknown")
+    if not source.georeferenced:
+        result.messages.append(f"{name} is not georeferenced (it has no geotransform): its pixels are not placed "
+                               "anywhere on the map, so it cannot be drawn or measured with other layers.")
     if source.crs is None:
         result.messages.append(unknown_crs_message(result))
     if source.all_nodata:
@@ -158,6 +166,15 @@ def read_raster(path: Path, feedback=None) -> ReadResult:
                                f"{f' (nodata = {source.nodata:g})' if source.nodata is not None else ''}.")
     feedback.progress(1.0, f"Opened {name}")
     return result
+
+
+@contextlib.contextmanager
+def _open(path: Path):
+    """``rasterio.open`` without its NotGeoreferencedWarning, which :func:`read_raster` says in words."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(path) as dataset:
+            yield dataset
 
 
 def _check_pixels(dataset, path: Path) -> None:

@@ -109,9 +109,13 @@ def vector_layers(path: Path) -> list[str]:
         raise unreadable(path, exc) from None
 
 
+_GDAL_DRIVER_HINT = re.compile(r"[.;\s]*It might help to specify the correct driver.*$", re.DOTALL)
+
+
 def unreadable(path: Path, exc: BaseException) -> DataReadError:
-    """A DataReadError naming the file, with GDAL's reason minus its repetition of the path."""
-    reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+    """A DataReadError naming the file, with GDAL's reason minus its repetition of the path and its
+    advice to programmers (prefixing the path with a driver name)."""
+    reason = _GDAL_DRIVER_HINT.sub("", str(exc).replace(str(path), "")).strip(" :'\".;") or type(exc).__name__
     return DataReadError(f"{describe_path(path)} cannot be read as a vector file (it may be truncated or "
                          f"corrupt): {reason}")
 

@@ -110,6 +110,19 @@ def test_raster_without_crs_is_unknown_and_can_be_assigned(tmp_path):
     assert result.data.crs is None
 
 
+def test_raster_without_geotransform_says_so_in_words_not_a_warning(tmp_path, recwarn):
+    path = tmp_path / "scan.tif"
+    with pytest.warns(rasterio.errors.NotGeoreferencedWarning):  # rasterio itself warns on writing it
+        with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8") as dataset:
+            dataset.write(np.ones((1, 4, 4), dtype="uint8"))
+    recwarn.clear()
+    result = geo.read(path)
+    assert not result.data.georeferenced and result.data.read().count() == 16
+    assert result.messages[0].startswith("scan.tif is not georeferenced (it has no geotransform)")
+    assert not [w for w in recwarn if issubclass(w.category, rasterio.errors.NotGeoreferencedWarning)]
+    assert result.crs_status == "unknown"
+
+
 def test_world_grid_covers_india_and_shade_in_web_mercator(external):
     world = geo.read(external / DATA / "world.byte.tif").data
     assert world.value_at(85.31, 23.31) is not None and world.nodata is None

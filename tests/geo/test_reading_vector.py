@@ -221,14 +221,17 @@ def test_truncated_dbf_and_missing_shx_are_refused(external, tmp_path):
     ("cut.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point",',
      r"cut\.geojson cannot be read as a vector file"),
     ("garbage.gpkg", "this is not a database" * 10, r"garbage\.gpkg cannot be read as a vector file"),
+    ("hello.json", "hello", r"hello\.json cannot be read as a vector file .*: not recognized as being in a supported "
+                            r"file format$"),
     ("nothing.kml", "", r"nothing\.kml is empty \(0 bytes\)"),
     ("notes.docx", "abc", r"notes\.docx: files of type '\.docx' are not supported"),
 ])
 def test_damaged_empty_or_unsupported_files_are_refused_naming_them(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
-    with pytest.raises(DataReadError, match=message):
+    with pytest.raises(DataReadError, match=message) as caught:
         geo.read(path)
+    assert "DRIVER" not in str(caught.value)  # GDAL's advice to programmers is left out
 
 
 def test_missing_file_and_folder_are_refused(tmp_path):
