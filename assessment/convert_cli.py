@@ -15,6 +15,7 @@ from typing import Optional
 from assessment.conversion import STATUSES, Conversion, convert, convert_column
 from assessment.resources import resource_statement
 from geo.errors import describe_path
+from geo.reading import TABLE_SUFFIXES
 from geo.tables import WRITE_SUFFIXES, read_table, write_table
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
@@ -93,8 +94,15 @@ def _convert_table(args: argparse.Namespace) -> int:
     write_table(output, args.output)
     counts = Counter(converted[f"{args.column}_status"].astype(str))
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-    print(f"{describe_path(args.output)}: {len(output)} rows converted ({summary})", file=sys.stderr)
+    print(f"{describe_path(args.output)}: {len(output)} rows converted ({summary}){_shapes_left_out(args)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _shapes_left_out(args: argparse.Namespace) -> str:
+    """A warning when a vector file's shapes are not written (CSV and XLSX hold no geometry)."""
+    if Path(args.table).suffix.lower() in TABLE_SUFFIXES or Path(args.output).suffix.lower() == ".gpkg":
+        return ""
+    return f"; the shapes of {describe_path(args.table)} are not written to a table, use -o OUT.gpkg to keep them"
 
 
 def run_resources(args: argparse.Namespace) -> int:

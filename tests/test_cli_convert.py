@@ -127,6 +127,8 @@ def test_convert_vector_file_to_gpkg_keeps_geometry(capsys, external, tmp_path):
     back = gpd.read_file(target)
     assert len(back) == 33 and back.geometry.notna().all() and back.crs.to_epsg() == 4326
     assert {"ZONE_to", "ZONE_status", "ZONE_alternatives", "ZONE_note"} <= set(back.columns)
+    code, _, err = run(capsys, "convert", "--table", str(source), "--column", "ZONE", "-o", str(tmp_path / "sheets.csv"))
+    assert code == 0 and "the shapes of OSM_1M_Index.shp are not written to a table, use -o OUT.gpkg" in err
 
 
 @pytest.mark.parametrize("argv, message", [
