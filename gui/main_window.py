@@ -305,15 +305,13 @@ class MainWindow(QMainWindow):
         paths = [str(p) for p in paths]
         projects = [p for p in paths if p.lower().endswith(PROJECT_SUFFIX)]
         data = [p for p in paths if not p.lower().endswith(PROJECT_SUFFIX)]
-        for path in paths:
-            self.remember_recent(path)
         if projects:
             return self.open_project(projects[0])
         if not data:
             return None
         opened: list = []
         task = Task(f"Opening {len(data)} file{'s' if len(data) > 1 else ''}", load_layers, data, produces=True)
-        task.produced.connect(lambda item: self._add_opened(item[1], opened))
+        task.produced.connect(lambda item: self._add_opened(*item, opened))
         task.succeeded.connect(lambda failures: self._report_opened(opened, failures))
         task.failed.connect(lambda exc: self.show_problem("Could not open the files", [("", str(exc))]))
         task.cancelled.connect(lambda: self.status.showMessage("Opening cancelled; files already open are kept.", 8000))
@@ -321,9 +319,12 @@ class MainWindow(QMainWindow):
         task.finished.connect(self._after_load)
         return self.runner.start(task)
 
-    def _add_opened(self, layers: list, opened: list) -> None:
+    def _add_opened(self, path: str, layers: list, opened: list) -> None:
+        """Show a file's layers as soon as it is read, and list it under Open recent (a file that
+        failed is never listed)."""
         opened.extend(layers)
         self.add_layers(layers)
+        self.remember_recent(path)
 
     def _report_opened(self, layers: list, failures: list) -> None:
         """One message per batch: the files that failed, then what to know about the ones that opened."""
@@ -440,6 +441,7 @@ class MainWindow(QMainWindow):
             self.canvas.zoom_to_full_extent()
         self._first_load = False
         self.project_path = path
+        self.remember_recent(str(path))
         self.update_title()
         setup = project.extra.get("readiness")
         notes = [] if setup is None else self.readiness.restore_setup(setup, self.layer_list, relative_to=path.parent)

@@ -79,14 +79,35 @@ def test_corrupt_project_gives_a_message(qtbot, tmp_path, settings_dir):
     assert len(window.layer_list) == 0
 
 
-def test_window_geometry_is_remembered(qtbot, settings_dir):
+def test_window_geometry_and_layer_tree_mode_are_remembered(qtbot, settings_dir):
     window = _window(qtbot)
     window.resize(900, 430)        # the offscreen screen is 800 x 600: the height is what can differ
     assert window.height() == 430
+    window.layer_panel.mode.setCurrentIndex(window.layer_panel.mode.findData("state"))
     window.close()
     again = MainWindow()
     qtbot.addWidget(again)
     assert again.height() == 430
+    assert again.layer_tree.mode == "state"
+
+
+def test_recent_files_list_what_opened_newest_first_and_never_a_failure(qtbot, tmp_path, settings_dir):
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=gpd.points_from_xy([85.3], [23.3]), crs="EPSG:4326")
+    first, second = tmp_path / "first.gpkg", tmp_path / "second.gpkg"
+    frame.to_file(first, driver="GPKG")
+    frame.to_file(second, driver="GPKG")
+    broken = tmp_path / "broken.gpkg"
+    broken.write_bytes(b"not a GeoPackage" * 20)
+    window = _window(qtbot)
+    for paths in ([first], [broken, second]):
+        with qtbot.waitSignal(window.loadFinished, timeout=30000):
+            window.open_paths([str(path) for path in paths])
+    assert window.recent_files() == [str(second.resolve()), str(first.resolve())]
+    assert [action.text() for action in window.recent_menu.actions()] == ["second.gpkg", "first.gpkg"]
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.recent_files() == [str(second.resolve()), str(first.resolve())]
 
 
 # ----- the scoring setup -------------------------------------------------------------------------
