@@ -13,15 +13,15 @@ from typing import Optional
 import geopandas as gpd
 
 from assessment.rules import load_rules
-from assessment.scoring import CONDITIONAL, NOT_READY, READY, score
+from assessment.scoring import CONDITIONAL, NOT_READY, READY, require_polygons, score
 from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
 OUTPUT_SUFFIXES = (".gpkg", ".csv", ".xlsx")
 
 
-def read_layer(path: str, role: str) -> gpd.GeoDataFrame:
-    """One vector layer for ``role``, with a CRS; errors name the file."""
+def read_layer(path: str, role: str, polygons: bool = False) -> gpd.GeoDataFrame:
+    """One vector layer for ``role``, with a CRS (and only polygons if ``polygons``); errors name the file."""
     from geo import read
 
     result = read(path)
@@ -30,6 +30,8 @@ def read_layer(path: str, role: str) -> gpd.GeoDataFrame:
     if result.data.crs is None:
         raise CrsError(f"{describe_path(path)}: the {role} layer has no CRS; assign one (e.g. add a .prj) before scoring")
     layer = result.data
+    if polygons:
+        require_polygons(layer, f"{describe_path(path)}: the {role} layer")
     layer.attrs["name"] = Path(path).stem
     return layer
 
@@ -53,11 +55,11 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
         raise DataWriteError(f"{describe_path(output)}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
     rules = load_rules(args.rules) if args.rules else load_rules()
     feedback.progress(0.0, "reading the layers")
-    blocks = read_layer(args.blocks, "blocks")
+    blocks = read_layer(args.blocks, "blocks", polygons=True)
     deposits = read_layer(args.deposits, "deposits")
-    forest = read_layer(args.forest, "forest") if args.forest else None
-    protected = read_layer(args.protected, "protected areas") if args.protected else None
-    boundaries = read_layer(args.boundaries, "boundaries") if getattr(args, "boundaries", None) else None
+    forest = read_layer(args.forest, "forest", polygons=True) if args.forest else None
+    protected = read_layer(args.protected, "protected areas", polygons=True) if args.protected else None
+    boundaries = read_layer(args.boundaries, "boundaries", polygons=True) if getattr(args, "boundaries", None) else None
     infrastructure = [(Path(path).stem, read_layer(path, "infrastructure")) for path in args.infra]
     rasters = [(Path(path).stem, check_raster(path)) for path in args.raster]
     table = score(blocks, deposits, forest=forest, protected=protected, infrastructure=infrastructure,

@@ -21,9 +21,10 @@ from typing import Iterable, Optional, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
-from assessment.criteria import FAIL, UNKNOWN, Context, CriterionResult, GateResult, blank, fmt, layer_slug
+from assessment.criteria import FAIL, NO_GEOMETRY, UNKNOWN, Context, CriterionResult, GateResult, blank, fmt, layer_slug
 from assessment.criteria import completeness as completeness_criterion
 from assessment.criteria import evidence as evidence_criterion
 from assessment.criteria import exploration as exploration_criterion
@@ -45,6 +46,7 @@ READY, CONDITIONAL, NOT_READY = "Ready", "Ready with conditions", "Not ready"
 INDIA_LCC = "EPSG:7755"
 # Longitude/latitude box inside which the India-wide LCC is the working CRS for geographic input.
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
+_POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 
 RESULT_COLUMNS = ("area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now",
                   "readiness", "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct",
@@ -112,6 +114,8 @@ def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest
     infra_score = infrastructure_criterion.evaluate(ctx, feedback.sub(0.45, 0.55))
     evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90))
     feedback.progress(0.90, "totals and explanations")
+    for spatial in (forest_score, protected_score, infra_score, evidence_score):
+        spatial.set_unknown(~ctx.placed, NO_GEOMETRY)
     criteria = {c.name: c for c in (exploration_criterion.evaluate(ctx, licence), resources_score, forest_score,
                                     protected_score, infra_score, evidence_score,
                                     completeness_criterion.evaluate(ctx, ctx.minerals))}
@@ -149,7 +153,7 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
         raise GeometryError("the blocks layer has no features to score")
     crs = working_crs(blocks)
     notes = [f"The analysis ran in {crs_label(crs)}; areas and distances are geodesic on WGS 84."]
-    work_blocks = _prepared(blocks, crs, "blocks", notes)
+    work_blocks = _prepared(blocks, crs, "blocks", notes, polygons=True)
     deposit_frame = (_prepared(deposits, crs, "deposits", notes) if deposits is not None and len(deposits)
                      else gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)))
     deposit_fields = guess_fields(list(deposit_frame.columns), "deposits")
@@ -161,8 +165,8 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
                      else np.empty(0, dtype=np.int64))
     notes.append("A deposit on the boundary shared by several blocks is counted once, in the first of them in the "
                  "blocks layer; a polygon deposit is placed by a point inside it.")
-    protected_frame = _prepared(protected_layer, crs, "protected areas", notes) if protected_layer is not None else None
-    boundary_frame = _prepared(boundaries, crs, "boundaries", notes) if boundaries is not None else None
+    protected_frame = _prepared(protected_layer, crs, "protected areas", notes, polygons=True) if protected_layer is not None else None
+    boundary_frame = _prepared(boundaries, crs, "boundaries", notes, polygons=True) if boundaries is not None else None
     block_fields = guess_fields(list(work_blocks.columns), "blocks")
     if "licence" not in block_fields:
         notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
@@ -170,7 +174,7 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
         rules=rules, crs=crs, blocks=work_blocks, block_fields=block_fields,
         area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
         deposits=deposit_frame, deposit_fields=deposit_fields, deposit_block=deposit_block,
-        forest=_prepared(forest_layer, crs, "forest", notes).geometry if forest_layer is not None else None,
+        forest=_prepared(forest_layer, crs, "forest", notes, polygons=True).geometry if forest_layer is not None else None,
         protected=protected_frame,
         protected_fields=guess_fields(list(protected_frame.columns), "protected_areas") if protected_frame is not None else {},
         boundaries=boundary_frame,
@@ -181,19 +185,41 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
     return ctx, notes
 
 
-def _prepared(layer, crs: CRS, role: str, notes: list[str]) -> gpd.GeoDataFrame:
-    """``layer`` as a GeoDataFrame in ``crs`` with invalid geometries repaired in memory."""
+def require_polygons(layer, what: str) -> None:
+    """Refuse a layer that must be areal (blocks, forest, protected areas, boundaries) but holds
+    points or lines; null and empty geometries pass (they are reported, not refused).
+
+    Raises
+    ------
+    GeometryError
+        Naming ``what`` (e.g. "the forest layer"), the geometry types found and the first row.
+    """
+    geometry = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else gpd.GeoSeries(layer)
+    values = np.asarray(geometry.values)
+    kinds = shapely.get_type_id(values)
+    wrong = ~np.isin(kinds, _POLYGONAL_TYPES) & ~shapely.is_missing(values) & ~shapely.is_empty(values)
+    if wrong.any():
+        found = ", ".join(sorted({geometry.geom_type.iloc[i] for i in np.flatnonzero(wrong)}))
+        raise GeometryError(f"{what} must hold polygons, but it holds {found} geometries ({int(wrong.sum())} of "
+                            f"{len(values)} features; the first is row {int(np.flatnonzero(wrong)[0]) + 1})")
+
+
+def _prepared(layer, crs: CRS, role: str, notes: list[str], polygons: bool = False) -> gpd.GeoDataFrame:
+    """``layer`` as a GeoDataFrame in ``crs`` with invalid geometries repaired in memory
+    (``polygons``: refuse a layer that is not areal)."""
     from geo.geometry import repaired
 
     frame = layer if isinstance(layer, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gpd.GeoSeries(layer))
+    if polygons:
+        require_polygons(frame, f"the {role} layer")
     moved = to_crs(frame, crs, layer=f"the {role} layer")
     if moved is frame:
         moved = frame.copy()
     fixed, report = repaired(moved.geometry)
     moved = moved.set_geometry(fixed.values, crs=crs)
     if not report.ok:
-        notes.append(f"The {role} layer has {report.summary()}; invalid ones were repaired in memory "
-                     "(the file is unchanged).")
+        repair = "; invalid ones were repaired in memory (the file is unchanged)" if report.invalid else ""
+        notes.append(f"The {role} layer has {report.summary()}{repair}.")
     return moved.reset_index(drop=True)
 
 
@@ -215,8 +241,11 @@ def _named_rasters(paths: Iterable) -> list[tuple[str, str]]:
 
 
 def _unique(name: str, taken: Sequence[str]) -> str:
+    """``name``, or ``name_2``, ``name_3`` … whichever is not in ``taken`` (ignoring case, as
+    GeoPackage column names do)."""
+    folded = {t.casefold() for t in taken}
     candidate, number = name, 2
-    while candidate in taken:
+    while candidate.casefold() in folded:
         candidate, number = f"{name}_{number}", number + 1
     return candidate
 
@@ -320,7 +349,12 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
     columns["rules_sha256"] = ctx.rules.sha256
     results = pd.DataFrame(columns, index=blocks.index)
     own = blocks.drop(columns=[blocks.geometry.name])
-    taken = {c.casefold() for c in results.columns}
-    own = own.rename(columns={c: f"input_{c}" for c in own.columns if str(c).casefold() in taken})
+    taken = {str(c).casefold() for c in results.columns}
+    names = [str(c) for c in own.columns]
+    renamed = {}
+    for column in own.columns:
+        if str(column).casefold() in taken:
+            renamed[column] = _unique(f"input_{column}", names + list(renamed.values()))
+    own = own.rename(columns=renamed)
     output = pd.concat([own, results], axis=1)
     return gpd.GeoDataFrame(output, geometry=blocks.geometry.values, crs=blocks.crs)

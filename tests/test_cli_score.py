@@ -117,3 +117,23 @@ def test_cancel_leaves_no_partial_file(tmp_path):
         run_score(args, feedback)
     assert any(text.startswith("writing") for text in seen)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_scoring_twice_writes_identical_files(tmp_path):
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    assert main(["score", "--sample", "-o", str(first)]) == 0
+    assert main(["score", "--sample", "-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_line_layer_given_as_boundaries_is_refused_naming_the_file(external, tmp_path, capsys):
+    from layers.atlas import sample_role_paths
+
+    roles = sample_role_paths()
+    outline = external / "datameet-maps" / "Country" / "india-land-simplified.geojson"
+    out = tmp_path / "scores.csv"
+    code = main(["score", "--blocks", roles["blocks"], "--deposits", roles["deposits"], "--boundaries", str(outline),
+                 "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 3 and "india-land-simplified.geojson" in err and "LineString" in err and "Traceback" not in err
+    assert not out.exists()

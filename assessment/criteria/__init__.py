@@ -13,10 +13,12 @@ from typing import Optional
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from assessment.rules import Rules
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+NO_GEOMETRY = "the block has no geometry, so it cannot be placed on the map"
 
 
 @dataclass
@@ -49,6 +51,12 @@ class Context:
     @property
     def n_blocks(self) -> int:
         return len(self.blocks)
+
+    @property
+    def placed(self) -> np.ndarray:
+        """Per block, True when it has a geometry to measure (not null, not empty)."""
+        values = np.asarray(self.blocks.geometry.values)
+        return ~(shapely.is_missing(values) | shapely.is_empty(values))
 
     def block_column(self, canonical: str) -> Optional[pd.Series]:
         """The block column holding ``canonical`` (e.g. ``"licence"``), or None when absent."""
@@ -84,6 +92,21 @@ class CriterionResult:
     measure: list[str]
     columns: dict[str, object] = field(default_factory=dict)
     conditions: Optional[list[list[str]]] = None
+
+    def set_unknown(self, rows: np.ndarray, why: str) -> None:
+        """Leave the blocks where ``rows`` is True unscored: score NaN, measure "unknown (why)",
+        no conditions, and their (numeric) output columns empty."""
+        if not rows.any():
+            return
+        self.score[rows] = np.nan
+        for i in np.flatnonzero(rows):
+            self.measure[i] = f"unknown ({why})"
+            if self.conditions is not None:
+                self.conditions[i] = []
+        for name, values in self.columns.items():
+            column = pd.array(values, dtype="Float64")
+            column[rows] = pd.NA
+            self.columns[name] = column
 
 
 def commodity_names(series: pd.Series, rules: Rules) -> list[list[str]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assessment.criteria import FAIL, PASS, UNKNOWN, Context, CriterionResult, GateResult, fmt, truthy
+from assessment.criteria import FAIL, NO_GEOMETRY, PASS, UNKNOWN, Context, CriterionResult, GateResult, fmt, truthy
 from geo.nearest import nearest_distance_km
 from geo.overlay import overlap_areas_ha
 
@@ -65,8 +65,12 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
     p = rules.protected
     nbwl = rules.nbwl_condition
     status, sentence, conditions = [], [], []
+    placed = ctx.placed
     for i in range(ctx.n_blocks):
-        if inside_ha[i] > 0:
+        if not placed[i]:
+            status.append(UNKNOWN)
+            sentence.append(NO_GEOMETRY)
+        elif inside_ha[i] > 0:
             status.append(FAIL)
             sentence.append(f"{fmt(inside_ha[i])} ha of the block lies inside a national park or wildlife sanctuary ({p.inside_source})")
         elif km_buffered[i] <= p.buffer_km:
@@ -89,7 +93,8 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
     gate = GateResult("gate_protected", "Protected areas", np.asarray(status, dtype=object),
                       [f"{lead + ' ' if lead else ''}Protected-area gate: {s} — {t}."
                        for lead, s, t in zip(leads, status, sentence)],
-                      conditions, columns={"protected_inside_ha": np.round(inside_ha, 4), "protected_km": np.round(km_any, 4)})
+                      conditions, columns={"protected_inside_ha": np.where(placed, np.round(inside_ha, 4), np.nan),
+                                           "protected_km": np.round(km_any, 4)})
     score = rules.protected_bands.score(km_any)
     measure = [f"{fmt(km, 2)} km to the nearest national park or wildlife sanctuary" if not np.isnan(km)
                else "no national park or wildlife sanctuary in the layer" for km in km_any]

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import shapely
 
-from assessment.criteria import FAIL, PASS, UNKNOWN, Context, GateResult, blank, fmt
+from assessment.criteria import FAIL, NO_GEOMETRY, PASS, UNKNOWN, Context, GateResult, blank, fmt
 from geo.measure import geodesic_areas_ha
 
 
@@ -36,6 +36,8 @@ def evaluate(ctx: Context) -> GateResult:
                      else "the boundaries layer has no state-name column")
     else:
         _judge(ctx, listed, column, status, reason)
+    status[~ctx.placed] = UNKNOWN
+    reason[~ctx.placed] = NO_GEOMETRY
     sentence = [f"State gate: {s} — {r} ({source})." for s, r in zip(status, reason)]
     return GateResult("gate_state", "Listed state", status, sentence, [[] for _ in range(ctx.n_blocks)])
 

@@ -8,6 +8,7 @@ import pytest
 import rasterio
 from pyproj import Geod
 from rasterio.transform import from_origin
+from shapely.geometry import box
 
 from assessment import score
 from assessment.rules import load_rules
@@ -22,11 +23,16 @@ def one(result, block_id):
 
 
 def test_forest_half_covered_by_two_overlapping_polygons_is_fifty_percent():
-    forests = layer([square(-0.5, -0.5, 1.5), square(-0.1, 1.0, 1.1)])  # left half of the block, overlapping
-    row = one(score(blocks([dict(block_id="a", geometry=square(0))]), None, forest=forests), "a")
+    # The 2 km block's left half is covered twice: by a strip over the whole half (and beyond the
+    # block) and by a square over its lower-left quarter. Summed they make 75 %; unioned, 50 %.
+    strip = box(X0 - 0.5 * KM, Y0 - 0.5 * KM, X0 + KM, Y0 + 2.5 * KM)
+    quarter = box(X0, Y0, X0 + KM, Y0 + KM)
+    row = one(score(blocks([dict(block_id="a", geometry=square(0))]), None, forest=layer([strip, quarter])), "a")
+    left_half = gpd.GeoSeries([box(X0, Y0, X0 + KM, Y0 + 2 * KM)], crs=UTM).to_crs(4326).iloc[0]
+    assert row["forest_ha"] == pytest.approx(abs(GEOD.geometry_area_perimeter(left_half)[0]) / 1e4, rel=1e-4)
     assert row["forest_pct"] == pytest.approx(50.0, abs=0.01)  # never 75 %
-    assert row["forest_ha"] == pytest.approx(row["area_ha"] / 2, rel=1e-4)
     assert row["s_forest"] == 30.0  # the rules' band "up to 50 % → 30"
+
 
 def test_area_is_geodesic_hectares():
     lonlat = blocks([dict(block_id="a", geometry=square(0))], crs="EPSG:4326")
@@ -113,6 +119,14 @@ def test_output_columns_follow_the_contract(two_value_raster):
     assert row["rules_sha256"] == load_rules().sha256 and row["rules_version"] == load_rules().version
     assert row["score"] == round(row["score"], 1) and 0 <= row["score"] <= 100
     assert result.crs == candidates.crs
+
+
+def test_own_columns_clashing_with_result_columns_keep_distinct_names():
+    candidates = blocks([dict(block_id="a", Stage="G2", input_stage="as surveyed", score=7, geometry=square(0))])
+    result = score(candidates, None)
+    assert list(result.columns[:4]) == ["block_id", "input_Stage_2", "input_stage", "input_score"]
+    assert result.columns.is_unique
+    assert result.iloc[0]["input_Stage_2"] == "G2" and result.iloc[0]["stage"] == "G2"
 
 
 def test_total_is_the_weighted_sum_written_in_the_explanation():

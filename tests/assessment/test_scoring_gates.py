@@ -1,6 +1,7 @@
 """Gates and conditions of the readiness model, one hand-built scenario per rule (DOMAIN.md A4, A5)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -150,3 +151,34 @@ def test_forest_condition_and_readiness_classes():
     assert "prior approval of the Central Government" in one(result, "forest")["explanation"]
     assert "(F1)" in one(result, "forest")["explanation"]
     assert one(result, "clear")["readiness"] == "Ready"
+
+
+def test_a_block_without_geometry_leaves_the_spatial_gates_unknown():
+    from shapely.geometry import Polygon
+    candidates = blocks([dict(block_id="nowhere", licence="CL", stage="G4", state="X", geometry=Polygon()),
+                         dict(block_id="placed", licence="CL", stage="G4", state="X", geometry=square(20))])
+    result = score(candidates, None, forest=layer([square(0, 0, 50)]), protected=layer([square(100, 0, 5)]),
+                   boundaries=layer([square(-5, -5, 60)], state=["X"]), infrastructure=[("rail", layer([point(9, 9)]))])
+    nowhere = one(result, "nowhere")
+    assert (nowhere["gate_stage"], nowhere["gate_protected"], nowhere["gate_state"]) == ("pass", "unknown", "unknown")
+    for criterion in ("forest", "protected", "infrastructure"):
+        assert np.isnan(nowhere[f"s_{criterion}"]), criterion
+    assert pd.isna(nowhere["forest_ha"]) and pd.isna(nowhere["protected_km"]) and pd.isna(nowhere["infra_rail_km"])
+    assert "Protected-area gate: unknown — the block has no geometry" in nowhere["explanation"]
+    assert "no national park or wildlife sanctuary" not in nowhere["explanation"]
+    placed = one(result, "placed")
+    assert (placed["gate_protected"], placed["gate_state"], placed["forest_pct"]) == ("pass", "pass", 100.0)
+
+
+@pytest.mark.parametrize("role", ["blocks", "forest", "protected", "boundaries"])
+def test_areal_layers_holding_points_are_refused(role):
+    from geo.errors import GeometryError
+    candidates = blocks([dict(block_id="a", geometry=square(0))])
+    points = layer([point(1, 1), point(5, 5)])
+    layers = dict(forest=None, protected=None, boundaries=None)
+    if role == "blocks":
+        candidates = points
+    else:
+        layers[role] = points
+    with pytest.raises(GeometryError, match="must hold polygons, but it holds Point geometries"):
+        score(candidates, None, **layers)
