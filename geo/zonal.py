@@ -24,7 +24,7 @@ from exactextract import exact_extract
 from exactextract.raster import RasterioRasterSource
 from pyproj import CRS
 
-from geo.errors import CrsError, DataReadError, describe_path
+from geo.errors import CrsError, DataReadError, GeometryError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
 SUPPORTED_STATS = ("mean", "max", "min", "count", "sum", "stdev", "median", "majority", "minority")
@@ -65,11 +65,25 @@ def zonal_stats(
     Raises
     ------
     CrsError
-        The polygons or the raster have no CRS.
+        The polygons or the raster have no CRS, or the polygons' coordinates cannot be brought to
+        the raster's CRS (e.g. metres in a file that says WGS 84).
     DataReadError
         The raster cannot be opened or its pixels cannot be read.
+    GeometryError
+        A geometry is not a polygon (points and lines have no area to weight pixels by).
     ValueError
         A statistic is not supported or the band does not exist.
+
+    Notes
+    -----
+    Differences from ``rasterstats.zonal_stats`` (checked against its test data in
+    ``tests/geo/test_zonal.py``): rasterstats takes the pixels whose centre is inside the polygon
+    (or, with ``all_touched=True``, every touched pixel) and weights them equally, so its ``count``
+    is a whole number of pixels and its ``mean`` an unweighted mean. Here ``count`` is the covered
+    area in pixels and ``mean`` is coverage-weighted, so both differ slightly from either rasterstats
+    rule; ``min`` and ``max`` are over every pixel with any coverage (rasterstats' ``all_touched``
+    rule). They agree exactly where polygons cover whole pixels. rasterstats ignores CRSs; here the
+    polygons are reprojected to the raster's CRS.
     """
     feedback = ensure_feedback(feedback)
     unknown = [name for name in stats if name not in SUPPORTED_STATS]
@@ -79,12 +93,14 @@ def zonal_stats(
     name = describe_path(raster_path)
     if geometry.crs is None:
         raise CrsError(f"zonal statistics over {name}: the polygons have no CRS; assign one first")
+    _check_polygons(geometry, name)
     ops = list(dict.fromkeys([*stats, "count"]))
     table = pd.DataFrame(index=geometry.index, columns=ops, dtype="Float64")
     try:
         with rasterio.open(raster_path) as raster:
             _check_raster(raster, name, band)
             projected = geometry.to_crs(raster.crs) if not CRS(raster.crs).equals(geometry.crs) else geometry
+            _check_transformed(projected, geometry.crs, raster.crs, name)
             usable = _usable_rows(projected, raster.bounds)
             if usable.any():
                 feedback.progress(0.0, f"zonal statistics: {name}")
@@ -106,6 +122,27 @@ def _check_raster(raster, name: str, band: int) -> None:
         raise CrsError(f"{name}: the raster has no CRS; zonal statistics need one")
     if not 1 <= band <= raster.count:
         raise ValueError(f"{name}: band {band} does not exist (the raster has {raster.count})")
+
+
+def _check_polygons(geometry: gpd.GeoSeries, name: str) -> None:
+    values = np.asarray(geometry.values)
+    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    areal = np.isin(shapely.get_type_id(values), (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON))
+    wrong = np.flatnonzero(present & ~areal)
+    if len(wrong):
+        raise GeometryError(f"zonal statistics over {name} need polygons; {len(wrong)} of the {len(values)} geometries "
+                            f"are not (the first, row {wrong[0] + 1}, is a {geometry.geom_type.iloc[wrong[0]]})")
+
+
+def _check_transformed(projected: gpd.GeoSeries, source_crs, raster_crs, name: str) -> None:
+    """Refuse polygons whose coordinates did not survive the transform (their CRS is wrong)."""
+    values = np.asarray(projected.values)
+    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    lost = np.flatnonzero(present & ~np.isfinite(shapely.bounds(values)).all(axis=1))
+    if len(lost):
+        raise CrsError(f"zonal statistics over {name}: {len(lost)} polygon(s) cannot be transformed from "
+                       f"{CRS(source_crs).name} to {CRS(raster_crs).name} (the first is row {lost[0] + 1}); "
+                       "their coordinates do not fit their CRS, which is probably wrong")
 
 
 def _usable_rows(geometry: gpd.GeoSeries, bounds) -> np.ndarray:
