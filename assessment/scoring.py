@@ -48,11 +48,6 @@ INDIA_LCC = "EPSG:7755"
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
 _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 
-RESULT_COLUMNS = ("area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now",
-                  "readiness", "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct",
-                  "protected_inside_ha", "protected_km")
-TAIL_COLUMNS = ("missing", "explanation", "rules_version", "rules_sha256")
-
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
           infrastructure: Iterable = (), rasters: Iterable = (), rules: Rules | os.PathLike | str | None = None,

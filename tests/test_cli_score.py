@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from assessment.score_cli import run_score
-from assessment.scoring import RESULT_COLUMNS
 from geo.errors import Cancelled
 from geo.feedback import Feedback
 from main import main
@@ -45,7 +44,14 @@ def test_sample_atlas_exercises_every_gate_outcome(sample_scores):
     assert set(sample_scores["gate_protected"]) == {"pass", "fail"}
     assert set(sample_scores["gate_state"]) == {"pass", "fail"}
     assert set(sample_scores["readiness"]) == {"Ready", "Ready with conditions", "Not ready"}
-    assert all(column in sample_scores.columns for column in RESULT_COLUMNS)
+    fixed = ["area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now", "readiness",
+             "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct", "protected_inside_ha",
+             "protected_km"]
+    from layers.atlas import sample_role_paths
+    own = [c for c in gpd.read_file(sample_role_paths()["blocks"]).columns if c != "geometry"]
+    # The blocks' own columns first; their stage and licence renamed so the contract's columns keep their names.
+    assert list(sample_scores.columns[:len(own)]) == [f"input_{c}" if c in ("stage", "licence") else c for c in own]
+    assert list(sample_scores.columns[len(own):len(own) + len(fixed)]) == fixed
     assert sample_scores["explanation"].str.contains("Rules: rules.toml, version").all()
     # The forest union is measured, not the sum (OD-CL-01: two overlapping forest polygons).
     overlap = sample_scores.set_index("block_id").loc["OD-CL-01"]

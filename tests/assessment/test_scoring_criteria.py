@@ -1,6 +1,9 @@
 """Scored criteria, totals and the output contract (DESIGN.md §5.1–§5.4) on hand-built scenarios."""
 from __future__ import annotations
 
+import hashlib
+import tomllib
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,8 +14,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import box
 
 from assessment import score
-from assessment.rules import load_rules
-from assessment.scoring import RESULT_COLUMNS, TAIL_COLUMNS
+from assessment.rules import DEFAULT_RULES_PATH, load_rules
 from tests.assessment.scenario import KM, UTM, X0, Y0, blocks, layer, point, square
 
 GEOD = Geod(ellps="WGS84")
@@ -53,8 +55,7 @@ def test_resources_count_tonnage_by_category_and_critical_minerals():
     assert a["tonnage_mt"] == pytest.approx(15.0) and b["tonnage_mt"] == 0
     assert a["critical_minerals"] == "Copper;Graphite;Lithium"
     assert "Measured 2.00 Mt, Indicated 4.00 Mt, Inferred 9.00 Mt" in a["explanation"]
-    rules = load_rules()
-    assert a["s_resources"] == min(100, rules.resources.tonnage.score([15.0])[0] + rules.resources.critical_bonus)
+    assert a["s_resources"] == 70 + 15  # rules.toml: 15 Mt is in the band (10, 100] → 70; +15 for critical minerals
     assert b["s_resources"] == 0
 
 
@@ -67,16 +68,15 @@ def test_deposits_without_stage_make_the_stage_unknown_not_zero():
 
 
 def test_infrastructure_distance_per_layer_in_geodesic_km():
-    stations = layer([point(5, 1)])
+    stations = layer([point(10, 1), point(30, 1)])
     roads = gpd.GeoDataFrame(geometry=[point(2, 1).buffer(10)], crs=UTM).to_crs(4326)  # touches the block edge
     result = score(blocks([dict(block_id="a", geometry=square(0))]), None,
                    infrastructure=[("Rail stations", stations), ("roads", roads)])
     a = one(result, "a")
-    start, end = gpd.GeoSeries([point(2, 1), point(5, 1)], crs=UTM).to_crs(4326)
+    start, end = gpd.GeoSeries([point(2, 1), point(10, 1)], crs=UTM).to_crs(4326)
     assert a["infra_rail_stations_km"] == pytest.approx(GEOD.inv(start.x, start.y, end.x, end.y)[2] / 1000, rel=1e-4)
     assert a["infra_roads_km"] == 0
-    bands = load_rules().infrastructure_bands
-    assert a["s_infrastructure"] == pytest.approx(np.mean(bands.score([a["infra_rail_stations_km"], 0.0])), abs=0.05)
+    assert a["s_infrastructure"] == (80 + 100) / 2  # rules.toml: 8 km is in the band (5, 10] → 80; 0 km → 100
 
 
 @pytest.fixture
@@ -110,13 +110,19 @@ def test_output_columns_follow_the_contract(two_value_raster):
     result = score(candidates, layer([point(1, 1)], stage=["G2"]), forest=layer([square(0, 0, 1)]),
                    protected=layer([square(30, 0, 1)]), infrastructure=[("rail", layer([point(9, 9)]))],
                    rasters=[("magnetic", two_value_raster)])
-    own = ["block_id", "input_stage", "input_licence", "input_area_ha"]
-    expected = (own + list(RESULT_COLUMNS) + ["infra_rail_km", "evidence_magnetic_mean", "evidence_magnetic_max"]
-                + [f"s_{c}" for c in ("exploration", "resources", "forest", "protected", "infrastructure", "evidence",
-                                      "completeness")] + list(TAIL_COLUMNS) + ["geometry"])
-    assert list(result.columns) == expected
+    own = ["block_id", "input_stage", "input_licence", "input_area_ha"]  # the block's own columns first
+    design_5_4 = ["area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now",
+                  "readiness", "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct",
+                  "protected_inside_ha", "protected_km", "infra_rail_km", "evidence_magnetic_mean",
+                  "evidence_magnetic_max", "s_exploration", "s_resources", "s_forest", "s_protected",
+                  "s_infrastructure", "s_evidence", "s_completeness", "missing", "explanation", "rules_version",
+                  "rules_sha256"]
+    assert list(result.columns) == own + design_5_4 + ["geometry"]
     row = result.iloc[0]
-    assert row["rules_sha256"] == load_rules().sha256 and row["rules_version"] == load_rules().version
+    assert (row["stage"], row["licence"], row["input_area_ha"]) == ("G2", "ML", 1)
+    shipped = DEFAULT_RULES_PATH.read_bytes()
+    assert row["rules_sha256"] == hashlib.sha256(shipped).hexdigest()
+    assert row["rules_version"] == tomllib.loads(shipped.decode())["meta"]["version"]
     assert row["score"] == round(row["score"], 1) and 0 <= row["score"] <= 100
     assert result.crs == candidates.crs
 
