@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
@@ -94,6 +95,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.boundaries = args.boundaries or roles.get("boundaries")
     if not (args.blocks and args.deposits):
         raise UsageError("score needs --blocks and --deposits, or --sample")
+    refuse_overwriting_inputs(args)
     return run_score(args, stderr_feedback())
 
 
@@ -210,6 +212,52 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     return argv
 
 
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
+
+
+def _input_paths(args: argparse.Namespace) -> list[str]:
+    """Every file a command reads, from whichever of the usual options it has."""
+    paths = []
+    for name in ("file", "table", "input", "scores", "project", "blocks", "deposits", "forest",
+                 "protected", "boundaries", "rules"):
+        value = getattr(args, name, None)
+        if value:
+            paths.append(value)
+    for name in ("files", "infra", "raster", "layer"):
+        value = getattr(args, name, None)
+        if isinstance(value, list):
+            paths.extend(value)
+    return paths
+
+
+def _output_paths(args: argparse.Namespace) -> list[str]:
+    return [value for name in ("output", "html", "png", "svg", "screenshot") if (value := getattr(args, name, None))]
+
+
+def _files_of(path: str) -> set[Path]:
+    """The file itself and, for a shapefile, every sidecar a write could clobber."""
+    resolved = Path(path).resolve()
+    if resolved.suffix.lower() in SHAPEFILE_SIDECARS:
+        return {resolved.with_suffix(suffix) for suffix in SHAPEFILE_SIDECARS} | {resolved}
+    return {resolved}
+
+
+def refuse_overwriting_inputs(args: argparse.Namespace) -> None:
+    """Source files are read-only to Khanij: an output that would replace an input is a usage error.
+
+    Raises
+    ------
+    UsageError
+        An output path is one of the inputs (or a sidecar of an input shapefile).
+    """
+    for output in _output_paths(args):
+        target = Path(output).resolve()
+        for source in _input_paths(args):
+            if target in _files_of(source):
+                raise UsageError(f"{Path(output).name} is the input file {Path(source).name}; write the output "
+                                 f"to another file (inputs are never changed)")
+
+
 def exit_code_for(exc: BaseException) -> Optional[int]:
     """Exit code for an expected error, or None for a bug."""
     from geo.errors import Cancelled, DataWriteError, KhanijError
@@ -231,6 +279,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(_normalise_argv(argv))
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        refuse_overwriting_inputs(args)
         return handler(args)
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.

@@ -27,15 +27,13 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _output_problem(output: Optional[str], source: str, allowed=WRITE_SUFFIXES) -> Optional[str]:
+def _output_problem(output: Optional[str], allowed=WRITE_SUFFIXES) -> Optional[str]:
     """Why ``output`` cannot be used (checked before any work is done), or None."""
     if not output:
         return "give an output file with -o OUT"
     suffix = Path(output).suffix.lower()
     if suffix not in allowed:
         return f"{describe_path(output)}: cannot write files of type '{suffix or 'without extension'}'; use {', '.join(allowed)}"
-    if Path(output).resolve() == Path(source).resolve():
-        return f"{describe_path(output)} is the input file; write the output to another file (the input is never changed)"
     return None
 
 
@@ -83,7 +81,7 @@ def _convert_table(args: argparse.Namespace) -> int:
         return _usage("--json prints a single CODE's conversion; --table writes its answers to -o OUT")
     if not args.column:
         return _usage(f"--table {describe_path(args.table)} needs --column COL (the column to convert)")
-    problem = _output_problem(args.output, args.table)
+    problem = _output_problem(args.output)
     if problem:
         return _usage(problem)
     frame = read_table(args.table, args.layer, required=[args.column])
@@ -108,7 +106,7 @@ def _shapes_left_out(args: argparse.Namespace) -> str:
 def run_resources(args: argparse.Namespace) -> int:
     """Resource statement of ``IN`` grouped ``--by``; written to ``-o`` or printed."""
     if args.output:
-        problem = _output_problem(args.output, args.input, (".csv", ".xlsx"))
+        problem = _output_problem(args.output, (".csv", ".xlsx"))
         if problem:
             return _usage(problem)
     frame = read_table(args.input, args.layer, required=[args.column] if args.column else ())

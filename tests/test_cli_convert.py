@@ -159,7 +159,7 @@ def test_output_over_the_input_is_refused_and_the_input_untouched(capsys, deposi
     before = deposits.read_bytes()
     argv = ["--table", str(deposits), "--column", "UNFC_Code"] if command == "convert" else [str(deposits)]
     code, _, err = run(capsys, command, *argv, "-o", str(deposits.parent / "." / deposits.name))
-    assert code == 2 and "deposits.csv is the input file" in err
+    assert code == 2 and "deposits.csv is the input file deposits.csv" in err
     assert deposits.read_bytes() == before
 
 

@@ -35,3 +35,20 @@ def test_a_reader_that_stops_early_is_not_an_error(external, monkeypatch, capsys
     monkeypatch.undo()
     assert code == main.EXIT_OK
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "--blocks", "{d}/blocks.shp", "--deposits", "{d}/deposits.gpkg", "-o", "{d}/deposits.gpkg"],
+    ["score", "--blocks", "{d}/blocks.shp", "--deposits", "{d}/deposits.gpkg", "-o", "{d}/blocks.dbf"],
+    ["report", "{d}/deposits.gpkg", "-o", "{d}/deposits.gpkg"],
+    ["export-map", "{d}/blocks.shp", "--png", "{d}/blocks.shp"],
+    ["resources", "{d}/deposits.gpkg", "-o", "{d}/deposits.gpkg"],
+])
+def test_an_output_never_replaces_an_input(tmp_path, capsys, argv):
+    sources = {name: (tmp_path / name) for name in ("blocks.shp", "blocks.dbf", "deposits.gpkg")}
+    for path in sources.values():
+        path.write_bytes(b"user data")
+    code = main.main([part.format(d=tmp_path) for part in argv])
+    assert code == main.EXIT_USAGE
+    assert "is the input file" in capsys.readouterr().err
+    assert all(path.read_bytes() == b"user data" for path in sources.values())
