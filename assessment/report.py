@@ -10,7 +10,9 @@ and number printed comes from here, so a headless test reads the same content.
 
 The gate findings, conditions and criterion measures are the sentences the scorer wrote into the
 ``explanation`` column (:func:`parse_explanation` splits them); the statuses, scores and figures
-come from their own columns.
+come from their own columns. An explanation that cannot be split completely, or whose gate results
+and scores differ from the row's columns (written by another tool, or edited), is not itemised:
+the section then prints it whole, and its tables say so in place of the findings.
 
 Examples
 --------
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,7 +37,11 @@ READINESS_ORDER = ("Ready", "Ready with conditions", "Not ready")
 GATES = (("gate_stage", "Exploration stage"), ("gate_protected", "Protected areas"), ("gate_state", "Listed state"))
 #: At most this many boundary vertices are listed (a surveyed block has a few corners).
 MAX_CORNERS = 40
+#: Characters of the rules' SHA-256 printed in page footers (the full hash is on the cover).
+SHORT_HASH = 12
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official. Do not use for a decision."
+#: Printed in place of a finding, condition or measure when the explanation could not be read.
+UNREAD_EXPLANATION = "not itemised: see the scorer's reasoning below"
 _LICENCE_WORDS = ("ML:", "CL:", "EL:")
 
 
@@ -63,16 +69,27 @@ class Gate:
 
 @dataclass
 class Criterion:
+    """One scored criterion of a block (``weight`` in %, None when the rules used are unknown)."""
+
     name: str
     label: str
     measure: str
     score: Optional[float]
-    weight: float
+    weight: Optional[float]
 
     @property
     def contribution(self) -> Optional[float]:
         """Points this criterion adds to the weighted sum (score × weight / 100)."""
-        return None if self.score is None else self.score * self.weight / 100.0
+        return None if self.score is None or self.weight is None else self.score * self.weight / 100.0
+
+
+class Measure(NamedTuple):
+    """One "Label: measure → score × weight % = points." sentence (``score`` None: not scored)."""
+
+    label: str
+    text: str
+    weight: float
+    score: Optional[float]
 
 
 @dataclass
@@ -80,14 +97,34 @@ class ExplanationParts:
     """The pieces of one block's ``explanation`` sentence by sentence (empty when not found)."""
 
     gates: dict[str, str] = field(default_factory=dict)
+    gate_status: dict[str, str] = field(default_factory=dict)
     conditions: list[str] = field(default_factory=list)
-    measures: list[tuple[str, str, float]] = field(default_factory=list)  # (label, measure, weight %)
+    conditions_stated: bool = False
+    measures: list[Measure] = field(default_factory=list)
     rules_name: str = ""
     total: str = ""
 
     @property
     def complete(self) -> bool:
-        return len(self.gates) == len(GATES) and len(self.measures) == len(CRITERIA)
+        """Every gate, the conditions (or "No conditions apply."), every criterion and the total were found."""
+        return (len(self.gates) == len(GATES) and self.conditions_stated and len(self.measures) == len(CRITERIA)
+                and bool(self.total))
+
+    def agrees_with(self, row: pd.Series) -> bool:
+        """Complete, and its gate results and criterion scores are those of the score ``row`` (so
+        its sentences describe this row and can be printed beside its figures)."""
+        if not self.complete:
+            return False
+        for column, status in self.gate_status.items():
+            if column in row.index and _text(row.get(column)) != status:
+                return False
+        for name, measure in zip(CRITERIA, self.measures):
+            column = _float(row.get(f"s_{name}"))
+            if (column is None) != (measure.score is None):
+                return False
+            if column is not None and abs(column - measure.score) > 0.5 + 1e-9:
+                return False
+        return True
 
 
 @dataclass
@@ -106,6 +143,7 @@ class BlockReport:
     resources_note: str
     gates: list[Gate]
     conditions: list[tuple[str, str]]
+    conditions_note: str
     criteria: list[Criterion]
     total_note: str
     missing: str
@@ -119,7 +157,8 @@ class BlockReport:
                      [[g.name, g.status, g.finding, g.source] for g in self.gates], [1.3, 0.8, 3.4, 3.0], "LLLL")
 
     def criteria_table(self) -> Table:
-        rows = [[c.label, c.measure, _number(c.score, 0), f"{c.weight:g}", _number(c.contribution, 1)]
+        rows = [[c.label, c.measure, _number(c.score, 0), "—" if c.weight is None else f"{c.weight:g}",
+                 _number(c.contribution, 1)]
                 for c in self.criteria]
         rows.append(["Total", self.total_note, "", "100", _number(self.score, 1)])
         return Table(["Criterion", "Measure", "Score", "Weight %", "Points"], rows, [1.9, 4.6, 0.8, 0.9, 0.8], "LLRRR")
@@ -127,6 +166,12 @@ class BlockReport:
 
 @dataclass
 class Dossier:
+    """The whole dossier: cover (title, date, ranking, rules, sources) and the blocks' sections.
+
+    ``rules`` names the rules file with its version and full SHA-256; ``rules_short`` is the same
+    with the hash cut to :data:`SHORT_HASH` characters, for page footers.
+    """
+
     title: str
     generated: datetime.date
     illustrative: bool
@@ -134,6 +179,7 @@ class Dossier:
     blocks: list[BlockReport]
     sources: list[str]
     rules: str
+    rules_short: str = ""
 
 
 # ---------------------------------------------------------------- parsing the explanation
@@ -179,7 +225,8 @@ def _strip_prefix(sentence: str, marker: str) -> str:
 
 
 _CRITERION = re.compile(r"(?P<label>[A-Z][^:]{2,60}?): (?P<measure>.*?) → (?:not scored \(weight (?P<unscored>[\d.]+)[^)]*\)"
-                        r"|[\d.]+ × (?P<weight>[\d.]+) % = [\d.]+)\.(?= |$)")
+                        r"|(?P<score>[\d.]+) × (?P<weight>[\d.]+) % = [\d.]+)\.(?= |$)")
+_GATE_STATUS = {"gate_protected": re.compile(r"^Protected-area gate: (\S+) — "), "gate_state": re.compile(r"^State gate: (\S+) — ")}
 
 
 def parse_explanation(text: str) -> ExplanationParts:
@@ -205,16 +252,22 @@ def parse_explanation(text: str) -> ExplanationParts:
         protected_sentence = text[protected_at:state_at].strip()
         parts.gates["gate_protected"] = " ".join(lead + [protected_sentence])
         parts.gates["gate_state"] = text[state_at:conditions_at].strip()
+        for column, pattern in _GATE_STATUS.items():
+            found = pattern.search(text[protected_at:] if column == "gate_protected" else text[state_at:])
+            if found:
+                parts.gate_status[column] = found.group(1)
     tail = text[conditions_at:] if conditions_at >= 0 else text
     closing = _depth0_positions(tail, ". ")
     if conditions_at >= 0 and closing:
+        parts.conditions_stated = True
         if tail.startswith("Conditions: "):
             block = tail[len("Conditions: "):closing[0]]
             cuts = _depth0_positions(block, "; ")
             parts.conditions = [block[a:b].strip("; ").strip() for a, b in zip([0] + cuts, cuts + [len(block)])]
         tail = tail[closing[0] + 2:]
     total_at = tail.find("Total ")
-    parts.measures = [(m["label"], m["measure"], float(m["weight"] or m["unscored"]))
+    parts.measures = [Measure(m["label"], m["measure"], float(m["weight"] or m["unscored"]),
+                              float(m["score"]) if m["score"] else None)
                       for m in _CRITERION.finditer(tail[:total_at if total_at >= 0 else None])]
     if total_at >= 0:
         parts.total = tail[total_at:].split(". ", 1)[0].rstrip(".")
@@ -344,10 +397,15 @@ def _distance(value) -> str:
     return "not measured" if number is None else f"{number:,.2f} km (geodesic)"
 
 
-def _gates(row: pd.Series, parts: ExplanationParts) -> list[Gate]:
+def _gates(row: pd.Series, parts: ExplanationParts, unread: str) -> list[Gate]:
+    """The gates with the result of their column and the finding and source the scorer wrote
+    (``unread`` in their place when its explanation could not be read)."""
     gates = []
     for column, name in GATES:
         sentence = parts.gates.get(column, "")
+        if not sentence:
+            gates.append(Gate(name, _text(row.get(column)) or "unknown", unread, "—"))
+            continue
         marker = {"gate_stage": "gate for ", "gate_protected": "Protected-area gate:", "gate_state": "State gate:"}[column]
         lead = [s for s in sentences(sentence) if marker not in s] if column == "gate_protected" else []
         main = sentence[len(" ".join(lead)):].strip() if lead else sentence
@@ -357,13 +415,15 @@ def _gates(row: pd.Series, parts: ExplanationParts) -> list[Gate]:
     return gates
 
 
-def _criteria(row: pd.Series, parts: ExplanationParts, weights: dict[str, float]) -> list[Criterion]:
-    """The criteria with the measure and weight the scorer wrote (the shipped weights when it wrote none)."""
+def _criteria(row: pd.Series, parts: ExplanationParts, weights: dict[str, float], unread: str) -> list[Criterion]:
+    """The criteria with the measure and weight the scorer wrote; when its explanation could not
+    be read, ``unread`` as the measure and the shipped weights if the scores were made with them."""
     measures = dict(zip(CRITERIA, parts.measures)) if len(parts.measures) == len(CRITERIA) else {}
     criteria = []
     for name in CRITERIA:
-        label, measure, weight = measures.get(name, (name.capitalize(), "see the score file", weights.get(name, 0.0)))
-        criteria.append(Criterion(name, label, measure, _float(row.get(f"s_{name}")), float(weight)))
+        found = measures.get(name)
+        label, measure, weight = (found.label, found.text, found.weight) if found else (name.capitalize(), unread, weights.get(name))
+        criteria.append(Criterion(name, label, measure, _float(row.get(f"s_{name}")), weight))
     return criteria
 
 
@@ -375,7 +435,9 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
     from geo.soi_sheets import toposheets_for_polygon
 
     explanation = _text(row.get("explanation"))
-    parts = parse_explanation(explanation)
+    parsed = parse_explanation(explanation)
+    parts = parsed if parsed.agrees_with(row) else ExplanationParts(rules_name=parsed.rules_name)
+    unread = (UNREAD_EXPLANATION if explanation else "not stated: the score file has no explanation")
     block_id = _text(row.get(fields["block_id"])) if "block_id" in fields else ""
     name = _text(row.get(fields["block_name"])) if "block_name" in fields else ""
     area_ha = _float(row.get("area_ha"))
@@ -392,6 +454,7 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
         resources_note = ("The deposits layer was not given to the report; from the score: "
                           f"{_number(_float(row.get('n_deposits')), 0)} deposit(s), {_number(_float(row.get('tonnage_mt')), 2)} Mt.")
     conditions = [split_source(text) for text in parts.conditions]
+    conditions_note = "No conditions apply." if parts.conditions_stated else unread
     rules_hash = _text(row.get("rules_sha256"))
     provenance = [
         ("Rules file", f"{parts.rules_name or 'rules'}, version {_text(row.get('rules_version')) or '?'}"),
@@ -406,9 +469,10 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
         block_id=block_id or name, title=title, readiness=_text(row.get("readiness")), score=_float(row.get("score")),
         facts=_facts(row, fields, area_ha, toposheets), corners=corners, corner_note=corner_note,
         classification=_classification(row, fields), resources=resources, resources_note=resources_note,
-        gates=_gates(row, parts), conditions=conditions, criteria=_criteria(row, parts, weights),
-        total_note=parts.total or "weighted total", missing=_text(row.get("missing")), provenance=provenance,
-        geometry_wgs84=geometry_wgs84, explanation="" if parts.complete else explanation, illustrative=illustrative,
+        gates=_gates(row, parts, unread), conditions=conditions, conditions_note=conditions_note,
+        criteria=_criteria(row, parts, weights, unread), total_note=parts.total or "weighted total",
+        missing=_text(row.get("missing")), provenance=provenance, geometry_wgs84=geometry_wgs84,
+        explanation="" if parts.complete else explanation, illustrative=illustrative,
     )
 
 
@@ -432,7 +496,7 @@ def ranking_table(scores: pd.DataFrame, fields: dict[str, str]) -> Table:
                      _text(row.get("stage")), _text(row.get("readiness")), _number(_float(row.get("score")), 1),
                      _text(row.get("licence_now"))])
     return Table(["Rank", "Block", "Name", "State", "Licence", "Stage", "Readiness", "Score", "Possible today"], rows,
-                 [0.75, 1.3, 2.4, 1.7, 1.05, 0.85, 2.2, 0.8, 1.1], "RLLLLLLRL")
+                 [0.7, 1.25, 2.45, 1.75, 0.95, 0.8, 2.5, 0.8, 1.05], "RLLLLLLRL")
 
 
 def select_blocks(scores: pd.DataFrame, block_ids: Sequence[str], fields: dict[str, str]) -> pd.DataFrame:
@@ -495,11 +559,14 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
         inside = deposits.iloc[np.flatnonzero(owner == position)] if deposits is not None else None
         blocks.append(block_report(scores.iloc[position], wgs84.iloc[position], fields, weights, inside, deposit_fields,
                                    sources, generated))
-    rules_line = (f"{blocks[0].provenance[0][1]}, SHA-256 {blocks[0].provenance[1][1]}" if blocks else "")
+    rules_file, rules_hash = (blocks[0].provenance[0][1], blocks[0].provenance[1][1]) if blocks else ("", "")
+    rules_line = f"{rules_file}, SHA-256 {rules_hash}" if blocks else ""
+    short_hash = rules_hash[:SHORT_HASH] + ("…" if len(rules_hash) > SHORT_HASH else "")
     feedback.progress(1.0, "dossier content ready")
     return Dossier(title=title, generated=generated or datetime.date.today(),
                    illustrative=any(b.illustrative for b in blocks), ranking=ranking_table(scores, fields),
-                   blocks=blocks, sources=list(sources), rules=rules_line)
+                   blocks=blocks, sources=list(sources), rules=rules_line,
+                   rules_short=f"{rules_file}, SHA-256 {short_hash}" if blocks else "")
 
 
 def _weights_of(scores: pd.DataFrame) -> dict[str, float]:

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 
-from assessment.report import (GATES, ExplanationParts, build_dossier, corner_table, parse_explanation, ranking_order,
-                               select_blocks, sentences, split_source)
+from assessment.report import (GATES, UNREAD_EXPLANATION, ExplanationParts, build_dossier, corner_table,
+                               parse_explanation, ranking_order, select_blocks, sentences, split_source)
 from assessment.rules import CRITERIA
 from assessment.scoring import score
 from geo.coords import parse_dms
@@ -47,22 +48,59 @@ def test_sentences_and_sources_respect_parentheses():
 
 
 def test_explanation_of_every_block_splits_into_gates_conditions_and_criteria(scores):
-    for text in scores["explanation"]:
-        parts = parse_explanation(text)
-        assert parts.complete, text
+    for _, row in scores.iterrows():
+        parts = parse_explanation(row["explanation"])
+        assert parts.complete and parts.agrees_with(row), row["explanation"]
         assert set(parts.gates) == {column for column, _ in GATES}
         assert parts.gates["gate_state"].startswith("State gate:")
         assert "Protected-area gate:" in parts.gates["gate_protected"]
-        assert [label for label, _, _ in parts.measures][0] == "Exploration maturity"
-        assert sum(weight for _, _, weight in parts.measures) == pytest.approx(100)
+        assert parts.gate_status == {"gate_protected": row["gate_protected"], "gate_state": row["gate_state"]}
+        assert parts.measures[0].label == "Exploration maturity"
+        assert sum(measure.weight for measure in parts.measures) == pytest.approx(100)
         assert parts.rules_name == "rules.toml"
         assert parts.total.startswith("Total ")
+        assert parts.conditions_stated
+        assert (row["readiness"] == "Ready with conditions") <= bool(parts.conditions)
 
 
 def test_unreadable_explanation_is_incomplete_not_an_error():
     parts = parse_explanation("free text")
     assert not parts.complete and parts.gates == {} and parts.measures == []
     assert parse_explanation(None) == ExplanationParts()
+
+
+def _not_itemised(block, row):
+    """The section of a block whose explanation is not itemised: columns' results, the raw text."""
+    assert block.explanation == row["explanation"]
+    assert [g.status for g in block.gates] == [row[c] for c, _ in GATES]
+    assert all(g.finding == UNREAD_EXPLANATION for g in block.gates)
+    assert block.conditions == [] and block.conditions_note == UNREAD_EXPLANATION
+    assert [c.measure for c in block.criteria] == [UNREAD_EXPLANATION] * len(CRITERIA)
+    assert [c.score for c in block.criteria][0] == pytest.approx(row["s_exploration"])
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: "Written by another tool. It has no gate sentences.",
+    lambda text: text.replace("Conditions: ", "Caveats: ").replace("No conditions apply.", "Nothing else."),
+    lambda text: re.sub(r"→ (\d+) × 10 %", lambda m: f"→ {int(m.group(1)) // 2} × 10 %", text, count=1),
+    lambda text: re.sub(r"State gate: \w+", "State gate: fail", text),
+], ids=["free text", "no conditions sentence", "scores differ from columns", "gate result differs"])
+def test_explanation_that_does_not_itemise_is_printed_whole(scores, edit):
+    edited = scores.copy()
+    position = int(np.flatnonzero(edited["block_id"] == "JH-CL-01")[0])
+    edited.loc[edited.index[position], "explanation"] = edit(scores["explanation"].iloc[position])
+    assert edited["explanation"].iloc[position] != scores["explanation"].iloc[position]
+    block = build_dossier(edited, None, block_ids=["JH-CL-01"]).blocks[0]
+    _not_itemised(block, edited.iloc[position])
+    assert dict(block.provenance)["Rules SHA-256"] == edited["rules_sha256"].iloc[position]
+
+
+def test_empty_explanation_says_there_is_none(scores):
+    edited = scores.copy()
+    edited["explanation"] = ""
+    block = build_dossier(edited, None, block_ids=["JH-CL-01"]).blocks[0]
+    assert block.explanation == "" and block.gates[0].finding.startswith("not stated")
+    assert [c.weight for c in block.criteria] == [c.weight for c in build_dossier(scores, None, block_ids=["JH-CL-01"]).blocks[0].criteria]
 
 
 def test_ranking_puts_ready_classes_first_then_score(scores, dossier):
@@ -81,6 +119,7 @@ def test_each_block_section_matches_its_score_row(scores, dossier):
         row = by_id.loc[block.block_id]
         assert [g.status for g in block.gates] == [row[c] for c, _ in GATES]
         assert all(g.finding and g.source for g in block.gates), block.gates
+        assert block.explanation == "", "every sample explanation is itemised"
         assert [c.name for c in block.criteria] == list(CRITERIA)
         for criterion in block.criteria:
             expected = row[f"s_{criterion.name}"]
