@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -44,6 +44,10 @@ ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
 #: Labels are drawn only when fewer features than this are in view.
 MAX_LABELS = 500
 SCALE_STEPS = (1.0, 2.0, 5.0)
+#: Marker diameters of a style are screen pixels at this resolution; a page at another dpi scales
+#: them so its markers look as on the canvas.
+SCREEN_DPI = 96.0
+MARKER_OUTLINE_PX = 0.8
 _GEOD = Geod(ellps="WGS84")
 
 
@@ -204,8 +208,14 @@ def class_pens(style_class, kind: str) -> tuple[QtGui.QPen, QtGui.QBrush]:
 
 
 def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_pixel: QtGui.QTransform,
-                       units_per_pixel: float) -> None:
-    """Paint a vector layer: per visible class one polygon path, one line path, one point batch."""
+                       units_per_pixel: float, pixel_scale: float = 1.0) -> None:
+    """Paint a vector layer: per visible class one polygon path, one line path, one point batch.
+
+    ``pixel_scale`` (the device's dpi / :data:`SCREEN_DPI`) enlarges the markers, which would
+    otherwise shrink to specks on a print-resolution page. Line widths stay in device pixels: Qt
+    strokes a cosmetic pen wider than 1 px several times slower, over the whole path, which is
+    most of the time of a dossier's location maps.
+    """
     level = level_for(shapes.geometry.levels, units_per_pixel)
     for style_class in class_styles(layer.style):
         class_shapes = shapes.by_class.get(style_class.index)
@@ -218,12 +228,13 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
                 paint_path(painter, path, *class_pens(style_class, kind))
         painter.restore()
         if len(class_shapes.point_x):
-            sizes = point_sizes(layer, class_shapes.point_feature)
-            paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, style_class)
+            sizes = point_sizes(layer, class_shapes.point_feature) * pixel_scale
+            paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, style_class,
+                          MARKER_OUTLINE_PX * pixel_scale)
 
 
 def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.ndarray, y: np.ndarray,
-                  sizes_px: np.ndarray, style_class) -> None:
+                  sizes_px: np.ndarray, style_class, outline_px: float) -> None:
     """Round markers with an outline, grouped by half-pixel size steps.
 
     On an image each group is one ``drawPixmapFragments`` call stamping a pre-drawn marker (what
@@ -239,30 +250,28 @@ def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.nda
     for size in np.unique(steps):
         chosen = steps == size
         if stamp:
-            _stamp_markers(painter, px[chosen], py[chosen], float(size), style_class)
+            _stamp_markers(painter, px[chosen], py[chosen], float(size), style_class, outline_px)
         else:
-            _round_points(painter, px[chosen], py[chosen], float(size), style_class)
+            _round_points(painter, px[chosen], py[chosen], float(size), style_class, outline_px)
     painter.restore()
 
 
-MARKER_OUTLINE_PX = 0.8
-
-
-def _marker_pixmap(size: float, style_class) -> QtGui.QPixmap:
-    side = int(np.ceil(size + 2 * MARKER_OUTLINE_PX + 2))
+def _marker_pixmap(size: float, style_class, outline_px: float) -> QtGui.QPixmap:
+    side = int(np.ceil(size + 2 * outline_px + 2))
     pixmap = QtGui.QPixmap(side, side)
     pixmap.fill(QtCore.Qt.GlobalColor.transparent)
     marker = QtGui.QPainter(pixmap)
     marker.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-    marker.setPen(QtGui.QPen(style_class.stroke, MARKER_OUTLINE_PX))
+    marker.setPen(QtGui.QPen(style_class.stroke, outline_px))
     marker.setBrush(style_class.point_fill)
     marker.drawEllipse(QtCore.QPointF(side / 2, side / 2), size / 2, size / 2)
     marker.end()
     return pixmap
 
 
-def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class) -> None:
-    pixmap = _marker_pixmap(size, style_class)
+def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class,
+                   outline_px: float) -> None:
+    pixmap = _marker_pixmap(size, style_class, outline_px)
     window = painter.clipBoundingRect() if painter.hasClipping() else QtCore.QRectF(painter.device().rect())
     margin = pixmap.width()
     inside = ((px > window.left() - margin) & (px < window.right() + margin)
@@ -277,9 +286,10 @@ def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size
     painter.drawPixmapFragments(*fragments.drawargs(), pixmap)
 
 
-def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class) -> None:
+def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class,
+                  outline_px: float) -> None:
     points = pg.functions.arrayToQPolygonF(px, py)
-    for colour, width in ((style_class.stroke, size + 2 * MARKER_OUTLINE_PX), (style_class.point_fill, size)):
+    for colour, width in ((style_class.stroke, size + 2 * outline_px), (style_class.point_fill, size)):
         pen = QtGui.QPen(colour, width)
         pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
@@ -287,6 +297,28 @@ def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size:
 
 
 # ---------------------------------------------------------------- the page
+
+
+@dataclass
+class RenderCaches:
+    """What successive renders of the same layers can share: their display-CRS geometry, raster
+    bounds and ranges, and per-class shapes (the dossier draws one location map per block)."""
+
+    store: GeometryStore = field(default_factory=GeometryStore)
+    rasters: RasterImageCache = field(default_factory=RasterImageCache)
+    shapes: dict[str, LayerShapes] = field(default_factory=dict)
+
+    def shapes_of(self, layer, geometry) -> LayerShapes:
+        """The layer's per-class shapes, rebuilt only when its classes, filter or geometry changed."""
+        shapes = layer_shapes(layer, geometry, self.shapes.get(layer.id))
+        self.shapes[layer.id] = shapes
+        return shapes
+
+    def keep_only(self, layer_list) -> None:
+        """Forget the layers that are no longer in ``layer_list``."""
+        ids = {layer.id for layer in layer_list}
+        self.store.forget_except(ids)
+        self.shapes = {layer_id: shapes for layer_id, shapes in self.shapes.items() if layer_id in ids}
 
 
 @dataclass
@@ -370,15 +402,12 @@ def layers_extent(layer_list, store: GeometryStore, display_crs: CRS,
 
 
 def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, display_crs: CRS,
-              font_px: int, feedback=None, store: Optional[GeometryStore] = None,
-              rasters: Optional[RasterImageCache] = None) -> None:
+              font_px: int, pixel_scale: float, caches: RenderCaches, feedback=None) -> None:
     """Paint the visible layers (bottom of the list first) into ``rect`` showing ``extent``.
 
     Raises :class:`geo.errors.Cancelled` between layers once ``feedback`` is cancelled.
     """
     feedback = ensure_feedback(feedback)
-    store = store or GeometryStore()
-    rasters = rasters or RasterImageCache()
     to_pixel = world_to_pixel(extent, rect)
     units_per_pixel = 1.0 / to_pixel.m11()
     painter.save()
@@ -390,13 +419,13 @@ def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, 
         feedback.progress(step / max(len(drawn), 1), f"drawing {layer.name}")
         painter.setOpacity(float(layer.opacity))
         if layer.kind == "raster":
-            _paint_raster(painter, layer, extent, rect, to_pixel, display_crs, rasters)
+            _paint_raster(painter, layer, extent, rect, to_pixel, display_crs, caches.rasters)
         elif layer.kind == "vector":
-            geometry = store.geometry(layer, display_crs)
+            geometry = caches.store.geometry(layer, display_crs)
             if geometry is None:
                 continue
-            shapes = layer_shapes(layer, geometry, None)
-            paint_vector_layer(painter, layer, shapes, to_pixel, units_per_pixel)
+            shapes = caches.shapes_of(layer, geometry)
+            paint_vector_layer(painter, layer, shapes, to_pixel, units_per_pixel, pixel_scale)
             found = label_positions(layer, shapes, extent)
             if found is not None:
                 labels.append(found)
@@ -558,17 +587,22 @@ def footer_lines(layer_list, display_crs: CRS) -> list[str]:
 
 
 def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi: float, title: Optional[str],
-               extent, display_crs: CRS, feedback=None) -> None:
-    """Paint the whole page (title, map, scale bar, north arrow, legend, notes) at pixel size."""
+               extent, display_crs: CRS, feedback=None, caches: Optional[RenderCaches] = None) -> None:
+    """Paint the whole page (title, map, scale bar, north arrow, legend, notes) at pixel size.
+
+    ``caches`` carries the layers' prepared geometry from one page to the next (default: none kept).
+    """
     feedback = ensure_feedback(feedback)
     layout = layout_for(layer_list, width, height, dpi, title)
     painter.fillRect(QtCore.QRectF(0, 0, width, height), QtGui.QColor("#ffffff"))
-    store, rasters = GeometryStore(), RasterImageCache()
+    caches = caches if caches is not None else RenderCaches()
+    caches.keep_only(layer_list)
+    store, rasters = caches.store, caches.rasters
     if extent is None:
         extent = layers_extent(layer_list, store, display_crs, rasters) or (0.0, 0.0, 1.0, 1.0)
     extent = fit_extent(extent, layout.map.width(), layout.map.height())
-    paint_map(painter, layer_list, layout.map, extent, display_crs, layout.font_px,
-              feedback.sub(0.0, 0.9), store, rasters)
+    paint_map(painter, layer_list, layout.map, extent, display_crs, layout.font_px, dpi / SCREEN_DPI, caches,
+              feedback.sub(0.0, 0.9))
     painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1))
     painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
     painter.drawRect(layout.map)
@@ -630,11 +664,12 @@ def _resolve_crs(display_crs) -> CRS:
 
 
 def render_map_image(layer_list, width: int = 1600, height: int = 1100, dpi: float = 150, title: Optional[str] = None,
-                     extent=None, display_crs=None, feedback=None) -> QtGui.QImage:
+                     extent=None, display_crs=None, feedback=None, caches: Optional[RenderCaches] = None) -> QtGui.QImage:
     """The page as an ARGB image of ``width`` × ``height`` pixels tagged with ``dpi``.
 
     ``extent`` is (minx, miny, maxx, maxy) in ``display_crs`` (default EPSG:7755); by default the
-    visible layers' full extent. Raises :class:`geo.errors.Cancelled` when cancelled.
+    visible layers' full extent. Pass the same ``caches`` to successive calls over the same layers
+    to prepare their geometry once. Raises :class:`geo.errors.Cancelled` when cancelled.
     """
     ensure_gui_application()
     image = QtGui.QImage(int(width), int(height), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
@@ -645,7 +680,8 @@ def render_map_image(layer_list, width: int = 1600, height: int = 1100, dpi: flo
     try:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
-        paint_page(painter, layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs), feedback)
+        paint_page(painter, layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs), feedback,
+                   caches)
     finally:
         painter.end()
     return image
