@@ -12,13 +12,14 @@ import datetime
 import io
 import math
 import os
+import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 from PySide6 import QtCore, QtGui
 
 from assessment.report import BlockReport, Dossier, Table
@@ -37,10 +38,20 @@ MAP_JPEG_QUALITY = 88
 #: The location map shows at least this far around the block, and the nearest infrastructure up to
 #: :data:`MAX_CONTEXT_KM` away.
 MIN_CONTEXT_KM, MAX_CONTEXT_KM = 5.0, 30.0
+#: The block's outline on its map, in map pixels (about 0.6 mm once placed).
+HIGHLIGHT_LINE_PX = 5.0
 HEADER_FILL = (226, 232, 243)
 CELL_PAD_MM = 1.2
 MARGIN_MM = 15
 BASE_PT = 9
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How one cell's text is printed."""
+
+    bold: bool = False
+    colour: tuple[int, int, int] = (0, 0, 0)
 
 
 class DossierPDF(FPDF):
@@ -50,6 +61,7 @@ class DossierPDF(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.dossier = dossier
         self.section = ""
+        self._widths: dict[tuple, float] = {}
         for family, stem in ((FONT, "NotoSans"), (FONT_DEVANAGARI, "NotoSansDevanagari")):
             self.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
             self.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
@@ -85,15 +97,119 @@ class DossierPDF(FPDF):
         self.set_y(20)
 
     def footer(self) -> None:
-        self.shaping_for(self.dossier.rules)
+        self.shaping_for(self.dossier.rules_short)
         self.set_y(-12)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(80, 80, 80)
-        self.cell(self.epw / 2, 5, self.dossier.rules[:90])
-        self.cell(self.epw / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(self.epw * 0.75, 5, self.dossier.rules_short)
+        self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
     # -- building blocks ------------------------------------------------------------------------
+    #
+    # Text is broken into lines here (word widths measured once and cached) and each line drawn
+    # with a plain cell: fpdf2's own multi_cell/table line breaking measures every character
+    # again for every line and was most of a 100-block dossier's time.
+
+    def text_width(self, text: str) -> float:
+        """Width (mm) of ``text`` in the current font, size and shaping; cached."""
+        key = (self.font_family, self.font_style, self.font_size_pt, self.text_shaping is not None, text)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(text)
+        return width
+
+    def wrap(self, text: str, width_mm: float) -> list[str]:
+        """``text`` in lines no wider than ``width_mm`` in the current font: broken at spaces and
+        line breaks, and inside a word only when the word alone is wider (hashes, paths)."""
+        lines: list[str] = []
+        space = self.text_width(" ")
+        for paragraph in str(text).split("\n"):
+            line, line_w = "", 0.0
+            for word in paragraph.split(" "):
+                word_w = self.text_width(word)
+                if line and line_w + space + word_w <= width_mm:
+                    line, line_w = f"{line} {word}", line_w + space + word_w
+                    continue
+                if line:
+                    lines.append(line)
+                pieces = self._split_word(word, width_mm) if word_w > width_mm else [word]
+                lines += pieces[:-1]
+                line, line_w = pieces[-1], self.text_width(pieces[-1])
+            lines.append(line)
+        return lines
+
+    def _split_word(self, word: str, width_mm: float) -> list[str]:
+        """A word wider than ``width_mm`` in lines: after its hyphens where that is enough, else
+        between characters."""
+        pieces, piece, piece_w = [], "", 0.0
+        for part in re.findall(r"[^-]+-*|-+", word):
+            units = list(part) if self.text_width(part) > width_mm else [part]
+            for unit in units:
+                unit_w = self.text_width(unit)
+                if piece and piece_w + unit_w > width_mm:
+                    pieces.append(piece)
+                    piece, piece_w = "", 0.0
+                piece, piece_w = piece + unit, piece_w + unit_w
+        return pieces + [piece]
+
+    def _set_style(self, size: float, style: CellStyle) -> None:
+        self.set_font(FONT, "B" if style.bold else "", size)
+        self.set_text_color(*style.colour)
+
+    def rows(self, rows: Sequence[Sequence[str]], widths: Sequence[float], align: str, size: float,
+             styles, rule: bool = False, fill=None, repeat=None, pad_mm: float = 0.8, middle: bool = True) -> None:
+        """Rows of wrapped cells across ``widths`` (mm), from the current position down.
+
+        A row that does not fit the rest of the page starts the next one (after ``repeat()``, which
+        draws the table's header again); only a row taller than a whole page is split between pages.
+        ``styles(row, column, text)`` gives each cell's :class:`CellStyle`; cells shorter than their
+        row are centred in it when ``middle``, else at its top.
+        """
+        for row_index, values in enumerate(rows):
+            cells = []
+            for column, (text, width) in enumerate(zip(values, widths)):
+                style = styles(row_index, column, text)
+                self._set_style(size, style)
+                cells.append((style, self.wrap(text, width - 2 * CELL_PAD_MM)))
+            self._draw_row(cells, widths, align, size, rule, fill, repeat, pad_mm, middle)
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, "", BASE_PT)
+
+    def _draw_row(self, cells, widths, align: str, size: float, rule: bool, fill, repeat, pad_mm: float,
+                  middle: bool) -> None:
+        line_h = size * 0.47
+        total = max(len(lines) for _style, lines in cells)
+        done, fresh_page = 0, False
+        while done < total:
+            room = int((self.page_break_trigger - self.get_y() - 2 * pad_mm) // line_h)
+            if room < total - done and not fresh_page:
+                self.add_page()
+                if repeat is not None:
+                    repeat()
+                fresh_page = True
+                continue
+            take = max(1, min(room, total - done))
+            top = self.get_y()
+            height = take * line_h + 2 * pad_mm
+            if fill is not None:
+                self.set_fill_color(*fill)
+                self.rect(self.l_margin, top, sum(widths), height, style="F")
+            x = self.l_margin
+            for (style, lines), width, where in zip(cells, widths, align):
+                shown = lines[done:done + take]
+                offset = (take - len(shown)) * line_h / 2 if middle and take == total else 0.0
+                self._set_style(size, style)
+                for number, line in enumerate(shown):
+                    self.set_xy(x, top + pad_mm + offset + number * line_h)
+                    self.cell(width, line_h, line, align=where)
+                x += width
+            self.set_y(top + height)
+            if rule:
+                self.set_draw_color(170, 170, 170)
+                self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
+            done += take
+            fresh_page = False
 
     def heading(self, text: str, size: float = 12.0, keep_mm: float = 25.0) -> None:
         """A bold heading kept on the same page as the first ``keep_mm`` of what follows."""
@@ -101,107 +217,46 @@ class DossierPDF(FPDF):
             self.add_page()
         self.shaping_for(text)
         self.ln(1.5)
-        self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-        self.set_font(FONT, "", BASE_PT)
+        self.rows([[text]], [self.epw], "L", size, lambda *_: CellStyle(bold=True), pad_mm=0.2)
+        self.ln(0.8)
 
-    def paragraph(self, text: str, size: float = BASE_PT, colour=(0, 0, 0)) -> None:
+    def paragraph(self, text: str, size: float = BASE_PT, colour=(0, 0, 0), bold: bool = False) -> None:
         self.shaping_for(text)
-        self.set_font(FONT, "", size)
-        self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.48, text, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0, 0, 0)
+        self.rows([[text]], [self.epw], "L", size, lambda *_: CellStyle(bold, colour), pad_mm=0.0)
 
     def key_values(self, rows: Sequence[tuple[str, str]], key_share: float = 0.3, size: float = BASE_PT - 0.5) -> None:
         """Label in bold, value beside it (wrapped); a row never splits from its label."""
         self.shaping_for(*(text for row in rows for text in row))
-        line_h = size * 0.47
         key_w = self.epw * key_share
-        for key, value in rows:
-            lines = max(1, math.ceil(self.get_string_width(value) / max(self.epw - key_w - 2 * CELL_PAD_MM, 1)))
-            if self.will_page_break(lines * line_h + 1.2):
-                self.add_page()
-            top = self.get_y()
-            self.set_font(FONT, "B", size)
-            self.cell(key_w, line_h + 1.2, key)
-            self.set_font(FONT, "", size)
-            self.set_xy(self.l_margin + key_w, top)
-            self.multi_cell(self.epw - key_w, line_h, value, align="L", new_x="LMARGIN", new_y="NEXT",
-                            padding=(0.6, CELL_PAD_MM))
+        self.rows(rows, [key_w, self.epw - key_w], "LL", size, lambda _r, column, _t: CellStyle(bold=column == 0),
+                  pad_mm=0.6, middle=False)
         self.ln(2)
 
     def grid(self, table: Table, headings: bool = True, size: float = BASE_PT - 0.5, fills: Optional[dict] = None) -> None:
-        """A table across the text width; its header repeats on each page it spans."""
+        """A table across the text width; its header repeats on each page it spans. Cells whose
+        text is a key of ``fills`` are printed in bold in that colour."""
         if not table.rows:
             return
         self.shaping_for(*table.columns, *(value for row in table.rows for value in row))
-        self.set_font(FONT, "", size)
         widths = [self.epw * w / sum(table.widths) for w in table.widths]
-        if headings and self._fits_one_line(table, widths, size):
-            self._one_line_grid(table, widths, size, fills)
-            return
-        align = tuple({"L": "LEFT", "R": "RIGHT", "C": "CENTER"}[a] for a in table.align)
-        with self.table(col_widths=tuple(table.widths), text_align=align, line_height=size * 0.47,
-                        first_row_as_headings=headings, repeat_headings=1 if headings else 0,
-                        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-                        borders_layout="HORIZONTAL_LINES" if headings else "NONE", padding=(0.8, CELL_PAD_MM),
-                        width=self.epw, markdown=False) as drawn:
-            if headings:
-                header = drawn.row()
-                for column in table.columns:
-                    header.cell(column)
-            for values in table.rows:
-                row = drawn.row()
-                for index, value in enumerate(values):
-                    style = None
-                    if not headings and index == 0:
-                        style = FontFace(emphasis="BOLD")
-                    elif fills and value in fills:
-                        style = FontFace(emphasis="BOLD", color=fills[value])
-                    row.cell(value, style=style)
-        self.ln(2)
-
-
-    def _fits_one_line(self, table: Table, widths: list[float], size: float) -> bool:
-        """Whether every cell (header in bold) fits its column on one line."""
-        room = [w - 2 * CELL_PAD_MM for w in widths]
-        self.set_font(FONT, "B", size)
-        header_fits = all(self.get_string_width(text) <= r for text, r in zip(table.columns, room))
-        self.set_font(FONT, "", size)
-        return header_fits and all(self.get_string_width(text) <= r for row in table.rows for text, r in zip(row, room))
-
-    def _one_line_grid(self, table: Table, widths: list[float], size: float, fills: Optional[dict]) -> None:
-        """The same table as :meth:`grid` drawn with plain cells (fast: no line breaking)."""
-        height = size * 0.47 + 1.6
-        align = [{"L": "L", "R": "R", "C": "C"}[a] for a in table.align]
+        align = table.align
 
         def header() -> None:
-            self.set_font(FONT, "B", size)
-            self.set_fill_color(*HEADER_FILL)
-            for text, width, where in zip(table.columns, widths, align):
-                self.cell(width, height, text, align=where, fill=True)
-            self.ln(height)
-            self.set_font(FONT, "", size)
+            self.rows([table.columns], widths, align, size, lambda *_: CellStyle(bold=True), fill=HEADER_FILL)
 
-        header()
-        for values in table.rows:
-            if self.will_page_break(height):
+        def style(_row: int, column: int, text: str) -> CellStyle:
+            if not headings and column == 0:
+                return CellStyle(bold=True)
+            if fills and text in fills:
+                return CellStyle(bold=True, colour=fills[text])
+            return CellStyle()
+
+        if headings:
+            first_row_mm = size * 0.47 * 2 + 1.6
+            if self.will_page_break(2 * first_row_mm):
                 self.add_page()
-                header()
-            top = self.get_y()
-            for text, width, where in zip(values, widths, align):
-                colour = fills.get(text) if fills else None
-                if colour:
-                    self.set_font(FONT, "B", size)
-                    self.set_text_color(*colour)
-                self.cell(width, height, text, align=where)
-                if colour:
-                    self.set_font(FONT, "", size)
-                    self.set_text_color(0, 0, 0)
-            self.ln(height)
-            self.set_draw_color(170, 170, 170)
-            self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
+            header()
+        self.rows(table.rows, widths, align, size, style, rule=headings, repeat=header if headings else None)
         self.ln(2)
 
 
@@ -238,30 +293,71 @@ def context_km(row_distances: Sequence[float]) -> float:
     return min(max(finite, default=MIN_CONTEXT_KM) * 1.15, MAX_CONTEXT_KM)
 
 
-def highlight_layer(block: BlockReport):
-    """The block itself as a thick outline drawn above everything else."""
+def highlight_layer(block: BlockReport, source=None):
+    """The block itself as a thick outline drawn above everything else (``source``: the scores file)."""
     import geopandas as gpd
 
     from layers.layer import Layer
 
     frame = gpd.GeoDataFrame({"block": [block.block_id]}, geometry=[block.geometry_wgs84], crs="EPSG:4326")
-    style = SingleStyle(colour="#000000", stroke_colour="#000000", fill_opacity=0.0, line_width=2.6)
-    return Layer(f"This block: {block.block_id}", frame, role=None, style=style, illustrative=block.illustrative)
+    style = SingleStyle(colour="#000000", stroke_colour="#000000", fill_opacity=0.0, line_width=HIGHLIGHT_LINE_PX)
+    return Layer(f"This block: {block.block_id}", frame, source=source, role=None, style=style,
+                 illustrative=block.illustrative)
 
 
-def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[float], feedback=None) -> bytes:
-    """The block's location map (block, deposits by stage, forest, protected areas, infrastructure,
-    boundaries) rendered by the app's renderer, as JPEG bytes."""
+NEAREST_STYLE = {"colour": "#d62728", "stroke_colour": "#000000", "fill_opacity": 1.0, "point_size": 9.0,
+                 "line_width": 3.0}
+
+
+def nearest_layers(block_display, map_layers, caches, extent) -> list:
+    """Per infrastructure layer, its feature nearest the block as a layer of its own: a larger red
+    marker labelled with the feature's name, so the map shows which station the distance is to
+    (left out when it lies beyond the map's ``extent``)."""
+    import shapely
+    from pyproj import CRS
+
+    from assessment.fields import guess_fields
+    from layers.layer import Layer
+
+    display_crs = CRS.from_user_input(DISPLAY_CRS)
+    found = []
+    for layer in map_layers:
+        if layer.role != "infrastructure" or layer.kind != "vector" or not layer.visible:
+            continue
+        geometry = caches.store.geometry(layer, display_crs)
+        if geometry is None or not len(geometry):
+            continue
+        nearest = geometry.tree.query_nearest(block_display, return_distance=False, all_matches=False)
+        if not len(nearest) or not shapely.intersects(shapely.box(*extent), geometry.geoms[int(nearest[-1])]):
+            continue
+        name_field = guess_fields([str(c) for c in layer.data.columns], "infrastructure").get("name")
+        style = SingleStyle(**NEAREST_STYLE, label_field=name_field)
+        found.append(Layer(f"Nearest: {layer.name}", layer.data.iloc[[int(nearest[-1])]], source=layer.source,
+                           role=None, style=style, illustrative=layer.illustrative))
+    return found
+
+
+def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[float], feedback=None,
+                      caches=None) -> bytes:
+    """The block's location map (block, nearest infrastructure, deposits by stage, forest,
+    protected areas, infrastructure, boundaries) rendered by the app's renderer, as JPEG bytes.
+
+    ``caches`` (a :class:`gui.render.RenderCaches`) shares the layers' prepared geometry between
+    the blocks' maps.
+    """
     import geopandas as gpd
 
-    from gui.render import render_map_image
+    from gui.render import RenderCaches, render_map_image
     from layers.layer import LayerList
 
+    caches = caches if caches is not None else RenderCaches()
     display = gpd.GeoSeries([block.geometry_wgs84], crs="EPSG:4326").to_crs(DISPLAY_CRS).iloc[0]
     extent = location_extent(display, context_km(distances_km))
-    layers = LayerList([highlight_layer(block), *[layer for layer in map_layers if layer.kind == "vector"]])
+    context = [layer for layer in map_layers if layer.kind == "vector"]
+    scores_source = next((layer.source for layer in context if layer.role == "blocks"), None)
+    layers = LayerList([highlight_layer(block, scores_source), *nearest_layers(display, context, caches, extent), *context])
     image = render_map_image(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, title=None, extent=extent,
-                             display_crs=DISPLAY_CRS, feedback=feedback)
+                             display_crs=DISPLAY_CRS, feedback=feedback, caches=caches)
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     image.convertToFormat(QtGui.QImage.Format.Format_RGB32).save(buffer, "JPG", MAP_JPEG_QUALITY)
@@ -275,10 +371,8 @@ def cover_page(pdf: DossierPDF) -> None:
     dossier = pdf.dossier
     pdf.section = "Tranche ranking"
     pdf.add_page()
-    pdf.shaping_for(dossier.title)
-    pdf.set_font(FONT, "B", 18)
-    pdf.multi_cell(0, 9, dossier.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
+    pdf.paragraph(dossier.title, 18, bold=True)
+    pdf.ln(1.5)
     counts = {name: sum(1 for row in dossier.ranking.rows if row[6] == name) for name in READINESS_RGB}
     summary = (f"{len(dossier.ranking.rows)} blocks ranked: " + ", ".join(f"{n} {name}" for name, n in counts.items())
                + f". Sections follow for {len(dossier.blocks)} block(s). Generated {dossier.generated.isoformat()}.")
@@ -297,14 +391,12 @@ def cover_page(pdf: DossierPDF) -> None:
 def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]) -> None:
     pdf.section = block.block_id
     pdf.add_page()
-    pdf.shaping_for(block.title)
-    pdf.set_font(FONT, "B", 15)
-    pdf.multi_cell(0, 7.5, block.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 11)
-    pdf.set_text_color(*READINESS_RGB.get(block.readiness, (0, 0, 0)))
+    pdf.paragraph(block.title, 15, bold=True)
+    pdf.ln(0.8)
     score = "—" if block.score is None else f"{block.score:.1f}"
-    pdf.multi_cell(0, 6, f"{block.readiness or 'not scored'} · score {score} of 100", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
+    pdf.paragraph(f"{block.readiness or 'not scored'} · score {score} of 100", 11,
+                  READINESS_RGB.get(block.readiness, (0, 0, 0)), bold=True)
+    pdf.ln(0.8)
     if block.missing:
         pdf.paragraph(f"Missing: {block.missing}", BASE_PT, (165, 0, 38))
     pdf.ln(1)
@@ -315,8 +407,9 @@ def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]
             pdf.add_page()
         pdf.image(io.BytesIO(map_jpeg), x=pdf.l_margin, w=width, h=height, alt_text=f"Location map of {block.block_id}")
         pdf.set_y(pdf.get_y() + 1)
-        pdf.paragraph("Location map: the block outlined in black; deposits by UNFC stage; forest, protected areas, "
-                      "infrastructure and state boundaries as in the legend.", 7.5, (70, 70, 70))
+        pdf.paragraph("Location map: the block outlined in black; the nearest feature of each infrastructure layer in "
+                      "red with its name; deposits by UNFC stage; forest, protected areas, infrastructure and state "
+                      "boundaries as in the legend.", 7.5, (70, 70, 70))
     pdf.heading("Block", 11)
     pdf.key_values(block.facts)
     pdf.heading("Classification", 11)
@@ -328,7 +421,7 @@ def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]
         pdf.grid(Table(["Condition", "Source"], [[text, source or "—"] for text, source in block.conditions],
                        [5.0, 3.5], "LL"))
     else:
-        pdf.paragraph("No conditions apply.")
+        pdf.paragraph(block.conditions_note)
     pdf.heading("Scored criteria", 11)
     pdf.grid(block.criteria_table())
     pdf.heading("Resources inside the block", 11)
@@ -367,14 +460,17 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
     Cancelled
         ``feedback`` was cancelled; no file is left behind.
     """
+    from gui.render import RenderCaches
+
     feedback = ensure_feedback(feedback)
     target = Path(path)
     pdf = DossierPDF(dossier)
+    caches = RenderCaches()
     cover_page(pdf)
     count = max(len(dossier.blocks), 1)
     for number, block in enumerate(dossier.blocks):
         feedback.progress(0.95 * number / count, f"block {block.block_id}")
-        jpeg = (location_map_jpeg(block, map_layers, (distances_km or {}).get(block.block_id, ()))
+        jpeg = (location_map_jpeg(block, map_layers, (distances_km or {}).get(block.block_id, ()), caches=caches)
                 if map_layers is not None else None)
         block_section(pdf, block, jpeg)
     feedback.progress(0.96, f"writing {target.name}")

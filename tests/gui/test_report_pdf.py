@@ -2,6 +2,7 @@
 renders, Devanagari/₹/hostile text printed as text, atomic and cancellable."""
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 from pathlib import Path
@@ -10,10 +11,10 @@ import geopandas as gpd
 import pytest
 
 import main
-from assessment.report import build_dossier
+from assessment.report import Dossier, Table, build_dossier
 from geo.errors import Cancelled
 from geo.feedback import Feedback
-from gui.report_pdf import needs_shaping, write_dossier_pdf
+from gui.report_pdf import DossierPDF, FONT, needs_shaping, write_dossier_pdf
 
 BLOCKS = ("JH-CL-01", "OD-ML-01", "JH-EL-01")
 
@@ -117,13 +118,65 @@ def test_shaping_only_where_needed():
     assert not needs_shaping("Salal-Haimana — ₹ 3,00,000 · 23°21'15\"N →")
 
 
-def test_cancelled_report_leaves_no_file(scores_path, tmp_path):
-    dossier = build_dossier(gpd.read_file(scores_path), None, block_ids=["JH-CL-01"])
-    feedback = Feedback()
-    feedback.cancel()
+@pytest.mark.parametrize("cancel_at", ["block JH-CL-01", "block OD-ML-01", "writing d.pdf"])
+def test_cancelled_report_leaves_no_file(scores_path, tmp_path, cancel_at):
+    from layers.atlas import load_sample_atlas
+
+    dossier = build_dossier(gpd.read_file(scores_path), None, block_ids=["JH-CL-01", "OD-ML-01"])
+    seen = []
+
+    def on_progress(_fraction, text):
+        seen.append(text)
+        if text == cancel_at:
+            feedback.cancel()
+
+    feedback = Feedback(on_progress)
     with pytest.raises(Cancelled):
-        write_dossier_pdf(dossier, tmp_path / "d.pdf", feedback=feedback)
+        write_dossier_pdf(dossier, tmp_path / "d.pdf", load_sample_atlas(), feedback=feedback)
+    assert cancel_at in seen
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lines_are_wrapped_within_their_width():
+    pdf = DossierPDF(Dossier("t", datetime.date(2025, 1, 1), False, Table(["a"], [], [1.0], "L"), [], [], ""))
+    pdf.set_font(FONT, "", 8.5)
+    text = ("Muskaniya-Gareriatola-Barwari " + "x" * 400 + " खनिज ब्लॉक ₹ 300 " + "SHA-256 " + "0123456789abcdef" * 4)
+    for width in (12.0, 30.0, 90.0):
+        lines = pdf.wrap(text, width)
+        assert all(pdf.get_string_width(line) <= width + 1e-6 for line in lines), width
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert pdf.wrap("Muskaniya-Gareriatola-Barwari", 30.0)[0].endswith("-"), "a long name breaks at a hyphen"
+
+
+def test_location_map_marks_the_nearest_station(scores_path):
+    from geo import geodesic_distance_km
+    from gui.render import RenderCaches
+    from gui.report_pdf import DISPLAY_CRS, nearest_layers
+    from layers.atlas import load_sample_atlas
+
+    scores = gpd.read_file(scores_path)
+    atlas = load_sample_atlas()
+    for block in build_dossier(scores, None, block_ids=["TN-ML-01", "JH-CL-01"]).blocks:
+        display = gpd.GeoSeries([block.geometry_wgs84], crs=4326).to_crs(DISPLAY_CRS).iloc[0]
+        everywhere = (-1e8, -1e8, 1e8, 1e8)
+        [marked] = nearest_layers(display, atlas, RenderCaches(), everywhere)
+        assert marked.name == "Nearest: Railway stations (illustrative)" and len(marked.data) == 1
+        station = marked.data.geometry.to_crs(4326).iloc[0]
+        expected = scores.loc[scores["block_id"] == block.block_id, "infra_railway_stations_km"].iloc[0]
+        assert geodesic_distance_km(block.geometry_wgs84, station, 4326) == pytest.approx(expected, abs=0.01)
+        assert marked.style.label_field == "name"
+        far_away = (0.0, 0.0, 1.0, 1.0)
+        assert nearest_layers(display, atlas, RenderCaches(), far_away) == []
+
+
+def test_explanation_that_does_not_itemise_is_printed(scores_path, tmp_path):
+    scores = gpd.read_file(scores_path)
+    raw = "Scored by another tool; its sentences are its own."
+    scores.loc[scores["block_id"] == "JH-CL-01", "explanation"] = raw
+    out = write_dossier_pdf(build_dossier(scores, None, block_ids=["JH-CL-01"]), tmp_path / "d.pdf")
+    flat = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"Reasoning (as written by the scorer) {raw}" in flat
+    assert "not itemised: see the scorer's reasoning below" in flat and "No conditions apply" not in flat
 
 
 def test_report_cli_errors(scores_path, tmp_path, capsys):
