@@ -20,6 +20,9 @@ import numpy as np
 from geo.errors import GeometryError
 
 INDEX_PATH = Path(__file__).with_name("data") / "soi_osm_50k_index.gpkg"
+# The index's licence (CC BY 4.0) asks for this wherever sheet numbers are shown or exported.
+ATTRIBUTION = ("Toposheet index: Survey of India Open Series Map 1:50,000 index, via DataMeet "
+               "(github.com/datameet/maps), CC BY 4.0.")
 CELLS_PER_DEGREE = 4     # 15-minute sheets
 
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
 from geo.coords import format_decimal, format_dms, to_utm
 from geo.errors import CoordinateError
+from geo.soi_sheets import ATTRIBUTION as TOPOSHEET_ATTRIBUTION
 from geo.soi_sheets import toposheet
 from gui.workers import TaskProgress
 
@@ -54,7 +55,8 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.progress = TaskProgress()
         self.coordinates = _plain_label("Cursor: latitude, longitude (WGS 84) | DMS | UTM zone, "
-                                        "easting, northing | Survey of India 1:50,000 toposheet")
+                                        "easting, northing | Survey of India 1:50,000 toposheet\n"
+                                        + TOPOSHEET_ATTRIBUTION)
         widest = self.coordinates.fontMetrics().horizontalAdvance(cursor_text(*WIDEST_CURSOR_LON_LAT))
         self.coordinates.setMinimumWidth(widest + 12)
         self.coordinates.setText("Move the pointer over the map to read its coordinates")

@@ -213,6 +213,7 @@ def test_opens_on_the_sample_atlas_with_every_layer(qtbot, settings_dir):
     assert sorted(layer.name for layer in win.layer_list) == expected
     assert sorted(item.text(0) for item in win.layer_tree.layer_items()) == expected
     assert "illustrative sample" in win.windowTitle()
+    assert "CC BY 4.0" in win.status.coordinates.toolTip()  # the toposheet index's attribution
     assert win.sample_banner.isVisibleTo(win)
     assert [layer.role for layer in win.layer_list][0] == "deposits"      # deposits drawn on top
     assert win.state_picker.count() > 30
