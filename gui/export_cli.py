@@ -69,10 +69,10 @@ def scored_layer(scores, source, illustrative: bool):
 def context_layers(files: Sequence[str], illustrative_scores: bool, feedback=None):
     """The layers drawn around each block: the files given, else the sample atlas for sample scores."""
     from layers.atlas import load_sample_atlas
-    from layers.layer import Layer, LayerList
+    from layers.layer import LayerList
 
     if files:
-        return LayerList([Layer.from_file(path) for path in files])
+        return LayerList([file_layer(path) for path in files])
     if illustrative_scores:
         atlas = load_sample_atlas(feedback)
         return LayerList([layer for layer in atlas if layer.role != "blocks" and layer.kind == "vector"])
@@ -80,8 +80,19 @@ def context_layers(files: Sequence[str], illustrative_scores: bool, feedback=Non
 
 
 def _illustrative(frame) -> bool:
+    """Whether a table says it is the sample atlas's (an ``illustrative`` column marking it so)."""
     column = next((c for c in frame.columns if str(c).lower() == "illustrative"), None)
     return column is not None and frame[column].astype(str).str.contains("illustrative", case=False).any()
+
+
+def file_layer(path):
+    """A layer of a file given on the command line, marked illustrative when its table says so
+    (the sample atlas's files and the scores made from them), so exports carry the note."""
+    from layers.layer import Layer
+
+    layer = Layer.from_file(path)
+    layer.illustrative = layer.kind == "vector" and _illustrative(layer.data)
+    return layer
 
 
 # ---------------------------------------------------------------- khanij report
@@ -120,14 +131,14 @@ def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
 def map_layers_of(args: argparse.Namespace, feedback=None):
     """(layers, extent, display CRS) from ``--project``, the files given, or the sample atlas."""
     from layers.atlas import load_sample_atlas
-    from layers.layer import Layer, LayerList
+    from layers.layer import LayerList
     from layers.project import load_project
 
     if args.project:
         project = load_project(args.project, feedback)
         return project.layers, project.extent, project.display_crs
     if args.files:
-        return LayerList([Layer.from_file(path) for path in args.files]), None, None
+        return LayerList([file_layer(path) for path in args.files]), None, None
     return load_sample_atlas(feedback), None, None
 
 

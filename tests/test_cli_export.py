@@ -69,6 +69,18 @@ def test_html_of_scores_colours_blocks_by_readiness(scores_path, tmp_path):
     assert "<script src=" not in text and "<link " not in text
 
 
+def test_map_of_sample_scores_given_as_a_file_says_illustrative(scores_path, tmp_path):
+    from gui.render import ILLUSTRATIVE_NOTE
+
+    out = tmp_path / "scores.svg"
+    assert main.main(["export-map", str(scores_path), "--svg", str(out)]) == 0
+    assert ILLUSTRATIVE_NOTE in out.read_text(encoding="utf-8")
+    own = tmp_path / "own.gpkg"
+    gpd.read_file(scores_path).drop(columns="illustrative").to_file(own)
+    assert main.main(["export-map", str(own), "--svg", str(out)]) == 0
+    assert ILLUSTRATIVE_NOTE not in out.read_text(encoding="utf-8")
+
+
 def test_unwritable_map_target_exits_4(tmp_path, capsys):
     for option in ("--html", "--png", "--svg"):
         target = tmp_path / "nowhere" / f"map.{option[2:]}"
