@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from geo.errors import KhanijError, describe_path
 from layers.layer import Layer, LayerList
 
+from gui.about import show_about
 from gui.attribute_table import AttributeTable, FindFeatureDialog
 from gui.canvas import MapCanvas
 from gui.converter_dialog import ConverterDialog
@@ -234,6 +235,8 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addAction(self.converter_action)
         tools.addAction(self.readiness_action)
+        bar.addMenu("&Help").addAction(self._action("&About Khanij…", lambda: show_about(self), None,
+                                                    "Version, and the attributions of the shipped data"))
         self._fill_recent_menu()
 
     def _build_toolbars(self) -> None:

@@ -6,7 +6,7 @@ import shutil
 import geopandas as gpd
 import pytest
 from pyproj import Transformer
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -35,12 +35,6 @@ def deposits_path(tmp_path):
     return path
 
 
-@pytest.fixture
-def settings_dir(tmp_path):
-    """Each test's QSettings live in its own folder (nothing of the user's, nothing shared)."""
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
-    return folder
 
 
 @pytest.fixture

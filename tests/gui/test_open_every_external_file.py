@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QTextDocumentFragment
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -49,11 +49,6 @@ NOTES = {
 LOAD_TIMEOUT_MS = 120_000
 
 
-@pytest.fixture
-def settings_dir(tmp_path):
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
-    return folder
 
 
 @pytest.fixture

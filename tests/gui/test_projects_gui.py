@@ -6,7 +6,7 @@ import json
 
 import geopandas as gpd
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from assessment.rules import DEFAULT_RULES_PATH, load_rules
 from layers.style import Category
@@ -15,11 +15,6 @@ from gui.main_window import MainWindow
 from gui.readiness_panel import NONE_TEXT, ROLE_CHOICES, SCORES_LAYER_NAME
 
 
-@pytest.fixture
-def settings_dir(tmp_path):
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
-    return folder
 
 
 def _window(qtbot):
