@@ -273,6 +273,13 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
     return None
 
 
+def error_line(exc: BaseException, code: int) -> str:
+    """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
+    if code == EXIT_CANCELLED:
+        return f"khanij: cancelled: {exc or 'no output was written'}"
+    return f"khanij: error: {exc or type(exc).__name__}"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
@@ -294,7 +301,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if code is None:
             print(f"khanij: internal error: {exc}", file=sys.stderr)
             return 1
-        print(f"khanij: {'cancelled' if code == EXIT_CANCELLED else 'error'}: {exc}", file=sys.stderr)
+        print(error_line(exc, code), file=sys.stderr)
         return code
 
 

@@ -52,3 +52,9 @@ def test_an_output_never_replaces_an_input(tmp_path, capsys, argv):
     assert code == main.EXIT_USAGE
     assert "is the input file" in capsys.readouterr().err
     assert all(path.read_bytes() == b"user data" for path in sources.values())
+
+
+def test_ctrl_c_says_it_was_cancelled_in_words():
+    assert main.exit_code_for(KeyboardInterrupt()) == main.EXIT_CANCELLED
+    assert main.error_line(KeyboardInterrupt(), main.EXIT_CANCELLED) == "khanij: cancelled: no output was written"
+    assert main.error_line(main.UsageError("give -o OUT"), main.EXIT_USAGE) == "khanij: error: give -o OUT"
