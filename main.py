@@ -276,8 +276,8 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
 def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
     if code == EXIT_CANCELLED:
-        return f"khanij: cancelled: {exc or 'no output was written'}"
-    return f"khanij: error: {exc or type(exc).__name__}"
+        return f"khanij: cancelled: {str(exc) or 'no output was written'}"
+    return f"khanij: error: {str(exc) or type(exc).__name__}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
