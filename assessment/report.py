@@ -103,6 +103,7 @@ class ExplanationParts:
     measures: list[Measure] = field(default_factory=list)
     rules_name: str = ""
     total: str = ""
+    authority: str = ""
 
     @property
     def complete(self) -> bool:
@@ -273,6 +274,8 @@ def parse_explanation(text: str) -> ExplanationParts:
         parts.total = tail[total_at:].split(". ", 1)[0].rstrip(".")
     rules = re.search(r"Rules: (.+?), version ", text)
     parts.rules_name = rules.group(1) if rules else ""
+    parts.authority = next((s[len(AUTHORITY_MARKER):].rstrip(".") for s in sentences(text)
+                            if s.startswith(AUTHORITY_MARKER)), "")
     return parts
 
 
@@ -360,7 +363,11 @@ def _classification(row: pd.Series, fields: dict[str, str]) -> list[tuple[str, s
     return rows
 
 
-def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], toposheets: Sequence[str]) -> list[tuple[str, str]]:
+AUTHORITY_MARKER = "Auctioning authority: "
+
+
+def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], toposheets: Sequence[str],
+           authority: str) -> list[tuple[str, str]]:
     def field_value(canonical: str) -> str:
         return _text(row.get(fields[canonical])) if canonical in fields else ""
 
@@ -380,6 +387,7 @@ def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], top
         ("Critical minerals present", _text(row.get("critical_minerals")) or "none identified"),
         ("Licence intended", _text(row.get("licence")) or "not given"),
         ("Licence possible today", "none" if licence_now in ("", "none") else licence_now),
+        ("Auctioning authority", authority or "not stated by the scorer"),
         ("Exploring agency", field_value("agency") or "not given"),
         ("Area", area),
         ("SOI toposheets (1:50,000)", ", ".join(toposheets) or "outside the sheet index"),
@@ -467,7 +475,7 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
     illustrative = any("illustrative" in str(c).lower() and _text(row.get(c)) for c in row.index)
     return BlockReport(
         block_id=block_id or name, title=title, readiness=_text(row.get("readiness")), score=_float(row.get("score")),
-        facts=_facts(row, fields, area_ha, toposheets), corners=corners, corner_note=corner_note,
+        facts=_facts(row, fields, area_ha, toposheets, parts.authority), corners=corners, corner_note=corner_note,
         classification=_classification(row, fields), resources=resources, resources_note=resources_note,
         gates=_gates(row, parts, unread), conditions=conditions, conditions_note=conditions_note,
         criteria=_criteria(row, parts, weights, unread), total_note=parts.total or "weighted total",

@@ -91,6 +91,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class AuthorityRule:
+    """Who auctions: the Central Government for Part D minerals under ``licences`` from ``since``."""
+
+    since: datetime.date
+    licences: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class ResourcesRule:
     tonnage: BandTable
     count: BandTable
@@ -112,6 +121,7 @@ class Rules:
     state_source: str
     forest_condition: Condition
     nbwl_condition: Condition
+    authority: AuthorityRule
     weights: dict[str, float]
     stage_scores: dict[str, float]
     resources: ResourcesRule
@@ -252,7 +262,8 @@ def _dig(raw: dict, key: str) -> Any:
 
 
 def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
-    known_top = {"meta", "minerals", "commodity_aliases", "commodity_words", "readiness", "gates", "conditions", "weights", "criteria"}
+    known_top = {"meta", "minerals", "commodity_aliases", "commodity_words", "readiness", "gates", "conditions",
+                 "authority", "weights", "criteria"}
     for unknown in sorted(set(raw) - known_top):
         check.fail(unknown, "unknown key")
     meta = check.table(raw, "meta")
@@ -291,6 +302,7 @@ def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
         state_source=check.text(state, "gates.state", "source"),
         forest_condition=_condition(raw, "forest", "min_overlap_ha", "area", check),
         nbwl_condition=_condition(raw, "nbwl", "within_km", "distance", check),
+        authority=_authority(raw, check),
         weights=weights,
         stage_scores=_stage_scores(raw, check),
         resources=ResourcesRule(
@@ -389,6 +401,20 @@ def _condition(raw: dict, name: str, threshold_key: str, what: str, check: _Chec
         text=check.text(table, key, "text"), source=check.text(table, key, "source"),
         derived=check.flag(table, key, "derived"),
     )
+
+
+def _authority(raw: dict, check: _Checker) -> AuthorityRule:
+    table = check.table(raw, "authority", {"central_since", "central_licences", "source"})
+    since = table.get("central_since")
+    if not isinstance(since, datetime.date) or isinstance(since, datetime.datetime):
+        check.fail("authority.central_since", f"must be a date such as 2023-08-17, not {since!r}")
+        since = datetime.date.max
+    licences = table.get("central_licences", [])
+    if not isinstance(licences, list) or any(licence not in LICENCES for licence in licences):
+        check.fail("authority.central_licences", f"must be a list of licence types ({', '.join(LICENCES)}), "
+                                                 f"not {licences!r}")
+        licences = []
+    return AuthorityRule(since=since, licences=tuple(licences), source=check.text(table, "authority", "source"))
 
 
 def _weights(raw: dict, check: _Checker) -> dict[str, float]:

@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS
 
 from assessment.criteria import FAIL, NO_GEOMETRY, UNKNOWN, Context, CriterionResult, GateResult, blank, fmt, layer_slug
+from assessment.criteria import authority as authority_criterion
 from assessment.criteria import completeness as completeness_criterion
 from assessment.criteria import evidence as evidence_criterion
 from assessment.criteria import exploration as exploration_criterion
@@ -285,6 +286,7 @@ def _explanations(ctx: Context, gates, criteria, conditions, total, known_weight
     if block_id is None:
         block_id = ctx.block_column("block_name")
     closing = " ".join(notes) + f" Rules: {rules.name}, version {rules.version}, SHA-256 {rules.sha256}."
+    authority = authority_criterion.sentences(ctx, licence, licence_now)
     texts = []
     for i in range(ctx.n_blocks):
         name = f"Block {block_id.iloc[i]}" if block_id is not None and not blank(block_id.iloc[i]) else f"Block {i + 1}"
@@ -306,6 +308,7 @@ def _explanations(ctx: Context, gates, criteria, conditions, total, known_weight
         offer = licence_now[i]
         parts.append(f"It can be offered today under {'no licence' if offer == 'none' else offer}."
                      + (f" Missing: {missing[i]}." if missing[i] else ""))
+        parts.append(authority[i])
         parts.append(closing)
         texts.append(" ".join(parts))
     return texts

@@ -166,6 +166,9 @@ def test_facts_carry_toposheets_area_and_classification(dossier):
     assert facts["State / district"] == "Jharkhand / Palamu"
     assert facts["Area"].startswith("1,400.00 ha")
     assert facts["SOI toposheets (1:50,000)"] and facts["SOI toposheets (1:50,000)"] != "outside the sheet index"
+    assert facts["Auctioning authority"].startswith("the Central Government, as the block holds the Part D mineral(s) Potash")
+    copper = dict(next(b for b in dossier.blocks if b.block_id == "JH-ML-01").facts)
+    assert copper["Auctioning authority"].startswith("the State Government (no Part D mineral)")
     classification = dict(block.classification)
     assert classification["UNFC code"] == "333" and classification["JORC equivalent"].startswith("Inferred")
 

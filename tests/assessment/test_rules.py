@@ -33,6 +33,7 @@ def test_shipped_rules_load_with_version_hash_and_sources():
         assert all(entry.source and entry.derived for entry in entries), licence
     assert "Lithium" in rules.mineral_list("seventh_schedule")
     assert len(rules.mineral_list("critical")) == 30
+    assert rules.authority.licences == ("ML", "CL") and "s.11D" in rules.authority.source
 
 
 def test_stage_rule_follows_the_date_it_applies_from():
@@ -69,6 +70,8 @@ def test_band_table_scores_by_steps():
     ("[criteria.exploration]\nstage_scores", "[criteria.exploration]\nstage_score",
      "criteria.exploration.stage_scores: missing section"),
     ("[criteria.protected]\nbands", "[criteria.protected_areas]\nbands", "criteria.protected: missing section"),
+    ('central_licences = ["ML", "CL"]', 'central_licences = ["ML", "PL"]', "authority.central_licences: must be a list"),
+    ("central_since = 2023-08-17", 'central_since = "Aug 2023"', "authority.central_since: must be a date"),
 ])
 def test_invalid_rules_name_the_key_and_the_problem(tmp_path, shipped_text, old, new, message):
     path = write_variant(tmp_path, shipped_text, old, new)

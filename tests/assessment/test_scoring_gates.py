@@ -182,3 +182,29 @@ def test_areal_layers_holding_points_are_refused(role):
         layers[role] = points
     with pytest.raises(GeometryError, match="must hold polygons, but it holds Point geometries"):
         score(candidates, None, **layers)
+
+
+def test_auctioning_authority_is_the_centre_for_part_d_minerals_under_ml_or_cl():
+    candidates = blocks([
+        dict(block_id="li_cl", licence="CL", stage="G3", commodity="Lithium", geometry=square(0)),
+        dict(block_id="li_el", licence="EL", stage="G4", commodity="Lithium", geometry=square(10)),
+        dict(block_id="cu_ml", licence="ML", stage="G2", commodity="Copper", geometry=square(20)),
+        dict(block_id="none", licence="CL", stage="G3", commodity=None, geometry=square(30)),
+    ])
+    result = score(candidates, None)
+    said = {block: one(result, block)["explanation"] for block in ("li_cl", "li_el", "cu_ml", "none")}
+    assert "Auctioning authority: the Central Government, as the block holds the Part D mineral(s) Lithium" in said["li_cl"]
+    assert "s.11D" in said["li_cl"]
+    assert "Auctioning authority: the State Government, as s.11D reserves only ML and CL" in said["li_el"]
+    assert "Auctioning authority: the State Government (no Part D mineral)" in said["cu_ml"]
+    assert "Auctioning authority: not determined, as the block's minerals are not known" in said["none"]
+
+
+def test_before_section_11d_a_state_auctions_part_d_minerals_too(tmp_path):
+    from assessment.rules import DEFAULT_RULES_PATH, load_rules
+
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace('as_of = "today"', "as_of = 2023-01-01", 1)
+    (tmp_path / "before.toml").write_text(text, encoding="utf-8")
+    candidates = blocks([dict(block_id="li_cl", licence="CL", stage="G3", commodity="Lithium", geometry=square(0))])
+    explanation = one(score(candidates, None, rules=load_rules(tmp_path / "before.toml")), "li_cl")["explanation"]
+    assert "Auctioning authority: the State Government (the rules' date is before s.11D came into force)" in explanation
