@@ -258,6 +258,24 @@ def refuse_overwriting_inputs(args: argparse.Namespace) -> None:
                                  f"to another file (inputs are never changed)")
 
 
+def refuse_unwritable_outputs(args: argparse.Namespace) -> None:
+    """Fail before any work when an output is a folder or its folder does not exist (exit 4).
+
+    Raises
+    ------
+    DataWriteError
+    """
+    from geo.errors import DataWriteError
+
+    for output in _output_paths(args):
+        target = Path(output)
+        if target.is_dir():
+            raise DataWriteError(f"{target.name}: cannot write: it is a folder")
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise DataWriteError(f"{target.name}: cannot write, the folder {folder} does not exist")
+
+
 def exit_code_for(exc: BaseException) -> Optional[int]:
     """Exit code for an expected error, or None for a bug."""
     from geo.errors import Cancelled, DataWriteError, KhanijError
@@ -287,6 +305,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         refuse_overwriting_inputs(args)
+        refuse_unwritable_outputs(args)
         return handler(args)
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.

@@ -41,7 +41,11 @@ def atomic_path(target: os.PathLike | str) -> Iterator[Path]:
         yield tmp
         if not tmp.exists():
             raise DataWriteError(f"{describe_path(target)}: nothing was written")
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            reason = "it is a folder" if target.is_dir() else (exc.strerror or str(exc))
+            raise DataWriteError(f"{describe_path(target)}: cannot write: {reason}") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -58,3 +58,15 @@ def test_ctrl_c_says_it_was_cancelled_in_words():
     assert main.exit_code_for(KeyboardInterrupt()) == main.EXIT_CANCELLED
     assert main.error_line(KeyboardInterrupt(), main.EXIT_CANCELLED) == "khanij: cancelled: no output was written"
     assert main.error_line(main.UsageError("give -o OUT"), main.EXIT_USAGE) == "khanij: error: give -o OUT"
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "--sample", "-o", "{d}/folder.gpkg"],
+    ["report", "{d}/scores.gpkg", "-o", "{d}/missing/dossier.pdf"],
+    ["export-map", "--html", "{d}/folder.gpkg"],
+])
+def test_an_unwritable_output_fails_before_any_work(tmp_path, capsys, argv):
+    (tmp_path / "folder.gpkg").mkdir()
+    assert main.main([part.format(d=tmp_path) for part in argv]) == main.EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("it is a folder" in err or "does not exist" in err)
