@@ -161,20 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score blocks for auction readiness")
     p.add_argument("--sample", action="store_true", help="score the embedded sample atlas")
-    p.add_argument("--blocks", metavar="B")
-    p.add_argument("--deposits", metavar="D")
-    p.add_argument("--forest", metavar="F")
-    p.add_argument("--protected", metavar="P")
-    p.add_argument("--infra", metavar="I", action="append", default=[])
-    p.add_argument("--raster", metavar="R", action="append", default=[])
+    p.add_argument("--blocks", metavar="B", help="candidate blocks (polygons)")
+    p.add_argument("--deposits", metavar="D", help="deposits (points or polygons) with unfc/stage, tonnage")
+    p.add_argument("--forest", metavar="F", help="forest land polygons")
+    p.add_argument("--protected", metavar="P", help="national parks, sanctuaries and eco-sensitive zones")
+    p.add_argument("--infra", metavar="I", action="append", default=[],
+                   help="infrastructure layer to measure distances to (repeatable)")
+    p.add_argument("--raster", metavar="R", action="append", default=[],
+                   help="evidence raster summarised over each block (repeatable)")
     p.add_argument("--boundaries", metavar="S", help="state boundaries for the state gate")
-    p.add_argument("--rules", metavar="R.toml")
+    p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("report", help="per-block PDF dossier from a score output")
     p.add_argument("scores", metavar="SCORES")
-    p.add_argument("--block", action="append", default=[], metavar="ID")
+    p.add_argument("--block", action="append", default=[], metavar="ID",
+                   help="only this block (repeatable; default: every block)")
     p.add_argument("--layer", action="append", default=[], metavar="FILE",
                    help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
                         "and the resources table (default for sample-atlas scores: the sample atlas)")
@@ -182,16 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("export-map", help="export a map as offline HTML, PNG or SVG")
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--project", metavar="P")
+    p.add_argument("files", nargs="*", metavar="FILE", help="layers to map (default: the sample atlas)")
+    p.add_argument("--project", metavar="P", help="map the layers, styles and extent of a .khanij project")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--html", metavar="OUT")
-    group.add_argument("--png", metavar="OUT")
-    group.add_argument("--svg", metavar="OUT")
-    p.add_argument("--width", type=int, default=1600)
-    p.add_argument("--height", type=int, default=1100)
-    p.add_argument("--dpi", type=int, default=150)
-    p.add_argument("--title")
+    group.add_argument("--html", metavar="OUT", help="offline HTML map (Leaflet inlined, no network)")
+    group.add_argument("--png", metavar="OUT", help="PNG image with legend, scale bar and north arrow")
+    group.add_argument("--svg", metavar="OUT", help="SVG drawing with legend, scale bar and north arrow")
+    p.add_argument("--width", type=int, default=1600, help="image width in pixels (default 1600)")
+    p.add_argument("--height", type=int, default=1100, help="image height in pixels (default 1100)")
+    p.add_argument("--dpi", type=int, default=150, help="resolution that sets text and symbol sizes (default 150)")
+    p.add_argument("--title", help="title printed on the map")
     p.set_defaults(handler=cmd_export_map)
 
     p = sub.add_parser("sample-atlas", help="write the embedded sample atlas to files")
