@@ -65,3 +65,13 @@ def reference() -> Path:
     """``shared/data/reference``: other projects' test data with the values they assert."""
     assert REFERENCE.is_dir(), f"shared reference data missing at {REFERENCE}"
     return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def scores_path(tmp_path_factory) -> Path:
+    """``khanij score --sample`` written once per session as a GeoPackage (a real score output)."""
+    import main
+
+    path = tmp_path_factory.mktemp("scores") / "scores.gpkg"
+    assert main.main(["score", "--sample", "-o", str(path)]) == 0
+    return path

@@ -17,13 +17,6 @@ HOSTILE = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+2", "-3", "@SUM(A1)", "<scri
 # The CLI makes a QGuiApplication when none exists; make it the QApplication later widget tests need.
 pytestmark = pytest.mark.usefixtures("qapp")
 
-@pytest.fixture(scope="module")
-def scores_path(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scores") / "scores.gpkg"
-    assert main.main(["score", "--sample", "-o", str(path)]) == 0
-    return path
-
-
 def _colour_in(image, rect, colour: str) -> bool:
     from PySide6.QtGui import QColor
 

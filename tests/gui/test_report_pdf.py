@@ -23,13 +23,6 @@ BLOCKS = ("JH-CL-01", "OD-ML-01", "JH-EL-01")
 pytestmark = pytest.mark.usefixtures("qapp")
 
 @pytest.fixture(scope="module")
-def scores_path(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scores") / "scores.gpkg"
-    assert main.main(["score", "--sample", "-o", str(path)]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
 def dossier_pdf(scores_path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pdf") / "dossier.pdf"
     args = ["report", str(scores_path), "-o", str(out)]
