@@ -24,6 +24,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from geo.errors import DataReadError
 from gui.canvas_tools import TOOLS, IdentifyHit, MapViewBox, Markers, PathItem, RasterHit, ToolController
 from gui.geometry_paths import (
+    MARK_BELOW_PX,
+    MARK_SIZE_PX,
+    MARKED_ROLES,
     LINE,
     POINT,
     POLYGON,
@@ -52,11 +55,6 @@ RASTER_REFRESH_MS = 150
 HIGHLIGHT_Z = 1_000_000
 MIN_FEATURE_SPAN_M = 5_000.0
 OVERLAY_FONT_PX = 11
-#: Polygons of these roles narrower on screen than MARK_BELOW_PX also get a square mark of
-#: MARK_SIZE_PX in their class colour, so a 2 km block stays visible on a state or India map.
-MARKED_ROLES = ("blocks",)
-MARK_BELOW_PX = 7.0
-MARK_SIZE_PX = 12.0
 
 
 @dataclass

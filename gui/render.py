@@ -24,6 +24,9 @@ from geo.atomic import atomic_path
 from geo.errors import DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 from gui.geometry_paths import (
+    MARK_BELOW_PX,
+    MARK_SIZE_PX,
+    MARKED_ROLES,
     LINE,
     POINT,
     POLYGON,
@@ -227,10 +230,31 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
             if not path.isEmpty():
                 paint_path(painter, path, *class_pens(style_class, kind))
         painter.restore()
+        if layer.role in MARKED_ROLES:
+            _paint_small_polygon_marks(painter, to_pixel, shapes, style_class, units_per_pixel, pixel_scale)
         if len(class_shapes.point_x):
             sizes = point_sizes(layer, class_shapes.point_feature) * pixel_scale
             paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, style_class,
                           MARKER_OUTLINE_PX * pixel_scale)
+
+
+def _paint_small_polygon_marks(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, shapes: LayerShapes,
+                               style_class, units_per_pixel: float, pixel_scale: float) -> None:
+    """A square in the class colour on each polygon too small to see at this scale, as on the canvas."""
+    marks = shapes.polygon_marks(style_class.index)
+    count = marks.count_below(MARK_BELOW_PX * pixel_scale * units_per_pixel)
+    if not count:
+        return
+    side = MARK_SIZE_PX * pixel_scale
+    px = to_pixel.m11() * marks.x[:count] + to_pixel.m31()
+    py = to_pixel.m22() * marks.y[:count] + to_pixel.m32()
+    pen, _brush = class_pens(style_class, POLYGON)
+    painter.save()
+    painter.resetTransform()
+    painter.setPen(pen)
+    painter.setBrush(QtGui.QBrush(style_class.point_fill))
+    painter.drawRects([QtCore.QRectF(x - side / 2, y - side / 2, side, side) for x, y in zip(px, py)])
+    painter.restore()
 
 
 def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.ndarray, y: np.ndarray,

@@ -301,6 +301,6 @@ ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
     "blocks": {"colour": "#56b4e9", "fill_opacity": 0.35},
     "forest": {"colour": "#2e7d32", "fill_opacity": 0.35},
     "protected_areas": {"colour": "#6a3d9a", "fill_opacity": 0.3},
-    "infrastructure": {"colour": "#6e6e6e", "stroke_colour": "#6e6e6e", "fill_opacity": 1.0, "point_size": 3.0},
+    "infrastructure": {"colour": "#8c8c8c", "stroke_colour": "#8c8c8c", "fill_opacity": 1.0, "point_size": 2.5},
     "boundaries": {"colour": "#555555", "fill_opacity": 0.0, "line_width": 0.8},
 }

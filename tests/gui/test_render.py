@@ -129,3 +129,18 @@ def test_legend_is_as_wide_as_its_longest_entry(qapp, layer_list):
     needed = legend_text_width(layer_list, page_font_px(150))
     wide = layout_for(layer_list, 1600, 1100, 150, None).legend.width()
     assert wide > short and wide >= needed
+
+
+def test_blocks_too_small_to_see_get_a_square_mark_in_their_class_colour(qapp, tmp_path):
+    tiny = gpd.GeoDataFrame({"stage": ["G1", "G4"]}, crs="EPSG:7755",
+                            geometry=[shapely.box(3.8e6, 3.5e6, 3.801e6, 3.501e6), shapely.box(4.5e6, 3.5e6, 4.501e6, 3.501e6)])
+    tiny.to_file(tmp_path / "tiny.gpkg", driver="GPKG")
+    blocks = Layer.from_file(tmp_path / "tiny.gpkg", role="blocks")
+    blocks.style = CategorisedStyle("stage", [Category(s, UNFC_STAGE_COLOURS[s], s) for s in STAGES])
+    extent = (3.0e6, 3.0e6, 5.0e6, 4.0e6)  # 2000 km across 600 px: a 1 km block is a third of a pixel
+    layout = layout_for(LayerList([blocks]), 900, 500, 72, None)
+    marked = colours_in(render_map_image(LayerList([blocks]), width=900, height=500, dpi=72, extent=extent), layout.map)
+    assert near_any(UNFC_STAGE_COLOURS["G1"], marked, 8) and near_any(UNFC_STAGE_COLOURS["G4"], marked, 8)
+    blocks.role = "forest"  # only blocks get marks: other tiny polygons stay as they are
+    unmarked = colours_in(render_map_image(LayerList([blocks]), width=900, height=500, dpi=72, extent=extent), layout.map)
+    assert not near_any(UNFC_STAGE_COLOURS["G1"], unmarked, 8)
