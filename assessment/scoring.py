@@ -37,6 +37,7 @@ from assessment.criteria import stage as stage_criteria
 from assessment.criteria import state as state_criterion
 from assessment.fields import guess_fields
 from assessment.rules import CRITERIA, Rules, load_rules
+from geo.background import BackgroundWorker
 from geo.crs import crs_label, to_crs
 from geo.errors import CrsError, GeometryError
 from geo.feedback import Feedback, ensure_feedback
@@ -94,7 +95,18 @@ def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest
     feedback = ensure_feedback(feedback)
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     feedback.progress(0.0, "preparing the layers")
-    ctx, notes = prepare(blocks, deposits, forest, protected, infrastructure, rasters, rules, boundaries)
+    rasters = list(rasters)
+    worker = BackgroundWorker(warm_up="geo.zonal") if evidence_criterion.worth_a_worker(len(blocks), rasters) else None
+    try:
+        ctx, notes = prepare(blocks, deposits, forest, protected, infrastructure, rasters, rules, boundaries)
+        return _score(ctx, notes, blocks, evidence_criterion.submit(ctx, worker), feedback)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFrame:
+    """The gates and criteria in order; large rasters' zonal statistics run in ``background``."""
     feedback.progress(0.05, "stage gate")
     ctx.stage, ctx.stage_origin = stage_criteria.block_stages(ctx)
     ctx.minerals = stage_criteria.block_minerals(ctx)
@@ -108,7 +120,7 @@ def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest
     feedback.progress(0.40, "deposits and resources")
     resources_score = resources_criterion.evaluate(ctx)
     infra_score = infrastructure_criterion.evaluate(ctx, feedback.sub(0.45, 0.55))
-    evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90))
+    evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
     feedback.progress(0.90, "totals and explanations")
     for spatial in (forest_score, protected_score, infra_score, evidence_score):
         spatial.set_unknown(~ctx.placed, NO_GEOMETRY)

@@ -13,20 +13,49 @@ import rasterio
 from rasterio.enums import Resampling
 
 from assessment.criteria import Context, CriterionResult, fmt
+from geo.background import BackgroundWorker, Pending
 from geo.errors import DataReadError, describe_path
+from geo.feedback import ensure_feedback
 from geo.zonal import zonal_stats
 
 _SAMPLE_SIDE = 1024
+STATS = ("mean", "max")
+#: Blocks × raster pixels from which zonal statistics run in a second process beside the vector
+#: analysis (below it, starting the process costs more than it saves).
+BACKGROUND_FROM_BLOCK_PIXELS = 1e10
 
 
-def evaluate(ctx: Context, feedback=None) -> CriterionResult:
+def worth_a_worker(n_blocks: int, raster_paths) -> bool:
+    """Whether the rasters are big enough (blocks × pixels) to summarise in a worker process."""
+    pixels = 0
+    for item in raster_paths:
+        path = item[1] if isinstance(item, tuple) else item
+        try:
+            with rasterio.open(path) as raster:
+                pixels += raster.width * raster.height
+        except rasterio.errors.RasterioError:
+            continue  # the foreground call reports the problem with the file named
+    return n_blocks * pixels >= BACKGROUND_FROM_BLOCK_PIXELS
+
+
+def submit(ctx: Context, worker: BackgroundWorker | None) -> dict[str, Pending]:
+    """Queue the zonal statistics of every raster in ``worker`` (none without one), keyed by name."""
+    if worker is None:
+        return {}
+    return {name: worker.submit(zonal_stats, ctx.blocks.geometry, str(path), STATS) for name, path in ctx.rasters}
+
+
+def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None = None) -> CriterionResult:
     if not ctx.rasters:
         return CriterionResult("evidence", "Raster evidence", np.full(ctx.n_blocks, np.nan),
                                ["unknown (no evidence raster)"] * ctx.n_blocks)
     columns, scores, parts = {}, [], []
     for step, (name, path) in enumerate(ctx.rasters):
         sub = feedback.sub(step / len(ctx.rasters), (step + 1) / len(ctx.rasters)) if feedback is not None else None
-        table = zonal_stats(ctx.blocks.geometry, path, stats=("mean", "max"), feedback=sub)
+        if background and name in background:
+            table = background[name].result(ensure_feedback(sub))
+        else:
+            table = zonal_stats(ctx.blocks.geometry, path, stats=STATS, feedback=sub)
         columns[f"evidence_{name}_mean"] = table["mean"].to_numpy()
         columns[f"evidence_{name}_max"] = table["max"].to_numpy()
         mean = table["mean"].to_numpy(dtype=float, na_value=np.nan)

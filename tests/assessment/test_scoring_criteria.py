@@ -178,3 +178,20 @@ def test_same_inputs_give_identical_output(two_value_raster):
                      infrastructure=[("rail", layer([point(0, 10)]))], rasters=[two_value_raster])
     first, second = run(), run()
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_zonal_statistics_in_a_worker_process_give_the_same_scores(monkeypatch):
+    """Large rasters are summarised in a worker beside the vector analysis; forcing that path on
+    the sample atlas must change nothing in the output."""
+    from assessment.criteria import evidence
+    from layers.atlas import sample_role_paths
+    from geo.reading import read
+
+    paths = sample_role_paths()
+    layers = {role: read(paths[role]).data for role in ("blocks", "deposits", "forest", "protected_areas")}
+    inputs = dict(forest=layers["forest"], protected=layers["protected_areas"], rasters=paths["evidence"])
+    here = score(layers["blocks"], layers["deposits"], **inputs)
+    monkeypatch.setattr(evidence, "BACKGROUND_FROM_BLOCK_PIXELS", 0)
+    assert evidence.worth_a_worker(len(layers["blocks"]), paths["evidence"])
+    in_worker = score(layers["blocks"], layers["deposits"], **inputs)
+    pd.testing.assert_frame_equal(here.drop(columns="geometry"), in_worker.drop(columns="geometry"))
