@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assessment.conversion import convert, convert_column  # noqa: E402
+from timing import best_of  # noqa: E402
 
 SPELLINGS = [
     "331", "332", "333", "334", "111", "121", "122", "211", "221", "222", 331, 332.0, "331.0", "(3,3,1)",
@@ -33,14 +33,6 @@ def mixed_column(rows: int, seed: int = 7) -> pd.Series:
     choice = np.random.default_rng(seed).integers(0, len(SPELLINGS), rows)
     return pd.Series(np.array(SPELLINGS, dtype=object)[choice], name="UNFC_Code")
 
-
-def best_of(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

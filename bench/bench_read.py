@@ -9,7 +9,6 @@ Run: .venv/bin/python bench/bench_read.py
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,6 +18,7 @@ import geopandas  # noqa: E402
 
 import geo  # noqa: E402
 from geo.vector import USE_ARROW  # noqa: E402
+from timing import best_of  # noqa: E402
 
 EXTERNAL = REPO.parent / "shared" / "data" / "external"
 FILES = [
@@ -29,23 +29,14 @@ FILES = [
 REPEATS = 5
 
 
-def best_of(function, repeats: int = REPEATS) -> float:
-    """Shortest wall time of ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
 
 def main() -> None:
     print(f"pyogrio arrow path: {'on' if USE_ARROW else 'off (pyarrow not installed)'}; best of {REPEATS}")
     geo.read(FILES[0][1])  # warm imports and PROJ for both sides
     geopandas.read_file(FILES[0][1])
     for label, path, target_s in FILES:
-        ours = best_of(lambda: geo.read(path))
-        peer = best_of(lambda: geopandas.read_file(path))
+        ours = best_of(lambda: geo.read(path), REPEATS)
+        peer = best_of(lambda: geopandas.read_file(path), REPEATS)
         verdict = "meets" if ours <= target_s else "MISSES"
         print(f"{label}: geo.read {ours:.3f} s, geopandas.read_file {peer:.3f} s, "
               f"ratio {ours / peer:.2f}x; target ≤ {target_s} s: {verdict}")
