@@ -2,7 +2,9 @@
 
 It stays fast on 100k rows because nothing is done per row in Python: ``data()`` formats only
 the cells on screen, sorting is a cached numpy argsort of the column, and filtering is a
-vectorised pandas mask. Cell text is always plain text (imported attributes are untrusted).
+vectorised pandas mask. As in QGIS, the table lists all features, those shown on the map (the
+layer's state filter and legend classes) or the selected ones: a numpy mask over the frame. Cell
+text is always plain text (imported attributes are untrusted).
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
@@ -21,6 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 ALL_COLUMNS = "All columns"
+#: What the table lists (the chooser's text → its key), as QGIS's "Show All Features" chooser.
+SHOW_ALL = "All features"
+SHOW_ON_MAP = "Features shown on the map"
+SHOW_SELECTED = "Selected features"
+SHOW_CHOICES = {SHOW_ALL: "all", SHOW_ON_MAP: "map", SHOW_SELECTED: "selected"}
 HIGHLIGHT = QColor("#ffe08a")
 MAX_FIT_COLUMN_PX = 400
 #: Cells with text longer than this also show it whole in a tooltip (the column may elide it).
@@ -100,8 +109,9 @@ def _geometry_name(frame: pd.DataFrame) -> Optional[str]:
 class FrameModel(QAbstractTableModel):
     """A read-only table model over a (Geo)DataFrame's attribute columns.
 
-    Rows on screen map to positions in the frame through ``rows`` (the filtered, sorted view), so
-    a selection is always reported as frame positions (what the canvas and the layer use).
+    Rows on screen map to positions in the frame through ``rows`` (the subset, then the text
+    filter, then the sort): the one mapping that selection, sorting and filtering use, so a
+    selection is always reported as frame positions (what the canvas and the layer use).
     """
 
     def __init__(self, frame: Optional[pd.DataFrame] = None, parent=None) -> None:
@@ -110,7 +120,8 @@ class FrameModel(QAbstractTableModel):
         self._columns: list[str] = []
         self._values: dict[int, np.ndarray] = {}
         self._orders: dict[int, np.ndarray] = {}
-        self._mask: np.ndarray = np.zeros(0, dtype=bool)
+        self._text_mask: np.ndarray = np.zeros(0, dtype=bool)
+        self._subset: Optional[np.ndarray] = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._highlight: Optional[np.ndarray] = None
         self.rows = np.zeros(0, dtype=np.int64)
@@ -125,7 +136,8 @@ class FrameModel(QAbstractTableModel):
         self._columns = [str(c) for c in frame.columns if c != geometry]
         self._values.clear()
         self._orders.clear()
-        self._mask = np.ones(len(frame), dtype=bool)
+        self._text_mask = np.ones(len(frame), dtype=bool)
+        self._subset = None
         self._sort = None
         self._highlight = None
         self.rows = np.arange(len(frame), dtype=np.int64)
@@ -195,7 +207,20 @@ class FrameModel(QAbstractTableModel):
     def set_filter(self, text: str, column: Optional[str] = None) -> int:
         """Show only the rows matching ``text`` (see :func:`filter_mask`); returns how many."""
         self.beginResetModel()
-        self._mask = filter_mask(self._frame, text, column)
+        self._text_mask = filter_mask(self._frame, text, column)
+        self._rebuild_rows()
+        self.endResetModel()
+        return len(self.rows)
+
+    def set_subset(self, mask: Optional[np.ndarray]) -> int:
+        """List only the features of ``mask`` (bool over the frame; ``None``: all), the text filter
+        applying within them; returns how many rows are listed."""
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+            if mask.shape != (len(self._frame),):
+                raise ValueError(f"a subset of {mask.size} values does not fit {len(self._frame)} rows")
+        self.beginResetModel()
+        self._subset = mask
         self._rebuild_rows()
         self.endResetModel()
         return len(self.rows)
@@ -211,7 +236,8 @@ class FrameModel(QAbstractTableModel):
                 self._orders[column] = order
             if direction == Qt.SortOrder.DescendingOrder:
                 order = order[::-1]
-        self.rows = order[self._mask[order]]
+        keep = self._text_mask if self._subset is None else self._text_mask & self._subset
+        self.rows = order[keep[order]]
 
     def positions_of_rows(self, view_rows) -> np.ndarray:
         """Frame positions of rows on screen."""
@@ -220,7 +246,7 @@ class FrameModel(QAbstractTableModel):
     def rows_of_positions(self, positions) -> np.ndarray:
         """Rows on screen showing these frame positions (those filtered out are left out)."""
         wanted = np.zeros(len(self._frame), dtype=bool)
-        wanted[np.asarray(list(positions), dtype=np.int64)] = True
+        wanted[np.asarray(positions, dtype=np.int64)] = True
         return np.flatnonzero(wanted[self.rows])
 
 
@@ -244,7 +270,8 @@ def _row_ranges(rows: np.ndarray) -> list[tuple[int, int]]:
 
 
 class AttributeTable(QWidget):
-    """The table of one layer, a filter box, and selection linked to the map.
+    """The table of one layer, what it lists (all, shown on the map, selected), a filter box, and
+    selection linked to the map.
 
     Signals
     -------
@@ -276,6 +303,19 @@ class AttributeTable(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
         self.view.doubleClicked.connect(lambda _index: self._zoom_to_selected())
 
+        self.show_features = QComboBox()
+        for text, key in SHOW_CHOICES.items():
+            self.show_features.addItem(text, key)
+        self.show_features.setToolTip("List all features, those shown on the map (state filter and "
+                                      "legend classes), or the selected ones")
+        self.show_features.currentIndexChanged.connect(lambda _i: self._apply_subset())
+        # The list of selected features follows a selection made in the table once the click is
+        # handled (resetting the model inside the view's own selection change is not safe).
+        self._subset_update = QTimer(self)
+        self._subset_update.setSingleShot(True)
+        self._subset_update.setInterval(0)
+        self._subset_update.timeout.connect(self._apply_subset)
+
         self.title = QLabel("No layer")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.count = QLabel()
@@ -296,6 +336,7 @@ class AttributeTable(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.title)
         bar.addSpacing(12)
+        bar.addWidget(self.show_features)
         bar.addWidget(self.column)
         bar.addWidget(self.filter, 1)
         bar.addWidget(zoom)
@@ -306,14 +347,20 @@ class AttributeTable(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view)
         self._syncing = False
+        #: Frame positions of the layer's selected features (from the map or the table).
+        self._selection = np.empty(0, dtype=np.int64)
 
     def set_layer(self, layer) -> None:
         """Show this layer's attributes (``None`` or a raster clears the table)."""
+        self._follow_layer_events(self.layer, False)
         self.layer = layer
+        self._follow_layer_events(layer, True)
         frame = getattr(layer, "data", None) if layer is not None else None
         if not isinstance(frame, pd.DataFrame):
             frame = pd.DataFrame()
+        self._selection = np.empty(0, dtype=np.int64)
         self.model.set_frame(frame)
+        self.model.set_subset(self._subset())
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.title.setText(layer.name if layer is not None else "No layer")
         self._syncing = True
@@ -326,6 +373,36 @@ class AttributeTable(QWidget):
             fit_columns(self.view)
         self._update_count()
 
+    def _follow_layer_events(self, layer, follow: bool) -> None:
+        """(Dis)connect the layer's filter and style events, which change what the map shows."""
+        if layer is None:
+            return
+        for emitter in (layer.events.filter, layer.events.style):
+            if follow:
+                emitter.connect(self._on_layer_shown_changed)
+            else:
+                emitter.disconnect(self._on_layer_shown_changed)
+
+    def _on_layer_shown_changed(self, _event=None) -> None:
+        if self.show_features.currentData() == "map":
+            self._apply_subset()
+
+    def _subset(self) -> Optional[np.ndarray]:
+        """The frame positions the chosen "show" lists, as a bool mask (``None``: all)."""
+        mode = self.show_features.currentData()
+        count = len(self.model.frame)
+        if mode == "map" and self.layer is not None and self.layer.feature_count == count:
+            return self.layer.shown_mask()
+        if mode == "selected":
+            mask = np.zeros(count, dtype=bool)
+            mask[self._selection[self._selection < count]] = True
+            return mask
+        return None
+
+    def _apply_subset(self) -> None:
+        self.model.set_subset(self._subset())
+        self._show_selection()
+
     def refresh(self) -> None:
         """Re-read the layer's frame (after columns were added to it)."""
         self.set_layer(self.layer)
@@ -335,7 +412,7 @@ class AttributeTable(QWidget):
             return
         column = self.column.currentText()
         self.model.set_filter(self.filter.text(), None if column in ("", ALL_COLUMNS) else column)
-        self._update_count()
+        self._show_selection()
 
     def selected_rows(self) -> np.ndarray:
         """Rows on screen that are selected, sorted, from the selection's ranges (not one Python
@@ -349,7 +426,16 @@ class AttributeTable(QWidget):
 
     def select_positions(self, positions) -> None:
         """Select these frame positions in the table (from the map) and scroll to the first."""
-        rows = self.model.rows_of_positions(positions)
+        self._selection = np.unique(np.asarray(positions, dtype=np.int64))
+        if self.show_features.currentData() == "selected":
+            self.model.set_subset(self._subset())
+        rows = self._show_selection()
+        if len(rows):
+            self.view.scrollTo(self.model.index(int(rows[0]), 0))
+
+    def _show_selection(self) -> np.ndarray:
+        """Select the rows of the selected features (after the rows changed); returns those rows."""
+        rows = self.model.rows_of_positions(self._selection)
         selection = QItemSelection()
         last = self.model.columnCount() - 1
         for first, end in _row_ranges(rows):
@@ -357,14 +443,16 @@ class AttributeTable(QWidget):
         self._syncing = True
         self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._syncing = False
-        if len(rows):
-            self.view.scrollTo(self.model.index(int(rows[0]), 0))
         self._update_count()
+        return rows
 
     def _on_view_selection(self, *_args) -> None:
-        self._update_count()
         if not self._syncing and self.layer is not None:
-            self.selectionChanged.emit(self.layer, self.selected_positions())
+            self._selection = self.selected_positions()
+            self.selectionChanged.emit(self.layer, self._selection.copy())
+            if self.show_features.currentData() == "selected":
+                self._subset_update.start()
+        self._update_count()
 
     def _zoom_to_selected(self) -> None:
         positions = self.selected_positions()
@@ -374,7 +462,7 @@ class AttributeTable(QWidget):
     def _update_count(self) -> None:
         total = len(self.model.frame)
         shown = self.model.rowCount()
-        selected = len(self.selected_rows()) if total else 0
+        selected = len(self._selection)
         self.count.setText(f"{shown:,} of {total:,} shown · {selected:,} selected")
 
 
