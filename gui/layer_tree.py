@@ -28,6 +28,7 @@ from assessment.fields import ROLES, guess_fields
 from layers.style import CategorisedStyle, default_style_for
 
 from gui.geometry_paths import colormap_for
+from gui.model_links import listen_while_alive
 
 LAYER, LEGEND, GROUP, STATE_ENTRY = "layer", "legend", "group", "state"
 MODES = (("Drawing order", "order"), ("Grouped by role", "role"), ("Grouped by state", "state"))
@@ -148,7 +149,7 @@ class LayerTree(QTreeWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(self.rebuild)
-        layer_list.events.changed.connect(self._schedule_rebuild)
+        listen_while_alive(self, layer_list.events.changed, self._schedule_rebuild)
         self._apply_drag_mode()
         self.rebuild()
 

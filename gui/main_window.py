@@ -29,6 +29,7 @@ from gui.converter_dialog import ConverterDialog
 from gui.export_dialogs import ExportActions
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
+from gui.model_links import listen_while_alive
 from gui.readiness_panel import ReadinessPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
@@ -278,7 +279,7 @@ class MainWindow(QMainWindow):
         tree.openTable.connect(self.open_table)
         tree.editStyle.connect(self.edit_style)
         self.state_picker.stateChosen.connect(self._on_state_chosen)
-        self.layer_list.events.changed.connect(lambda _event=None: self.update_title())
+        listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.update_title())
         self.runner.taskStarted.connect(self.status.progress.follow)
 
     # --- layers and files ----------------------------------------------------------------------

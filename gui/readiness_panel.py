@@ -33,6 +33,7 @@ from layers.project import source_path, stored_path
 from layers.style import READINESS_COLOURS, readiness_style
 
 from gui.attribute_table import format_cell, plain_tooltip, sort_order
+from gui.model_links import listen_while_alive
 from gui.workers import Task
 
 SCORES_LAYER_NAME = "Readiness scores"
@@ -247,7 +248,7 @@ class ReadinessPanel(QWidget):
         self._syncing = False
         self._build()
         self.refresh_inputs()
-        self.layer_list.events.changed.connect(self._on_layers_changed)
+        listen_while_alive(self, self.layer_list.events.changed, self._on_layers_changed)
         self.canvas.selectionChanged.connect(self._on_map_selection)
 
     # --- construction --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import pandas as pd
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from gui.model_links import listen_while_alive
+
 ALL_INDIA = "All India"
 FILTERED_ROLES = ("deposits", "blocks")
 
@@ -69,7 +71,7 @@ class StatePicker(QComboBox):
         self.setToolTip("Zoom to a state and show only its deposits and blocks")
         self._boundaries = None
         self.activated.connect(self._on_activated)
-        layer_list.events.changed.connect(lambda _event=None: self.refresh())
+        listen_while_alive(self, layer_list.events.changed, lambda _event=None: self.refresh())
         self.refresh()
 
     def boundaries(self):
