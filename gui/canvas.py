@@ -24,9 +24,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from geo.errors import DataReadError
 from gui.canvas_tools import TOOLS, IdentifyHit, MapViewBox, Markers, PathItem, RasterHit, ToolController
 from gui.geometry_paths import (
-    MARK_BELOW_PX,
-    MARK_SIZE_PX,
-    MARKED_ROLES,
     LINE,
     POINT,
     POLYGON,
@@ -50,6 +47,7 @@ from gui.render import (
     layers_extent,
     metres_per_unit,
 )
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
 
 RASTER_REFRESH_MS = 150
 HIGHLIGHT_Z = 1_000_000

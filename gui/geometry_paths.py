@@ -196,14 +196,6 @@ class ClassShapes:
         return self._paths[key]
 
 
-#: Polygons of these roles narrower on screen than MARK_BELOW_PX also get a square mark of
-#: MARK_SIZE_PX in their class colour, so a 2 km block stays visible on a state or India map
-#: (the canvas and the file renderer both do it).
-MARKED_ROLES = ("blocks",)
-MARK_BELOW_PX = 7.0
-MARK_SIZE_PX = 12.0
-
-
 @dataclass
 class PolygonMarks:
     """The polygon features of one style class as anchor points, smallest first.

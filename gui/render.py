@@ -24,9 +24,6 @@ from geo.atomic import atomic_path
 from geo.errors import DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 from gui.geometry_paths import (
-    MARK_BELOW_PX,
-    MARK_SIZE_PX,
-    MARKED_ROLES,
     LINE,
     POINT,
     POLYGON,
@@ -41,6 +38,7 @@ from gui.geometry_paths import (
     paint_path,
     point_sizes,
 )
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
 
 DEFAULT_DISPLAY_CRS = "EPSG:7755"
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"

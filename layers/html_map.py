@@ -11,6 +11,12 @@ layer name is HTML-escaped here (:func:`escape_text`) and braces become characte
 ``<script>``, quotes and ``{{ }}`` display as text in popups and tooltips and never reach a
 template engine. Long texts are shortened to :data:`MAX_TEXT_CHARS`.
 
+Small blocks: a polygon of a :data:`~layers.style.MARKED_ROLES` layer narrower on screen than
+:data:`~layers.style.MARK_BELOW_PX` also gets a :data:`~layers.style.MARK_SIZE_PX` square in its
+class colour at a point on its surface (re-decided at every zoom), as on the canvas and in the
+PNG/SVG/PDF maps, so candidate blocks stay visible on a national map. A square opens the same
+popup as its polygon and belongs to the same entry of the layer control.
+
 Size: coordinates are rounded to :data:`COORD_DECIMALS` decimals (about 0.1 m); a layer with more
 than :data:`VERTEX_BUDGET` vertices is simplified for display and the tolerance is written on the
 map. Raster layers are not part of the HTML map (the notes box says so).
@@ -36,6 +42,7 @@ import shapely
 
 from geo.atomic import atomic_write_text
 from geo.feedback import ensure_feedback
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
 
 LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
 COORD_DECIMALS = 6
@@ -94,6 +101,7 @@ class PageLayer:
     features: int
     tolerance_deg: Optional[float]
     illustrative: bool
+    mark_styles: Optional[list[dict]] = None
 
 
 # ---------------------------------------------------------------- layers → page data
@@ -118,8 +126,9 @@ def display_tolerance_deg(geometries: np.ndarray, budget: int = VERTEX_BUDGET) -
     return 10.0 ** (exponent + 1)
 
 
-def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Leaflet path options per style class (the last is "other") and the legend rows (colour, label).
+def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]], list[dict]]:
+    """Leaflet path options per style class (the last is "other"), the legend rows (colour, label)
+    and the options of the class's squares marking polygons too small to see.
 
     A single-colour style has one class. Opacity follows the layer's opacity.
     """
@@ -141,14 +150,20 @@ def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]]]:
         if kind == "line":
             options = {"color": colour, "weight": float(getattr(style, "line_width", 1.5)), "opacity": opacity}
         elif kind == "point":
-            options = {"color": stroke, "weight": 0.8, "fillColor": colour, "fillOpacity": 0.9 * opacity,
-                       "opacity": opacity, "radius": radius}
+            options = _marker_options(colour, stroke, opacity, radius)
         else:
             filled = fill_opacity > 0
             options = {"color": stroke if filled else colour, "weight": 1.0 if filled else 1.2, "opacity": opacity,
                        "fill": filled, "fillColor": colour, "fillOpacity": fill_opacity * opacity}
         styles.append(options)
-    return styles, legend
+    marks = [_marker_options(colour, stroke, opacity, MARK_SIZE_PX / 2) for colour in colours]
+    return styles, legend, marks
+
+
+def _marker_options(colour: str, stroke: str, opacity: float, radius_px: float) -> dict:
+    """Leaflet options of a point marker (or a block's square, ``radius_px`` half its side)."""
+    return {"color": stroke, "weight": 0.8, "fillColor": colour, "fillOpacity": 0.9 * opacity, "opacity": opacity,
+            "radius": radius_px}
 
 
 def _ordered_fields(columns: Sequence[str]) -> list[str]:
@@ -175,6 +190,8 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
         geometries = shapely.simplify(geometries, tolerance, preserve_topology=True)
     geometries = shapely.transform(geometries, lambda xy: np.round(xy, COORD_DECIMALS))
     texts = shapely.to_geojson(geometries)
+    marked = layer.role in MARKED_ROLES and layer.geometry_kind == "polygon"
+    anchors = _anchors(geometries) if marked else None
     fields = _ordered_fields(layer.columns)
     values = frame.iloc[rows][fields]
     radii = _radii(layer, rows)
@@ -185,9 +202,11 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
         props = {"k": int(class_of[position]), "p": [escape_text(format_value(v)) for v in row]}
         if radii is not None:
             props["r"] = round(float(radii[position]), 1)
+        if anchors is not None:
+            props["a"] = anchors[position]
         features.append(f'{{"type":"Feature","geometry":{text},"properties":{_json(props)}}}')
     collection = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-    styles, legend = leaflet_styles(layer)
+    styles, legend, mark_styles = leaflet_styles(layer)
     tooltip_field = getattr(layer.style, "label_field", None) or next(
         (f for f in fields if f.lower() in TOOLTIP_FIELDS), None)
     return PageLayer(
@@ -195,8 +214,14 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
         fields=[escape_text(f) for f in fields], tooltip=fields.index(tooltip_field) if tooltip_field in fields else -1,
         styles=styles, legend=[(colour, escape_text(label)) for colour, label in legend],
         geometry_kind=layer.geometry_kind or "polygon", collection=collection, features=len(rows),
-        tolerance_deg=tolerance, illustrative=bool(layer.illustrative),
+        tolerance_deg=tolerance, illustrative=bool(layer.illustrative), mark_styles=mark_styles if marked else None,
     )
+
+
+def _anchors(geometries: np.ndarray) -> list[list[float]]:
+    """[lon, lat] of a point on each (drawn, rounded) polygon's surface, where its square goes."""
+    xy = np.round(shapely.get_coordinates(shapely.point_on_surface(geometries)), COORD_DECIMALS)
+    return xy.tolist()
 
 
 def _radii(layer, rows: np.ndarray) -> Optional[np.ndarray]:
@@ -277,6 +302,7 @@ _SCRIPT = """
 (function () {
   var map = %(map)s;
   var spec = %(spec)s;
+  window.khanijMap = map;
   function popupHtml(layer, values) {
     var rows = "";
     for (var i = 0; i < values.length; i++) {
@@ -284,9 +310,44 @@ _SCRIPT = """
     }
     return '<div class="kj-popup"><div class="kj-title">' + layer.name + "</div><table>" + rows + "</table></div>";
   }
+  function bindInfo(layer, values, leafletLayer) {
+    leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {maxWidth: 440, maxHeight: 380});
+    if (layer.tooltip >= 0 && values[layer.tooltip] !== "") {
+      leafletLayer.bindTooltip(values[layer.tooltip], {sticky: true});
+    }
+  }
+  // A circle marker drawn as a square of side 2 × radius px, by either renderer (Leaflet 1.9.4).
+  var Square = L.CircleMarker.extend({
+    _updatePath: function () {
+      var p = this._point, h = this._radius;
+      this._parts = this._empty() ? [] : [[L.point(p.x - h, p.y - h), L.point(p.x + h, p.y - h),
+                                           L.point(p.x + h, p.y + h), L.point(p.x - h, p.y + h)]];
+      this._renderer._updatePoly(this, true);
+    },
+    _containsPoint: function (p) {
+      var reach = this._radius + this._clickTolerance();
+      return Math.abs(p.x - this._point.x) <= reach && Math.abs(p.y - this._point.y) <= reach;
+    }
+  });
+  var squares = [];
+  function showSquares() {
+    var limit = spec.markBelowPx / map.getZoomScale(map.getZoom(), 0);
+    squares.forEach(function (mark) {
+      var show = mark.span0 < limit;
+      if (show !== mark.group.hasLayer(mark.square)) {
+        if (show) { mark.group.addLayer(mark.square); } else { mark.group.removeLayer(mark.square); }
+      }
+    });
+  }
+  function spanAtZoom0(bounds) {
+    var a = map.project(bounds.getSouthWest(), 0), b = map.project(bounds.getNorthEast(), 0);
+    return Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+  }
   var base = {}, overlays = {};
   window.khanijLayers = {};
+  window.khanijSquares = {};
   spec.layers.forEach(function (layer) {
+    var marks = layer.markStyles ? L.layerGroup() : null;
     var group = L.geoJSON(layer.data, {
       style: function (feature) { return layer.styles[feature.properties.k]; },
       pointToLayer: function (feature, latlng) {
@@ -295,16 +356,20 @@ _SCRIPT = """
         return L.circleMarker(latlng, options);
       },
       onEachFeature: function (feature, leafletLayer) {
-        var values = feature.properties.p;
-        leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {maxWidth: 440, maxHeight: 380});
-        if (layer.tooltip >= 0 && values[layer.tooltip] !== "") {
-          leafletLayer.bindTooltip(values[layer.tooltip], {sticky: true});
+        var values = feature.properties.p, anchor = feature.properties.a;
+        bindInfo(layer, values, leafletLayer);
+        if (marks && anchor) {
+          var square = new Square([anchor[1], anchor[0]], layer.markStyles[feature.properties.k]);
+          bindInfo(layer, values, square);
+          squares.push({square: square, group: marks, span0: spanAtZoom0(leafletLayer.getBounds())});
         }
       }
     });
-    (layer.base ? base : overlays)[layer.name] = group;
+    var entry = marks ? L.layerGroup([group, marks]) : group;
+    (layer.base ? base : overlays)[layer.name] = entry;
     window.khanijLayers[layer.name] = group;
-    if (layer.visible) { group.addTo(map); }
+    if (marks) { window.khanijSquares[layer.name] = marks; }
+    if (layer.visible) { entry.addTo(map); }
   });
   L.control.layers(base, overlays, {collapsed: false, position: "topright"}).addTo(map);
   L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
@@ -320,7 +385,9 @@ _SCRIPT = """
   }
   panel("bottomright", spec.legend);
   panel("topleft", spec.notes);
-  map.fitBounds(spec.bounds);
+  map.on("zoomend", showSquares);
+  map.fitBounds(spec.bounds, {animate: false});
+  showSquares();
 })();
 """
 
@@ -398,7 +465,7 @@ def build_html_map(layer_list, title: Optional[str] = None, feedback=None, verte
     root.header.add_child(Element(f"<style>{css}</style><style>{_PAGE_CSS}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
     spec = ('{"layers":[' + ",".join(_layer_json(p) for p in page_layers) + '],'
-            f'"bounds":{_json(_leaflet_bounds(bounds))},'
+            f'"bounds":{_json(_leaflet_bounds(bounds))},"markBelowPx":{MARK_BELOW_PX},'
             f'"legend":{_json(_legend_html(page_layers))},'
             f'"notes":{_json(_notes_html(title, page_layers, omitted))}}}')
     script = _SCRIPT % {"map": page.get_name(), "spec": spec}
@@ -413,7 +480,7 @@ def build_html_map(layer_list, title: Optional[str] = None, feedback=None, verte
 
 def _layer_json(page: PageLayer) -> str:
     head = {"name": page.name, "visible": page.visible, "base": page.base, "fields": page.fields,
-            "tooltip": page.tooltip, "styles": page.styles}
+            "tooltip": page.tooltip, "styles": page.styles, "markStyles": page.mark_styles}
     return _json(head)[:-1] + ',"data":' + page.collection.replace("</", "<\\/") + "}"
 
 

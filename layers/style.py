@@ -49,6 +49,13 @@ READINESS_COLOURS = {
 
 # Roles whose features are classed by exploration stage by default.
 STAGE_STYLED_ROLES = ("deposits", "blocks")
+
+#: Polygons of these roles narrower on screen than MARK_BELOW_PX (the larger side of their
+#: bounding box) also get a square mark of MARK_SIZE_PX in their class colour, so a 2 km block
+#: stays visible on a state or India map (the canvas, the file renderer and the HTML map).
+MARKED_ROLES = ("blocks",)
+MARK_BELOW_PX = 7.0
+MARK_SIZE_PX = 12.0
 CLASSIFIERS = ("value", "unfc_stage")
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")

@@ -9,14 +9,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point, Polygon, shape
 
 from geo.errors import Cancelled, DataWriteError
 from geo.feedback import Feedback
 from layers.html_map import (COORD_DECIMALS, build_html_map, display_tolerance_deg, escape_text, format_value,
-                             write_html_map)
+                             page_layer, write_html_map)
+from layers.atlas import load_sample_atlas
 from layers.layer import Layer, LayerList
-from layers.style import UNFC_STAGE_COLOURS, readiness_style
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, UNFC_STAGE_COLOURS, readiness_style
 
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '<script>window.kjPwned = 1</script> "quoted" \'single\' {{ 7*7 }}'
@@ -160,6 +161,18 @@ def test_large_layer_is_simplified_and_says_so():
     assert drawn.count("],[") < 20_000
 
 
+def test_blocks_carry_a_rounded_anchor_on_their_surface_and_square_styles(small_layers):
+    blocks = page_layer(next(layer for layer in small_layers if layer.role == "blocks"))
+    for feature in json.loads(blocks.collection)["features"]:
+        anchor = feature["properties"]["a"]
+        assert shape(feature["geometry"]).contains(Point(anchor))
+        assert all(len(repr(value).partition(".")[2]) <= COORD_DECIMALS for value in anchor)
+    assert [mark["fillColor"] for mark in blocks.mark_styles] == [style["fillColor"] for style in blocks.styles]
+    assert {mark["radius"] for mark in blocks.mark_styles} == {MARK_SIZE_PX / 2}
+    deposits = page_layer(next(layer for layer in small_layers if layer.role == "deposits"))
+    assert deposits.mark_styles is None and '"a":' not in deposits.collection
+
+
 def test_scored_blocks_coloured_by_readiness_with_score(tmp_path):
     blocks = gpd.GeoDataFrame({"block_id": ["A", "B"], "readiness": ["Ready", "Not ready"], "score": [71.5, 20.0]},
                               geometry=[Point(85, 23).buffer(0.1), Point(86, 23).buffer(0.1)], crs="EPSG:4326")
@@ -205,3 +218,108 @@ def test_network_probe_sees_a_page_request(tmp_path):
     netlog = tmp_path / "net.json"
     chromium_dump(page, tmp_path, netlog)
     assert page_requests(netlog) == ["http://example.invalid/x.png"]
+
+
+SQUARES_PROBE = """
+<script>
+(function () {
+  var map = window.khanijMap, name = %(name)s;
+  var polygons = window.khanijLayers[name].getLayers(), squares = window.khanijSquares[name];
+  var result = {blocks: polygons.length};
+  function shownSquares() { return squares.getLayers().filter(function (s) { return map.hasLayer(s); }); }
+  function narrowBlocks() {
+    var zoom = map.getZoom();
+    return polygons.filter(function (polygon) {
+      var b = polygon.getBounds(), sw = map.project(b.getSouthWest(), zoom), ne = map.project(b.getNorthEast(), zoom);
+      return Math.max(ne.x - sw.x, sw.y - ne.y) < %(below)s;
+    }).length;
+  }
+  function counts() { return {squares: shownSquares().length, narrow: narrowBlocks(), zoom: map.getZoom()}; }
+  function clickAt(latlng) {
+    var point = map.latLngToContainerPoint(latlng), box = map.getContainer().getBoundingClientRect();
+    var x = box.left + point.x, y = box.top + point.y;
+    document.elementFromPoint(x, y).dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true,
+      view: window, clientX: x, clientY: y}));
+    var popup = document.querySelector(".leaflet-popup-content");
+    var seen = popup ? {text: popup.textContent, scripts: popup.querySelectorAll("script").length} : null;
+    map.closePopup();
+    return seen;
+  }
+  result.national = counts();
+  var shown = shownSquares();
+  var lonely = shown.map(function (square) {
+    var p = map.latLngToLayerPoint(square.getLatLng());
+    var gap = Math.min.apply(null, shown.filter(function (o) { return o !== square; }).map(function (o) {
+      return p.distanceTo(map.latLngToLayerPoint(o.getLatLng()));
+    }));
+    return {square: square, gap: gap};
+  }).sort(function (a, b) { return b.gap - a.gap; })[0].square;
+  var anchor = lonely.getLatLng();
+  var block = polygons.filter(function (polygon) {
+    var a = polygon.feature.properties.a;
+    return a[0] === anchor.lng && a[1] === anchor.lat;
+  })[0];
+  map.setView(anchor, map.getZoom(), {animate: false});
+  result.squarePopup = clickAt(anchor);
+  map.setZoom(%(middle_zoom)s, {animate: false});
+  result.middle = counts();
+  map.fitBounds(block.getBounds(), {animate: false});
+  result.zoomedIn = counts();
+  result.squareOfBlockShown = map.hasLayer(lonely);
+  result.polygonShown = map.hasLayer(block);
+  result.polygonPopup = clickAt(anchor);
+  map.fitBounds(window.khanijLayers[name].getBounds(), {animate: false});
+  map.setZoom(4, {animate: false});
+  var before = counts();
+  var toggle = Array.prototype.filter.call(document.querySelectorAll(".leaflet-control-layers label"),
+    function (label) { return label.textContent.trim() === name; })[0].querySelector("input");
+  toggle.click();
+  result.toggledOff = {before: before.squares, squares: shownSquares().length,
+                       polygons: polygons.filter(function (p) { return map.hasLayer(p); }).length};
+  toggle.click();
+  result.toggledOn = shownSquares().length;
+  result.pwned = window.kjPwned === 1;
+  var out = document.createElement("pre");
+  out.id = "kj-probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+
+MIDDLE_ZOOM = 8
+
+
+def web_mercator_span_px(frame: gpd.GeoDataFrame, zoom: int) -> np.ndarray:
+    """The larger side of each feature's bounding box in Leaflet's pixels at ``zoom`` (EPSG:3857)."""
+    bounds = frame.geometry.to_crs(3857).bounds
+    metres_per_px = 2 * np.pi * 6_378_137 / (256 * 2 ** zoom)
+    return np.maximum(bounds.maxx - bounds.minx, bounds.maxy - bounds.miny).to_numpy() / metres_per_px
+
+
+@pytest.mark.parametrize("with_stations", [True, False], ids=["canvas renderer", "svg renderer"])
+def test_small_blocks_get_squares_at_national_zoom(with_stations, tmp_path):
+    """Blocks narrower than MARK_BELOW_PX on screen show a square (same popup, same layer entry)."""
+    atlas = load_sample_atlas()
+    blocks = next(layer for layer in atlas if layer.role == "blocks")
+    blocks.data["block_name"] = [f"{HOSTILE} {number}" for number in range(len(blocks.data))]
+    next(layer for layer in atlas if layer.role == "deposits").visible = False  # drawn above the blocks
+    layers = LayerList([layer for layer in atlas if with_stations or layer.role != "infrastructure"])
+    narrow_at_middle_zoom = int((web_mercator_span_px(blocks.data, MIDDLE_ZOOM) < MARK_BELOW_PX).sum())
+    html_path = write_html_map(layers, tmp_path / "atlas.html")
+    assert ('"preferCanvas": true' in html_path.read_text(encoding="utf-8")) is with_stations
+    probe_page = tmp_path / "probe.html"
+    probe = SQUARES_PROBE % {"name": json.dumps(blocks.name), "below": MARK_BELOW_PX, "middle_zoom": MIDDLE_ZOOM}
+    probe_page.write_text(html_path.read_text(encoding="utf-8").replace("</html>", probe + "</html>"), encoding="utf-8")
+    result = probe_result(chromium_dump(probe_page, tmp_path))
+    assert result["blocks"] == len(blocks.data) == 35
+    assert result["national"]["squares"] == result["national"]["narrow"] == 35
+    assert result["middle"] == {"squares": narrow_at_middle_zoom, "narrow": narrow_at_middle_zoom, "zoom": MIDDLE_ZOOM}
+    assert 0 < narrow_at_middle_zoom < 35
+    assert result["zoomedIn"]["squares"] == result["zoomedIn"]["narrow"]
+    assert result["squareOfBlockShown"] is False and result["polygonShown"] is True
+    assert result["squarePopup"] is not None and HOSTILE in result["squarePopup"]["text"]
+    assert result["squarePopup"] == result["polygonPopup"] and result["squarePopup"]["scripts"] == 0
+    assert result["toggledOff"] == {"before": 35, "squares": 0, "polygons": 0}
+    assert result["toggledOn"] == 35 and result["pwned"] is False
