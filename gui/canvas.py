@@ -37,6 +37,7 @@ from gui.geometry_paths import (
     level_for,
     point_sizes,
 )
+from gui.model_links import listen_while_alive
 from gui.render import (
     DEFAULT_DISPLAY_CRS,
     class_pens,
@@ -149,7 +150,7 @@ class MapCanvas(QtWidgets.QWidget):
         self.viewbox.sigRangeChanged.connect(self._on_range_changed)
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         for name in ("inserted", "removed", "moved", "changed", "layer_changed"):
-            getattr(layer_list.events, name).connect(self._schedule_redraw)
+            listen_while_alive(self, getattr(layer_list.events, name), self._schedule_redraw)
         self._schedule_redraw()
 
     # ------------------------------------------------------------ model → scene

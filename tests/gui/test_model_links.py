@@ -2,8 +2,9 @@
 import shiboken6
 
 from layers.layer import Layer, LayerList
-from gui.state_picker import StatePicker
+from gui.canvas import MapCanvas
 from gui.layer_tree import LayerTree
+from gui.state_picker import StatePicker
 
 
 def test_deleted_widgets_leave_no_callback_on_the_model(qtbot, tmp_path):
@@ -13,9 +14,9 @@ def test_deleted_widgets_leave_no_callback_on_the_model(qtbot, tmp_path):
     gpd.GeoDataFrame({"state": ["Odisha"]}, geometry=[box(84, 20, 85, 21)], crs="EPSG:4326").to_file(tmp_path / "states.gpkg")
     layer_list = LayerList([Layer.from_file(tmp_path / "states.gpkg", role="boundaries")])
     before = len(layer_list.events.changed.callbacks)
-    picker, tree = StatePicker(layer_list), LayerTree(layer_list)
-    assert len(layer_list.events.changed.callbacks) == before + 2
-    for widget in (picker, tree):
+    picker, tree, canvas = StatePicker(layer_list), LayerTree(layer_list), MapCanvas(layer_list)
+    assert len(layer_list.events.changed.callbacks) == before + 3
+    for widget in (picker, tree, canvas):
         shiboken6.delete(widget)
     assert len(layer_list.events.changed.callbacks) == before
     layer_list[0].visible = False  # would call into deleted C++ objects before
