@@ -14,6 +14,7 @@ from gui.canvas import IdentifyHit, MapCanvas, RasterHit
 from gui.canvas_tools import Markers, PathItem, format_length_km
 from layers.layer import Layer, LayerList
 from layers.style import UNFC_STAGE_COLOURS, Category, CategorisedStyle, RasterStyle, SingleStyle
+from tests.gui.canvas_helpers import make_canvas
 
 STAGES = ("G1", "G2", "G3", "G4")
 # Four 100 km squares side by side in EPSG:7755 (India NSF LCC), one per stage.
@@ -69,16 +70,6 @@ def blocks(blocks_path):
 def canvas(qtbot, blocks):
     return make_canvas(qtbot, LayerList([blocks]))
 
-
-def make_canvas(qtbot, layer_list) -> MapCanvas:
-    canvas = MapCanvas(layer_list)
-    qtbot.addWidget(canvas)
-    canvas.resize(800, 500)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    canvas.zoom_to_full_extent()
-    canvas.grab_map_image()
-    return canvas
 
 
 def double_click(widget, pos: QtCore.QPoint) -> None:

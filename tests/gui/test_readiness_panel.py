@@ -16,9 +16,9 @@ from layers.atlas import load_sample_atlas
 from layers.layer import Layer
 from layers.style import READINESS_COLOURS, readiness_style
 
-from gui.canvas import MapCanvas
 from gui.readiness_panel import SCORES_LAYER_NAME, ReadinessPanel, explanation_lines, text_colour_on
 from gui.workers import TaskRunner
+from tests.gui.canvas_helpers import make_canvas
 
 ROLES = ("blocks", "deposits", "forest", "protected_areas", "boundaries")
 
@@ -30,12 +30,7 @@ def atlas():
 
 @pytest.fixture
 def panel(qtbot, atlas):
-    canvas = MapCanvas(atlas)
-    qtbot.addWidget(canvas)
-    canvas.resize(700, 500)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    canvas.zoom_to_full_extent()
+    canvas = make_canvas(qtbot, atlas, size=(700, 500))
     runner = TaskRunner()
     widget = ReadinessPanel(atlas, canvas, runner)
     qtbot.addWidget(widget)
