@@ -69,7 +69,8 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], path: os.PathLi
     if missing:
         where = describe_path(path) + (f", layer '{layer}'" if layer else "")
         have = ", ".join(str(c) for c in frame.columns if c != getattr(frame, "_geometry_column_name", None))
-        raise DataReadError(f"{where} has no column {', '.join(repr(m) for m in missing)}; its columns are: {have}")
+        noun = "column" if len(missing) == 1 else "columns"
+        raise DataReadError(f"{where} has no {noun} {', '.join(repr(m) for m in missing)}; its columns are: {have}")
 
 
 def write_table(frame: pd.DataFrame, path: os.PathLike | str, feedback=None, sheet_name: Optional[str] = None,

@@ -7,7 +7,7 @@ from shapely.geometry import Point
 
 from geo.errors import Cancelled, DataReadError, DataWriteError
 from geo.feedback import Feedback
-from geo.tables import XLSX_MAX_WIDTH, read_table, write_table
+from geo.tables import XLSX_MAX_WIDTH, read_table, require_columns, write_table
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd",
            "<script>alert(1)</script>", "{{ 7*7 }}", "खनिज", "سلام"]
@@ -91,3 +91,12 @@ def test_read_table_refuses_a_raster(external):
     raster = next((external / "rasterio-testdata").rglob("*.tif"))
     with pytest.raises(DataReadError, match="is a raster"):
         read_table(raster)
+
+
+def test_missing_columns_are_named_with_the_file_and_the_columns_there_are():
+    frame = pd.DataFrame({"name": ["Babja"], "unfc": ["332"]})
+    require_columns(frame, ["name"], "deposits.csv")
+    with pytest.raises(DataReadError, match=r"^deposits\.csv has no column 'stage'; its columns are: name, unfc$"):
+        require_columns(frame, ["stage"], "deposits.csv")
+    with pytest.raises(DataReadError, match=r"^scores\.gpkg, layer 's' has no columns 'score', 'readiness'; its"):
+        require_columns(frame, ["score", "readiness"], "scores.gpkg", "s")
