@@ -20,8 +20,8 @@ from assessment import convert, convert_column
 from geo.errors import KhanijError
 from gui.attribute_table import FrameModel, fit_columns
 
-TARGETS = (("Automatic (JORC for UNFC codes, UNFC for JORC names)", None),
-           ("JORC / CRIRSCO", "jorc"), ("UNFC", "unfc"), ("India three-digit code", "india"),
+TARGETS = (("Automatic (JORC for UNFC and India codes, India codes for JORC names)", None),
+           ("JORC / CRIRSCO", "jorc"), ("UNFC-2009/2019 (E-F-G)", "unfc"), ("India three-digit code", "india"),
            ("Exploration stage G1–G4", "stage"))
 
 STATUS_TEXT = {
