@@ -79,6 +79,16 @@ def cmd_resources(args: argparse.Namespace) -> int:
     return run_resources(args)
 
 
+def as_of_date(text: str):
+    """``--as-of`` as a date (argparse turns a ValueError into a usage error, exit 2)."""
+    from assessment.scoring import parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from assessment.score_cli import run_score
 
@@ -171,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="evidence raster summarised over each block (repeatable)")
     p.add_argument("--boundaries", metavar="S", help="state boundaries for the state gate")
     p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
+                   help="apply the rules in force on this date (default: the rules file's as_of, today)")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
 

@@ -8,30 +8,26 @@ result and source, the conditions, the criteria table, what is missing and the p
 version and hash, data sources, date). Drawing it (PDF pages, maps) is the GUI's job; every text
 and number printed comes from here, so a headless test reads the same content.
 
-The gate findings, conditions and criterion measures are the sentences the scorer wrote into the
-``explanation`` column (:func:`parse_explanation` splits them); the statuses, scores and figures
-come from their own columns. An explanation that cannot be split completely, or whose gate results
-and scores differ from the row's columns (written by another tool, or edited), is not itemised:
-the section then prints it whole, and its tables say so in place of the findings.
-
-Examples
---------
->>> split_source("the block is at G3 (MEMC Rules 2015 r.5(1)).")
-('the block is at G3', 'MEMC Rules 2015 r.5(1)')
+Every fact comes from the score output's own columns (DESIGN.md §5.4): gate statuses with their
+``gate_<name>_finding`` and ``gate_<name>_source``, each criterion's ``m_<name>_text``, score,
+weight and contribution, the ``conditions`` list, ``authority_finding`` … The ``explanation``
+prose is never parsed. A score file without the findings columns (made by an older Khanij or
+another tool) gets its explanation printed whole, and its tables say the findings were not
+recorded.
 """
 from __future__ import annotations
 
 import datetime
-import re
-from dataclasses import dataclass, field
-from typing import NamedTuple, Optional, Sequence
+import json
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from assessment.conversion import convert
 from assessment.fields import guess_fields
-from assessment.rules import CRITERIA, load_rules
+from assessment.rules import CRITERIA
 
 READINESS_ORDER = ("Ready", "Ready with conditions", "Not ready")
 GATES = (("gate_stage", "Exploration stage"), ("gate_protected", "Protected areas"), ("gate_state", "Listed state"))
@@ -40,9 +36,8 @@ MAX_CORNERS = 40
 #: Characters of the rules' SHA-256 printed in page footers (the full hash is on the cover).
 SHORT_HASH = 12
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official. Do not use for a decision."
-#: Printed in place of a finding, condition or measure when the explanation could not be read.
-UNREAD_EXPLANATION = "not itemised: see the scorer's reasoning below"
-_LICENCE_WORDS = ("ML:", "CL:", "EL:")
+#: Printed in place of a finding, condition or measure that the score file does not record.
+NOT_RECORDED = "not recorded in the score file: see the scorer's reasoning below"
 
 
 @dataclass
@@ -76,56 +71,7 @@ class Criterion:
     measure: str
     score: Optional[float]
     weight: Optional[float]
-
-    @property
-    def contribution(self) -> Optional[float]:
-        """Points this criterion adds to the weighted sum (score × weight / 100)."""
-        return None if self.score is None or self.weight is None else self.score * self.weight / 100.0
-
-
-class Measure(NamedTuple):
-    """One "Label: measure → score × weight % = points." sentence (``score`` None: not scored)."""
-
-    label: str
-    text: str
-    weight: float
-    score: Optional[float]
-
-
-@dataclass
-class ExplanationParts:
-    """The pieces of one block's ``explanation`` sentence by sentence (empty when not found)."""
-
-    gates: dict[str, str] = field(default_factory=dict)
-    gate_status: dict[str, str] = field(default_factory=dict)
-    conditions: list[str] = field(default_factory=list)
-    conditions_stated: bool = False
-    measures: list[Measure] = field(default_factory=list)
-    rules_name: str = ""
-    total: str = ""
-    authority: str = ""
-
-    @property
-    def complete(self) -> bool:
-        """Every gate, the conditions (or "No conditions apply."), every criterion and the total were found."""
-        return (len(self.gates) == len(GATES) and self.conditions_stated and len(self.measures) == len(CRITERIA)
-                and bool(self.total))
-
-    def agrees_with(self, row: pd.Series) -> bool:
-        """Complete, and its gate results and criterion scores are those of the score ``row`` (so
-        its sentences describe this row and can be printed beside its figures)."""
-        if not self.complete:
-            return False
-        for column, status in self.gate_status.items():
-            if column in row.index and _text(row.get(column)) != status:
-                return False
-        for name, measure in zip(CRITERIA, self.measures):
-            column = _float(row.get(f"s_{name}"))
-            if (column is None) != (measure.score is None):
-                return False
-            if column is not None and abs(column - measure.score) > 0.5 + 1e-9:
-                return False
-        return True
+    contribution: Optional[float]
 
 
 @dataclass
@@ -181,102 +127,6 @@ class Dossier:
     sources: list[str]
     rules: str
     rules_short: str = ""
-
-
-# ---------------------------------------------------------------- parsing the explanation
-
-
-def _depth0_positions(text: str, pattern: str) -> list[int]:
-    """Positions where ``pattern`` starts outside parentheses."""
-    depth, found = 0, []
-    for position, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and text.startswith(pattern, position):
-            found.append(position)
-    return found
-
-
-def sentences(text: str) -> list[str]:
-    """``text`` split after each full stop that is outside parentheses and followed by a space."""
-    cuts = [p + 1 for p in _depth0_positions(text, ". ")]
-    pieces = [text[a:b].strip() for a, b in zip([0] + cuts, cuts + [len(text)])]
-    return [piece for piece in pieces if piece]
-
-
-def split_source(sentence: str) -> tuple[str, str]:
-    """(finding, source) of a sentence ending in a parenthesised source, else (sentence, "")."""
-    body = sentence.strip().rstrip(".").rstrip()
-    if not body.endswith(")"):
-        return body, ""
-    depth = 0
-    for position in range(len(body) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(body[position], 0)
-        if depth == 0:
-            return body[:position].rstrip(), body[position + 1:-1].strip()
-    return body, ""
-
-
-def _strip_prefix(sentence: str, marker: str) -> str:
-    """The sentence without its "Gate name: status — " opening."""
-    rest = sentence.split(marker, 1)[1] if marker in sentence else sentence
-    return rest.split(" — ", 1)[1] if " — " in rest else rest.strip()
-
-
-_CRITERION = re.compile(r"(?P<label>[A-Z][^:]{2,60}?): (?P<measure>.*?) → (?:not scored \(weight (?P<unscored>[\d.]+)[^)]*\)"
-                        r"|(?P<score>[\d.]+) × (?P<weight>[\d.]+) % = [\d.]+)\.(?= |$)")
-_GATE_STATUS = {"gate_protected": re.compile(r"^Protected-area gate: (\S+) — "), "gate_state": re.compile(r"^State gate: (\S+) — ")}
-
-
-def parse_explanation(text: str) -> ExplanationParts:
-    """Split a scorer's explanation into gate findings, conditions, criterion measures and totals.
-
-    The scorer writes: the block's area and licence; the stage gate (one sentence, or one per
-    licence when none was intended); notes on protected areas and the protected-area gate; the
-    state gate; "Conditions: …" or "No conditions apply."; one "Label: measure → score × weight %
-    = points." per criterion; "Total …"; readiness; the notes and "Rules: name, version …".
-    """
-    parts = ExplanationParts()
-    if not isinstance(text, str) or not text:
-        return parts
-    conditions_at = next(iter(_depth0_positions(text, "Conditions: ") + _depth0_positions(text, "No conditions apply.")), -1)
-    protected_at = text.find("Protected-area gate:")
-    state_at = text.find("State gate:")
-    first = sentences(text)[0] if sentences(text) else ""
-    if min(conditions_at, protected_at, state_at) >= 0 and protected_at < state_at < conditions_at:
-        before = sentences(text[len(first):protected_at] + "x")[:-1]
-        stage = [s for i, s in enumerate(before) if i == 0 or s.startswith(_LICENCE_WORDS)]
-        lead = [s for s in before if s not in stage]
-        parts.gates["gate_stage"] = " ".join(stage)
-        protected_sentence = text[protected_at:state_at].strip()
-        parts.gates["gate_protected"] = " ".join(lead + [protected_sentence])
-        parts.gates["gate_state"] = text[state_at:conditions_at].strip()
-        for column, pattern in _GATE_STATUS.items():
-            found = pattern.search(text[protected_at:] if column == "gate_protected" else text[state_at:])
-            if found:
-                parts.gate_status[column] = found.group(1)
-    tail = text[conditions_at:] if conditions_at >= 0 else text
-    closing = _depth0_positions(tail, ". ")
-    if conditions_at >= 0 and closing:
-        parts.conditions_stated = True
-        if tail.startswith("Conditions: "):
-            block = tail[len("Conditions: "):closing[0]]
-            cuts = _depth0_positions(block, "; ")
-            parts.conditions = [block[a:b].strip("; ").strip() for a, b in zip([0] + cuts, cuts + [len(block)])]
-        tail = tail[closing[0] + 2:]
-    total_at = tail.find("Total ")
-    parts.measures = [Measure(m["label"], m["measure"], float(m["weight"] or m["unscored"]),
-                              float(m["score"]) if m["score"] else None)
-                      for m in _CRITERION.finditer(tail[:total_at if total_at >= 0 else None])]
-    if total_at >= 0:
-        parts.total = tail[total_at:].split(". ", 1)[0].rstrip(".")
-    rules = re.search(r"Rules: (.+?), version ", text)
-    parts.rules_name = rules.group(1) if rules else ""
-    parts.authority = next((s[len(AUTHORITY_MARKER):].rstrip(".") for s in sentences(text)
-                            if s.startswith(AUTHORITY_MARKER)), "")
-    return parts
 
 
 # ---------------------------------------------------------------- per-block content
@@ -363,7 +213,6 @@ def _classification(row: pd.Series, fields: dict[str, str]) -> list[tuple[str, s
     return rows
 
 
-AUTHORITY_MARKER = "Auctioning authority: "
 
 
 def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], toposheets: Sequence[str],
@@ -405,37 +254,49 @@ def _distance(value) -> str:
     return "not measured" if number is None else f"{number:,.2f} km (geodesic)"
 
 
-def _gates(row: pd.Series, parts: ExplanationParts, unread: str) -> list[Gate]:
-    """The gates with the result of their column and the finding and source the scorer wrote
-    (``unread`` in their place when its explanation could not be read)."""
-    gates = []
-    for column, name in GATES:
-        sentence = parts.gates.get(column, "")
-        if not sentence:
-            gates.append(Gate(name, _text(row.get(column)) or "unknown", unread, "—"))
-            continue
-        marker = {"gate_stage": "gate for ", "gate_protected": "Protected-area gate:", "gate_state": "State gate:"}[column]
-        lead = [s for s in sentences(sentence) if marker not in s] if column == "gate_protected" else []
-        main = sentence[len(" ".join(lead)):].strip() if lead else sentence
-        finding, source = split_source(_strip_prefix(main, marker) if marker in main else main)
-        notes = " ".join(lead)
-        gates.append(Gate(name, _text(row.get(column)) or "unknown", f"{finding}. {notes}" if notes else finding, source))
-    return gates
+CRITERION_LABELS = {"exploration": "Exploration maturity", "resources": "Resources inside the block",
+                    "forest": "Forest overlap", "protected": "Distance to protected areas",
+                    "infrastructure": "Access to infrastructure", "evidence": "Raster evidence",
+                    "completeness": "Data completeness"}
 
 
-def _criteria(row: pd.Series, parts: ExplanationParts, weights: dict[str, float], unread: str) -> list[Criterion]:
-    """The criteria with the measure and weight the scorer wrote; when its explanation could not
-    be read, ``unread`` as the measure and the shipped weights if the scores were made with them."""
-    measures = dict(zip(CRITERIA, parts.measures)) if len(parts.measures) == len(CRITERIA) else {}
-    criteria = []
-    for name in CRITERIA:
-        found = measures.get(name)
-        label, measure, weight = (found.label, found.text, found.weight) if found else (name.capitalize(), unread, weights.get(name))
-        criteria.append(Criterion(name, label, measure, _float(row.get(f"s_{name}")), weight))
-    return criteria
+def recorded_findings(row: pd.Series) -> bool:
+    """True when the score row carries the findings columns (not only the explanation prose)."""
+    return all(f"{column}_finding" in row.index for column, _ in GATES)
 
 
-def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights: dict[str, float],
+def _gates(row: pd.Series) -> list[Gate]:
+    """The gates from their columns: result, finding and the law cited."""
+    return [Gate(name, _text(row.get(column)) or "unknown", _text(row.get(f"{column}_finding")) or NOT_RECORDED,
+                 _text(row.get(f"{column}_source")) or "—")
+            for column, name in GATES]
+
+
+def _criteria(row: pd.Series) -> list[Criterion]:
+    """The criteria from their columns: measure in words, score, weight and contribution."""
+    return [Criterion(name, CRITERION_LABELS[name], _text(row.get(f"m_{name}_text")) or NOT_RECORDED,
+                      _float(row.get(f"s_{name}")), _float(row.get(f"w_{name}")), _float(row.get(f"c_{name}")))
+            for name in CRITERIA]
+
+
+def _conditions(row: pd.Series) -> list[tuple[str, str]]:
+    """(condition, law cited) pairs from the ``conditions`` column (JSON list)."""
+    try:
+        items = json.loads(_text(row.get("conditions")) or "[]")
+    except json.JSONDecodeError:
+        return [(_text(row.get("conditions")), "")]
+    return [(str(item.get("text", "")), str(item.get("source", ""))) for item in items if isinstance(item, dict)]
+
+
+def _total_note(criteria: Sequence[Criterion]) -> str:
+    scored = sum(c.weight for c in criteria if c.score is not None and c.weight is not None)
+    unscored = [c.label for c in criteria if c.score is None]
+    if not unscored:
+        return "weighted total"
+    return f"rescaled to the {scored:g} weight points scored (not scored: {', '.join(unscored)})"
+
+
+def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str],
                  deposits=None, deposit_fields: Optional[dict[str, str]] = None, sources: Sequence[str] = (),
                  generated: Optional[datetime.date] = None) -> BlockReport:
     """The content of one block's section (``row``: one row of the score output)."""
@@ -443,9 +304,7 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
     from geo.soi_sheets import toposheets_for_polygon
 
     explanation = _text(row.get("explanation"))
-    parsed = parse_explanation(explanation)
-    parts = parsed if parsed.agrees_with(row) else ExplanationParts(rules_name=parsed.rules_name)
-    unread = (UNREAD_EXPLANATION if explanation else "not stated: the score file has no explanation")
+    recorded = recorded_findings(row)
     block_id = _text(row.get(fields["block_id"])) if "block_id" in fields else ""
     name = _text(row.get(fields["block_name"])) if "block_name" in fields else ""
     area_ha = _float(row.get("area_ha"))
@@ -456,16 +315,20 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
     if deposits is not None:
         resources = resources_table(deposits, deposit_fields or {})
         resources_note = ("No deposit of the deposits layer lies inside the block." if not resources.rows else
-                          f"{len(resources.rows)} deposit(s) inside the block; JORC equivalents from the UNFC code (DOMAIN.md A1–A3).")
+                          f"{len(resources.rows)} deposit(s) inside the block; JORC equivalents from the UNFC code.")
     else:
         resources = None
         resources_note = ("The deposits layer was not given to the report; from the score: "
                           f"{_number(_float(row.get('n_deposits')), 0)} deposit(s), {_number(_float(row.get('tonnage_mt')), 2)} Mt.")
-    conditions = [split_source(text) for text in parts.conditions]
-    conditions_note = "No conditions apply." if parts.conditions_stated else unread
+    conditions = _conditions(row) if recorded else []
+    conditions_note = "No conditions apply." if recorded else NOT_RECORDED
+    criteria = _criteria(row)
+    authority = _text(row.get("authority_finding"))
+    if authority and _text(row.get("authority_source")):
+        authority = f"{authority.rstrip('.')} ({_text(row.get('authority_source'))})."
     rules_hash = _text(row.get("rules_sha256"))
     provenance = [
-        ("Rules file", f"{parts.rules_name or 'rules'}, version {_text(row.get('rules_version')) or '?'}"),
+        ("Rules", f"version {_text(row.get('rules_version')) or '?'}, applied as of {_text(row.get('as_of')) or 'not recorded'}"),
         ("Rules SHA-256", rules_hash or "not recorded"),
         ("Data sources", "; ".join(sources) or "not recorded"),
         ("Block source", _text(row.get(next((c for c in row.index if str(c).lower() == "source"), ""))) or "not given"),
@@ -475,12 +338,12 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str], weights
     illustrative = any("illustrative" in str(c).lower() and _text(row.get(c)) for c in row.index)
     return BlockReport(
         block_id=block_id or name, title=title, readiness=_text(row.get("readiness")), score=_float(row.get("score")),
-        facts=_facts(row, fields, area_ha, toposheets, parts.authority), corners=corners, corner_note=corner_note,
+        facts=_facts(row, fields, area_ha, toposheets, authority), corners=corners, corner_note=corner_note,
         classification=_classification(row, fields), resources=resources, resources_note=resources_note,
-        gates=_gates(row, parts, unread), conditions=conditions, conditions_note=conditions_note,
-        criteria=_criteria(row, parts, weights, unread), total_note=parts.total or "weighted total",
+        gates=_gates(row), conditions=conditions, conditions_note=conditions_note,
+        criteria=criteria, total_note=_total_note(criteria),
         missing=_text(row.get("missing")), provenance=provenance, geometry_wgs84=geometry_wgs84,
-        explanation="" if parts.complete else explanation, illustrative=illustrative,
+        explanation="" if recorded else explanation, illustrative=illustrative,
     )
 
 
@@ -557,7 +420,6 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
     chosen = select_blocks(scores, block_ids, fields)
     order = [p for p in ranking_order(scores) if scores.index[p] in set(chosen.index)]
     wgs84 = scores.geometry.to_crs(4326)
-    weights = _weights_of(scores)
     deposit_fields = guess_fields([str(c) for c in deposits.columns], "deposits") if deposits is not None else {}
     owner = (points_in_polygons(deposits.geometry.to_crs(scores.crs), scores.geometry)
              if deposits is not None and len(deposits) else np.empty(0, dtype=np.int64))
@@ -565,9 +427,9 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
     for step, position in enumerate(order):
         feedback.progress(step / max(len(order), 1), "writing the block sections")
         inside = deposits.iloc[np.flatnonzero(owner == position)] if deposits is not None else None
-        blocks.append(block_report(scores.iloc[position], wgs84.iloc[position], fields, weights, inside, deposit_fields,
+        blocks.append(block_report(scores.iloc[position], wgs84.iloc[position], fields, inside, deposit_fields,
                                    sources, generated))
-    rules_file, rules_hash = (blocks[0].provenance[0][1], blocks[0].provenance[1][1]) if blocks else ("", "")
+    rules_file, rules_hash = (f"rules {blocks[0].provenance[0][1]}", blocks[0].provenance[1][1]) if blocks else ("", "")
     rules_line = f"{rules_file}, SHA-256 {rules_hash}" if blocks else ""
     short_hash = rules_hash[:SHORT_HASH] + ("…" if len(rules_hash) > SHORT_HASH else "")
     feedback.progress(1.0, "dossier content ready")
@@ -575,12 +437,3 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
                    illustrative=any(b.illustrative for b in blocks), ranking=ranking_table(scores, fields),
                    blocks=blocks, sources=list(sources), rules=rules_line,
                    rules_short=f"{rules_file}, SHA-256 {short_hash}" if blocks else "")
-
-
-def _weights_of(scores: pd.DataFrame) -> dict[str, float]:
-    """The shipped rules' weights when the scores were made with them (else none are assumed)."""
-    rules = load_rules()
-    recorded = {_text(v) for v in scores.get("rules_sha256", pd.Series(dtype=object))}
-    if recorded <= {rules.sha256, ""}:
-        return dict(rules.weights)
-    return {}

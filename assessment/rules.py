@@ -10,6 +10,10 @@ Examples
 >>> rules = load_rules()                      # the shipped file
 >>> rules.stage_rule("CL", datetime.date(2024, 1, 1)).min_stage
 'G4'
+>>> rules.stage_rule("CL", datetime.date(2020, 1, 1)).min_stage
+'G3'
+>>> rules.stage_rule("EL", datetime.date(2023, 1, 1)) is None      # no exploration licences yet
+True
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -59,44 +63,68 @@ class BandTable:
 
 
 @dataclass(frozen=True)
-class StageRule:
+class Citation:
+    """What a rule id rests on: ``law`` names the law (printed in findings and dossiers);
+    ``derived`` marks our reading of secondary sources."""
+
+    rule_id: str
+    law: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A rule row in force from ``since`` to ``until`` (inclusive; None: still in force), resting
+    on the citations ``rule``."""
+
+    since: datetime.date
+    until: Optional[datetime.date]
+    rule: tuple[str, ...]
+
+    def in_force(self, on: datetime.date) -> bool:
+        return self.since <= on and (self.until is None or on <= self.until)
+
+
+@dataclass(frozen=True)
+class StageRule(Dated):
     """The minimum evidence for one licence over one period (DOMAIN.md A4)."""
 
-    licence: str
-    since: datetime.date
-    min_stage: Optional[str]
-    min_resource: Optional[str]
-    or_potentiality: bool
-    seventh_schedule: bool
-    source: str
-    derived: bool
+    licence: str = ""
+    min_stage: Optional[str] = None
+    min_resource: Optional[str] = None
+    or_potentiality: bool = False
+    seventh_schedule: bool = False
+
+
+@dataclass(frozen=True)
+class BufferRule(Dated):
+    """The no-mining zone around an NP/WS over one period; ``exempt`` names the protected-area
+    flags (``esz``, ``interstate``) that lift it, on the citations ``exemption_rule``."""
+
+    exempt: tuple[str, ...] = ()
+    exemption_rule: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthorityRule(Dated):
+    """The Central Government auctions ``licences`` for Part D minerals over one period."""
+
+    licences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ProtectedRule:
     buffer_km: float
-    inside_source: str
-    buffer_source: str
-    buffer_exemption_source: str
-    esz_source: str
-    derived: bool
+    inside: tuple[Dated, ...]
+    buffer: tuple[BufferRule, ...]
+    esz: tuple[Dated, ...]
 
 
 @dataclass(frozen=True)
 class Condition:
     threshold: float
     text: str
-    source: str
-    derived: bool
-
-
-@dataclass(frozen=True)
-class AuthorityRule:
-    """Who auctions: the Central Government for Part D minerals under ``licences`` from ``since``."""
-
-    since: datetime.date
-    licences: tuple[str, ...]
-    source: str
+    rows: tuple[Dated, ...]
 
 
 @dataclass(frozen=True)
@@ -115,13 +143,14 @@ class Rules:
     sha256: str
     unknown_gate: str
     as_of: datetime.date
+    citations: dict[str, Citation]
     stage_rules: dict[str, tuple[StageRule, ...]]
     protected: ProtectedRule
     state_min_inside_pct: float
-    state_source: str
+    state_rows: tuple[Dated, ...]
     forest_condition: Condition
     nbwl_condition: Condition
-    authority: AuthorityRule
+    authority: tuple[AuthorityRule, ...]
     weights: dict[str, float]
     stage_scores: dict[str, float]
     resources: ResourcesRule
@@ -138,13 +167,30 @@ class Rules:
 
     def stage_rule(self, licence: str, on: Optional[datetime.date] = None) -> Optional[StageRule]:
         """The rule for ``licence`` in force on ``on`` (default: the rules' ``as_of``), or None."""
-        on = on or self.as_of
-        in_force = [rule for rule in self.stage_rules.get(licence, ()) if rule.since <= on]
-        return max(in_force, key=lambda rule: rule.since) if in_force else None
+        return in_force(self.stage_rules.get(licence, ()), on or self.as_of)
+
+    def citation(self, rule_id: str) -> str:
+        """The law a rule id rests on, as printed in a dossier's key page ("derived" said)."""
+        cited = self.citations[rule_id]
+        return cited.law + (" (Khanij's derived reading of secondary sources)" if cited.derived else "")
+
+    def source(self, rule_ids: Sequence[str]) -> str:
+        """The citations of ``rule_ids`` as one text, in order."""
+        return "; ".join(self.citation(rule_id) for rule_id in rule_ids)
 
     def mineral_list(self, name: str) -> tuple[str, ...]:
         """Canonical names in ``[minerals.<name>]`` (e.g. ``seventh_schedule``)."""
         return tuple(dict.fromkeys(self.raw.get("minerals", {}).get(name, {}).get("names", ())))
+
+
+def in_force(rows: Sequence[Dated], on: datetime.date):
+    """The row of ``rows`` in force on ``on``, or None (rows never overlap: the loader checks)."""
+    return next((row for row in rows if row.in_force(on)), None)
+
+
+def rule_ids(rows) -> str:
+    """Rule ids as one column value: ``"W1; W11"``."""
+    return "; ".join(rows)
 
 
 def load_rules(path: os.PathLike | str | None = None) -> Rules:
@@ -262,8 +308,8 @@ def _dig(raw: dict, key: str) -> Any:
 
 
 def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
-    known_top = {"meta", "minerals", "commodity_aliases", "commodity_words", "readiness", "gates", "conditions",
-                 "authority", "weights", "criteria"}
+    known_top = {"meta", "minerals", "commodity_aliases", "commodity_words", "readiness", "citations", "gates",
+                 "conditions", "authority", "weights", "criteria"}
     for unknown in sorted(set(raw) - known_top):
         check.fail(unknown, "unknown key")
     meta = check.table(raw, "meta")
@@ -274,10 +320,12 @@ def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
     if unknown_gate not in UNKNOWN_GATE_POLICIES:
         check.fail("readiness.unknown_gate", f"must be one of {', '.join(UNKNOWN_GATE_POLICIES)}, not {unknown_gate!r}")
     as_of = _as_of(readiness.get("as_of", "today"), check)
+    citations = _citations(raw, check)
+    dated = _DatedReader(check, citations)
     check.table(raw, "gates", {"stage", "protected", "state"})
-    stage_rules = _stage_rules(raw, check)
-    protected = check.table(raw, "gates.protected", {"buffer_km", *{f"{n}_source" for n in ("inside", "buffer", "buffer_exemption", "esz")}, "derived"})
-    state = check.table(raw, "gates.state", {"min_inside_pct", "source", "derived"})
+    stage_rules = _stage_rules(raw, dated, check)
+    protected = check.table(raw, "gates.protected", {"buffer_km", "inside", "buffer", "esz"})
+    state = check.table(raw, "gates.state", {"min_inside_pct", "rows"})
     check.table(raw, "conditions", {"forest", "nbwl"})
     weights = _weights(raw, check)
     check.table(raw, "criteria", set(CRITERIA))
@@ -289,20 +337,19 @@ def _build(raw: dict, path: Path, sha256: str, check: _Checker) -> Rules:
         check.fail("criteria.evidence.method", f"must be one of {', '.join(EVIDENCE_METHODS)}, not {method!r}")
     return Rules(
         path=path, version=version, sha256=sha256, unknown_gate=unknown_gate, as_of=as_of,
+        citations=citations,
         stage_rules=stage_rules,
         protected=ProtectedRule(
             buffer_km=check.number(protected, "gates.protected", "buffer_km", 0, 1000, "distance"),
-            inside_source=check.text(protected, "gates.protected", "inside_source"),
-            buffer_source=check.text(protected, "gates.protected", "buffer_source"),
-            buffer_exemption_source=check.text(protected, "gates.protected", "buffer_exemption_source"),
-            esz_source=check.text(protected, "gates.protected", "esz_source"),
-            derived=check.flag(protected, "gates.protected", "derived"),
+            inside=dated.rows(protected, "gates.protected", "inside", Dated),
+            buffer=dated.rows(protected, "gates.protected", "buffer", BufferRule, _buffer_fields),
+            esz=dated.rows(protected, "gates.protected", "esz", Dated),
         ),
         state_min_inside_pct=check.number(state, "gates.state", "min_inside_pct", 0, 100, "percentage"),
-        state_source=check.text(state, "gates.state", "source"),
-        forest_condition=_condition(raw, "forest", "min_overlap_ha", "area", check),
-        nbwl_condition=_condition(raw, "nbwl", "within_km", "distance", check),
-        authority=_authority(raw, check),
+        state_rows=dated.rows(state, "gates.state", "rows", Dated),
+        forest_condition=_condition(raw, "forest", "min_overlap_ha", "area", dated, check),
+        nbwl_condition=_condition(raw, "nbwl", "within_km", "distance", dated, check),
+        authority=_authority(raw, dated, check),
         weights=weights,
         stage_scores=_stage_scores(raw, check),
         resources=ResourcesRule(
@@ -351,70 +398,148 @@ def _as_of(value: Any, check: _Checker) -> datetime.date:
     return datetime.date.today()
 
 
-def _stage_rules(raw: dict, check: _Checker) -> dict[str, tuple[StageRule, ...]]:
+def _citations(raw: dict, check: _Checker) -> dict[str, Citation]:
+    citations = {}
+    for rule_id, table in check.table(raw, "citations").items():
+        key = f"citations.{rule_id}"
+        if not isinstance(table, dict):
+            check.fail(key, "must be a table with law (and derived)")
+            continue
+        for unknown in sorted(set(table) - {"law", "derived"}):
+            check.fail(f"{key}.{unknown}", "unknown key")
+        citations[rule_id] = Citation(rule_id, check.text(table, key, "law"), check.flag(table, key, "derived"))
+    return citations
+
+
+class _DatedReader:
+    """Reads arrays of dated rule rows: ``since`` and ``until`` dates, ``rule`` ids that must be
+    cited, and rows that never overlap in time."""
+
+    _KEYS = {"since", "until", "rule"}
+
+    def __init__(self, check: _Checker, citations: dict[str, Citation]) -> None:
+        self.check, self.citations = check, citations
+
+    def rows(self, table: dict, key: str, field: str, kind: type, extra=None, required: bool = True) -> tuple:
+        """``table[field]`` as rows of ``kind``; ``extra(entry, key, reader)`` reads the other fields
+        as a dict (its keys are the row's allowed keys besides since/until/rule)."""
+        where = f"{key}.{field}"
+        entries = table.get(field)
+        if entries is None:
+            if required and table:
+                self.check.fail(where, "missing: give at least one dated row")
+            return ()
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+            self.check.fail(where, f"must be an array of tables ([[{where}]]) with since, until and rule")
+            return ()
+        rows = []
+        for position, entry in enumerate(entries):
+            row_key = f"{where}[{position}]"
+            fields = extra(entry, row_key, self) if extra is not None else {}
+            for unknown in sorted(set(entry) - self._KEYS - set(fields)):
+                self.check.fail(f"{row_key}.{unknown}", "unknown key")
+            rows.append(kind(since=self._date(entry, row_key, "since"), until=self._date(entry, row_key, "until", False),
+                             rule=self.ids(entry, row_key, "rule"), **fields))
+        self._no_overlap(rows, where)
+        return tuple(rows)
+
+    def ids(self, entry: dict, key: str, field: str, required: bool = True) -> tuple[str, ...]:
+        value = entry.get(field)
+        if value is None and not required:
+            return ()
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            self.check.fail(f"{key}.{field}", "must be a rule id or a list of rule ids, each cited in [citations]")
+            return ()
+        for rule_id in ids:
+            if rule_id not in self.citations:
+                self.check.fail(f"{key}.{field}", f"rule id {rule_id!r} is not in [citations]")
+        return tuple(ids)
+
+    def _date(self, entry: dict, key: str, field: str, required: bool = True) -> Optional[datetime.date]:
+        value = entry.get(field)
+        if value is None and not required:
+            return None
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            self.check.fail(f"{key}.{field}", "missing: every rule row needs the day it applies from" if value is None
+                            else f"must be a date such as 2021-06-01, not {value!r}")
+            return datetime.date.min if field == "since" else None
+        return value
+
+    def _no_overlap(self, rows: list[Dated], where: str) -> None:
+        ordered = sorted(rows, key=lambda row: row.since)
+        for row in ordered:
+            if row.until is not None and row.until < row.since:
+                self.check.fail(where, f"a row ends ({row.until}) before it starts ({row.since})")
+        for earlier, later in zip(ordered, ordered[1:]):
+            if earlier.until is None or earlier.until >= later.since:
+                self.check.fail(where, f"the rows from {earlier.since} and from {later.since} overlap: "
+                                       f"give the earlier one an `until` before {later.since}")
+
+
+def _stage_rules(raw: dict, dated: _DatedReader, check: _Checker) -> dict[str, tuple[StageRule, ...]]:
     section = check.table(raw, "gates.stage")
     rules: dict[str, tuple[StageRule, ...]] = {}
-    for licence, entries in section.items():
-        key = f"gates.stage.{licence}"
+    for licence in section:
         if licence not in LICENCES:
-            check.fail(key, f"unknown licence type {licence!r} (use {', '.join(LICENCES)})")
+            check.fail(f"gates.stage.{licence}", f"unknown licence type {licence!r} (use {', '.join(LICENCES)})")
             continue
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            check.fail(key, "must be an array of tables ([[gates.stage.%s]])" % licence)
-            continue
-        rules[licence] = tuple(_stage_rule(licence, entry, f"{key}[{i}]", check) for i, entry in enumerate(entries))
+        rules[licence] = dated.rows(section, "gates.stage", licence, StageRule,
+                                    lambda entry, key, reader, licence=licence: _stage_fields(licence, entry, key, reader.check))
     for licence in LICENCES:
         if licence not in section:
             check.fail(f"gates.stage.{licence}", "missing: every licence needs a stage rule")
     return rules
 
 
-def _stage_rule(licence: str, entry: dict, key: str, check: _Checker) -> StageRule:
-    for unknown in sorted(set(entry) - _STAGE_RULE_KEYS):
-        check.fail(f"{key}.{unknown}", "unknown key")
-    since = entry.get("since")
-    if not isinstance(since, datetime.date) or isinstance(since, datetime.datetime):
-        check.fail(f"{key}.since", f"must be a date such as 2021-06-01, not {since!r}")
-        since = datetime.date.min
+def _stage_fields(licence: str, entry: dict, key: str, check: _Checker) -> dict:
     min_stage = entry.get("min_stage")
     if min_stage is not None and min_stage not in STAGES:
         check.fail(f"{key}.min_stage", f"must be one of {', '.join(STAGES)}, not {min_stage!r}")
     min_resource = entry.get("min_resource")
     if min_resource is not None and min_resource not in RESOURCE_LEVELS:
         check.fail(f"{key}.min_resource", f"must be one of {', '.join(RESOURCE_LEVELS)}, not {min_resource!r}")
-    rule = StageRule(
-        licence=licence, since=since, min_stage=min_stage, min_resource=min_resource,
-        or_potentiality=check.flag(entry, key, "or_potentiality"),
-        seventh_schedule=check.flag(entry, key, "seventh_schedule"),
-        source=check.text(entry, key, "source"), derived=check.flag(entry, key, "derived"),
-    )
-    if rule.min_stage is None and not rule.seventh_schedule:
+    fields = dict(licence=licence, min_stage=min_stage, min_resource=min_resource,
+                  or_potentiality=check.flag(entry, key, "or_potentiality"),
+                  seventh_schedule=check.flag(entry, key, "seventh_schedule"))
+    if min_stage is None and not fields["seventh_schedule"]:
         check.fail(key, "needs min_stage or seventh_schedule = true")
-    return rule
+    return fields
 
 
-def _condition(raw: dict, name: str, threshold_key: str, what: str, check: _Checker) -> Condition:
+_PROTECTED_FLAGS = ("esz", "interstate")
+
+
+def _buffer_fields(entry: dict, key: str, reader: _DatedReader) -> dict:
+    exempt = entry.get("exempt", [])
+    if not isinstance(exempt, list) or any(flag not in _PROTECTED_FLAGS for flag in exempt):
+        reader.check.fail(f"{key}.exempt", f"must be a list of protected-area flags ({', '.join(_PROTECTED_FLAGS)}), "
+                                           f"not {exempt!r}")
+        exempt = []
+    exemption_rule = reader.ids(entry, key, "exemption_rule", required=bool(exempt))
+    return {"exempt": tuple(exempt), "exemption_rule": exemption_rule}
+
+
+def _condition(raw: dict, name: str, threshold_key: str, what: str, dated: _DatedReader, check: _Checker) -> Condition:
     key = f"conditions.{name}"
-    table = check.table(raw, key, {threshold_key, "text", "source", "derived"})
+    table = check.table(raw, key, {threshold_key, "text", "rows"})
     return Condition(
         threshold=check.number(table, key, threshold_key, 0, 1000 if what == "distance" else math.inf, what),
-        text=check.text(table, key, "text"), source=check.text(table, key, "source"),
-        derived=check.flag(table, key, "derived"),
+        text=check.text(table, key, "text"), rows=dated.rows(table, key, "rows", Dated),
     )
 
 
-def _authority(raw: dict, check: _Checker) -> AuthorityRule:
-    table = check.table(raw, "authority", {"central_since", "central_licences", "source"})
-    since = table.get("central_since")
-    if not isinstance(since, datetime.date) or isinstance(since, datetime.datetime):
-        check.fail("authority.central_since", f"must be a date such as 2023-08-17, not {since!r}")
-        since = datetime.date.max
-    licences = table.get("central_licences", [])
-    if not isinstance(licences, list) or any(licence not in LICENCES for licence in licences):
-        check.fail("authority.central_licences", f"must be a list of licence types ({', '.join(LICENCES)}), "
-                                                 f"not {licences!r}")
-        licences = []
-    return AuthorityRule(since=since, licences=tuple(licences), source=check.text(table, "authority", "source"))
+def _authority(raw: dict, dated: _DatedReader, check: _Checker) -> tuple[AuthorityRule, ...]:
+    table = check.table(raw, "authority", {"central"})
+
+    def licences(entry: dict, key: str, reader: _DatedReader) -> dict:
+        value = entry.get("licences", [])
+        if not isinstance(value, list) or not value or any(licence not in LICENCES for licence in value):
+            reader.check.fail(f"{key}.licences", f"must be a list of licence types ({', '.join(LICENCES)}), not {value!r}")
+            value = []
+        return {"licences": tuple(value)}
+
+    return dated.rows(table, "authority", "central", AuthorityRule, licences)
 
 
 def _weights(raw: dict, check: _Checker) -> dict[str, float]:

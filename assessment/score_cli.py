@@ -63,11 +63,12 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
     infrastructure = [(Path(path).stem, read_layer(path, "infrastructure")) for path in args.infra]
     rasters = [(Path(path).stem, check_raster(path)) for path in args.raster]
     table = score(blocks, deposits, forest=forest, protected=protected, infrastructure=infrastructure,
-                  rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries)
+                  rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries,
+                  as_of=getattr(args, "as_of", None))
     feedback.progress(0.9, f"writing {describe_path(output)}")
     write_table(table, output, feedback.sub(0.9, 1.0))
     feedback.progress(1.0, "done")
     counts = table["readiness"].value_counts()
-    print(f"{len(table)} blocks scored: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
+    print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
           f"{counts.get(NOT_READY, 0)} {NOT_READY} → {output}")
     return 0

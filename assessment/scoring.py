@@ -14,6 +14,8 @@ Examples
 """
 from __future__ import annotations
 
+import datetime
+import json
 import os
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -35,6 +37,7 @@ from assessment.criteria import protected as protected_criteria
 from assessment.criteria import resources as resources_criterion
 from assessment.criteria import stage as stage_criteria
 from assessment.criteria import state as state_criterion
+from assessment.criteria.infrastructure import InfrastructureLayer
 from assessment.fields import guess_fields
 from assessment.rules import CRITERIA, Rules, load_rules
 from geo.background import BackgroundWorker
@@ -53,7 +56,8 @@ _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLY
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
           infrastructure: Iterable = (), rasters: Iterable = (), rules: Rules | os.PathLike | str | None = None,
-          feedback: Optional[Feedback] = None, *, boundaries: Optional[gpd.GeoDataFrame] = None) -> gpd.GeoDataFrame:
+          feedback: Optional[Feedback] = None, *, boundaries: Optional[gpd.GeoDataFrame] = None,
+          as_of: datetime.date | str | None = None) -> gpd.GeoDataFrame:
     """Score each block for auction readiness.
 
     Parameters
@@ -76,6 +80,9 @@ def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest
         Progress and cancellation.
     boundaries : GeoDataFrame, optional
         State boundaries for the state gate (``unknown`` without them).
+    as_of : date or ISO date text, optional
+        The date whose rules are applied (each rule row in force on it); default: the rules
+        file's ``readiness.as_of`` ("today" in the shipped file). Written to the ``as_of`` column.
 
     Returns
     -------
@@ -89,28 +96,49 @@ def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest
         A layer has no CRS.
     RulesError
         The rules file is invalid.
+    ValueError
+        ``as_of`` is not a date.
     Cancelled
         The feedback was cancelled.
     """
     feedback = ensure_feedback(feedback)
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
+    as_of = parse_as_of(as_of) if as_of is not None else rules.as_of
     feedback.progress(0.0, "preparing the layers")
     rasters = list(rasters)
     worker = BackgroundWorker(warm_up="geo.zonal") if evidence_criterion.worth_a_worker(len(blocks), rasters) else None
     try:
-        ctx, notes = prepare(blocks, deposits, forest, protected, infrastructure, rasters, rules, boundaries)
+        ctx, notes = prepare(blocks, deposits, forest, protected, infrastructure, rasters, rules, boundaries, as_of)
         return _score(ctx, notes, blocks, evidence_criterion.submit(ctx, worker), feedback)
     finally:
         if worker is not None:
             worker.close()
 
 
+def parse_as_of(value: datetime.date | str) -> datetime.date:
+    """An as-of date from a date or ISO text (``"2024-06-01"``).
+
+    Raises
+    ------
+    ValueError
+        Naming the value and the form expected.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"the as-of date must be a day written YYYY-MM-DD (e.g. 2024-06-01), not {value!r}") from None
+
+
 def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFrame:
     """The gates and criteria in order; large rasters' zonal statistics run in ``background``."""
     feedback.progress(0.05, "stage gate")
     ctx.stage, ctx.stage_origin = stage_criteria.block_stages(ctx)
-    ctx.minerals = stage_criteria.block_minerals(ctx)
-    stage_gate, licence, licence_now, missing = stage_criteria.evaluate(ctx)
+    ctx.minerals, ctx.mineral_origins = stage_criteria.block_minerals(ctx)
+    stage_gate, licence, licence_now = stage_criteria.evaluate(ctx)
     feedback.progress(0.10, "protected areas")
     protected_gate, protected_score = protected_criteria.evaluate(ctx)
     feedback.progress(0.20, "state boundaries")
@@ -129,7 +157,7 @@ def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFram
                                     completeness_criterion.evaluate(ctx, ctx.minerals))}
     gates = (stage_gate, protected_gate, state_gate)
     licence_now = np.where(protected_gate.status == FAIL, "none", licence_now)
-    table = _assemble(ctx, blocks, gates, criteria, licence, licence_now, missing, notes)
+    table = _assemble(ctx, blocks, gates, criteria, licence, licence_now, notes)
     feedback.progress(1.0, "scored")
     return table
 
@@ -153,7 +181,7 @@ def working_crs(blocks: gpd.GeoDataFrame) -> CRS:
 
 
 def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_layers, raster_paths, rules: Rules,
-            boundaries) -> tuple[Context, list[str]]:
+            boundaries, as_of: Optional[datetime.date] = None) -> tuple[Context, list[str]]:
     """The :class:`Context` of one run and the notes (CRS, repairs, missing layers) it produced."""
     if not isinstance(blocks, gpd.GeoDataFrame) or blocks.crs is None:
         raise CrsError("the blocks layer has no CRS (or is not a vector layer); assign one before scoring")
@@ -179,7 +207,7 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
     if "licence" not in block_fields:
         notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
     ctx = Context(
-        rules=rules, crs=crs, blocks=work_blocks, block_fields=block_fields,
+        rules=rules, as_of=as_of or rules.as_of, crs=crs, blocks=work_blocks, block_fields=block_fields,
         area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
         deposits=deposit_frame, deposit_fields=deposit_fields, deposit_block=deposit_block,
         forest=_prepared(forest_layer, crs, "forest", notes, polygons=True).geometry if forest_layer is not None else None,
@@ -231,12 +259,16 @@ def _prepared(layer, crs: CRS, role: str, notes: list[str], polygons: bool = Fal
     return moved.reset_index(drop=True)
 
 
-def _named_layers(layers: Iterable, crs: CRS, notes: list[str]) -> list[tuple[str, gpd.GeoSeries]]:
-    named: list[tuple[str, gpd.GeoSeries]] = []
+def _named_layers(layers: Iterable, crs: CRS, notes: list[str]) -> list[InfrastructureLayer]:
+    named: list[InfrastructureLayer] = []
     for position, item in enumerate(layers, start=1):
         name, layer = item if isinstance(item, tuple) else (getattr(item, "attrs", {}).get("name") or f"layer{position}", item)
-        named.append((_unique(layer_slug(name), [n for n, _ in named]),
-                      _prepared(layer, crs, f"infrastructure {name}", notes).geometry))
+        frame = _prepared(layer, crs, f"infrastructure {name}", notes)
+        name_column = guess_fields(list(frame.columns), "infrastructure").get("name")
+        values = frame[name_column] if name_column is not None else [None] * len(frame)
+        labels = [str(v).strip() if not blank(v) else f"feature {i + 1}" for i, v in enumerate(values)]
+        named.append(InfrastructureLayer(_unique(layer_slug(name), [layer.name for layer in named]), frame.geometry,
+                                         labels))
     return named
 
 
@@ -278,8 +310,9 @@ def _readiness(gates: Sequence[GateResult], conditions: list[list[str]]) -> np.n
     return np.where(failed, NOT_READY, np.where(conditional, CONDITIONAL, READY)).astype(object)
 
 
-def _block_conditions(ctx: Context, gates: Sequence[GateResult], criteria: dict[str, CriterionResult]) -> list[list[str]]:
-    """Every condition per block; with ``unknown_gate = "condition"`` an unchecked gate is one."""
+def _block_conditions(ctx: Context, gates: Sequence[GateResult], criteria: dict[str, CriterionResult]) -> list[list[dict]]:
+    """Every condition per block (text, rule ids, citation); with ``unknown_gate = "condition"``
+    an unchecked gate is one."""
     conditions = [[] for _ in range(ctx.n_blocks)]
     for source in (*gates, *criteria.values()):
         for i, items in enumerate(source.conditions or ()):
@@ -287,77 +320,118 @@ def _block_conditions(ctx: Context, gates: Sequence[GateResult], criteria: dict[
     if ctx.rules.unknown_gate == "condition":
         for gate in gates:
             for i in np.flatnonzero(gate.status == UNKNOWN):
-                conditions[i].append(f"the {gate.label.lower()} gate could not be checked and must be confirmed")
+                conditions[i].append({"text": f"the {gate.label.lower()} gate could not be checked and must be confirmed",
+                                      "rule": gate.rule[i], "source": gate.source[i]})
     return conditions
 
 
-def _explanations(ctx: Context, gates, criteria, conditions, total, known_weight, readiness, licence, licence_now,
-                  missing, notes) -> list[str]:
-    rules = ctx.rules
-    block_id = ctx.block_column("block_id")
-    if block_id is None:
-        block_id = ctx.block_column("block_name")
-    closing = " ".join(notes) + f" Rules: {rules.name}, version {rules.version}, SHA-256 {rules.sha256}."
-    authority = authority_criterion.sentences(ctx, licence, licence_now)
-    texts = []
-    for i in range(ctx.n_blocks):
-        name = f"Block {block_id.iloc[i]}" if block_id is not None and not blank(block_id.iloc[i]) else f"Block {i + 1}"
-        wanted = licence[i] or "not given"
-        parts = [f"{name}: {fmt(ctx.area_ha[i], 2)} ha; intended licence {wanted}."]
-        parts += [g.sentence[i] for g in gates]
-        parts.append("Conditions: " + "; ".join(conditions[i]) + "." if conditions[i] else "No conditions apply.")
-        unscored = [criteria[c].label for c in CRITERIA if np.isnan(criteria[c].score[i])]
-        for name_ in CRITERIA:
-            c, weight = criteria[name_], rules.weights.get(name_, 0.0)
-            if np.isnan(c.score[i]):
-                parts.append(f"{c.label}: {c.measure[i]} → not scored (weight {weight:g} shared among the scored criteria).")
-            else:
-                parts.append(f"{c.label}: {c.measure[i]} → {c.score[i]:.0f} × {weight:g} % = {c.score[i] * weight / 100:.1f}.")
-        rescale = (f" (rescaled from {known_weight[i]:g} weight points scored; not scored: {', '.join(unscored)})"
-                   if unscored else "")
-        parts.append(f"Total {total[i]:.1f} of 100{rescale}.")
-        parts.append(f"Readiness: {readiness[i]}" + _readiness_reason(gates, conditions, i) + ".")
-        offer = licence_now[i]
-        parts.append(f"It can be offered today under {'no licence' if offer == 'none' else offer}."
-                     + (f" Missing: {missing[i]}." if missing[i] else ""))
-        parts.append(authority[i])
-        parts.append(closing)
-        texts.append(" ".join(parts))
-    return texts
+def _missing(gates: Sequence[GateResult], n: int) -> list[list[str]]:
+    """Per block, what is missing: the stage gate's need (failed or unknown) and every other
+    failed gate's."""
+    missing = [[] for _ in range(n)]
+    for gate in gates:
+        for i in range(n):
+            if gate.missing[i] and (gate.status[i] == FAIL or gate.name == "stage"):
+                missing[i].append(gate.missing[i])
+    return missing
 
 
-def _readiness_reason(gates: Sequence[GateResult], conditions, i: int) -> str:
-    failed = [g.label.lower() for g in gates if g.status[i] == FAIL]
-    if failed:
-        return f" because the {' and '.join(failed)} gate{'s' if len(failed) > 1 else ''} failed"
-    count = len(conditions[i])
-    return f" ({count} condition{'s' if count > 1 else ''} listed above)" if count else ""
+def _with_source(text: str, source: str) -> str:
+    """``text`` (a sentence) with its citation in brackets before the full stop."""
+    body = text.rstrip().rstrip(".")
+    return f"{body} ({source})." if source else f"{body}."
 
 
-def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, licence_now, missing,
+def explanation(row, gates: Sequence[tuple[str, str]], criteria: Sequence[tuple[str, str]],
+                notes: Sequence[str]) -> str:
+    """The whole reasoning of one scored block in plain sentences, built from its columns.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of the score output (the findings columns of DESIGN.md §5.4).
+    gates, criteria : sequence of (name, label)
+        The gates and criteria in the order to tell them.
+    notes : sequence of str
+        Sentences about the run (working CRS, repairs, missing layers).
+    """
+    name = row["_label"]
+    parts = [f"{name}: {fmt(row['area_ha'], 2)} ha; intended licence {row['licence'] or 'not given'}; "
+             f"rules applied as of {row['as_of']}."]
+    for gate, label in gates:
+        parts.append(f"{label} gate: {row[f'gate_{gate}']} — "
+                     + _with_source(row[f"gate_{gate}_finding"], row[f"gate_{gate}_source"]))
+    conditions = json.loads(row["conditions"])
+    parts.append("Conditions: " + "; ".join(_with_source(c["text"], c["source"]).rstrip(".") for c in conditions) + "."
+                 if conditions else "No conditions apply.")
+    unscored = [label for criterion, label in criteria if pd.isna(row[f"s_{criterion}"])]
+    for criterion, label in criteria:
+        text, weight = row[f"m_{criterion}_text"], row[f"w_{criterion}"]
+        if pd.isna(row[f"s_{criterion}"]):
+            parts.append(f"{label}: {text} → not scored (weight {weight:g} shared among the scored criteria).")
+        else:
+            share = f"{weight:g} %" if row["_known_weight"] == 100 else f"{weight:g}/{row['_known_weight']:g}"
+            parts.append(f"{label}: {text} → {row[f's_{criterion}']:.0f} × {share} = {row[f'c_{criterion}']:.1f}.")
+    rescale = (f" (rescaled to the {row['_known_weight']:g} weight points scored; not scored: {', '.join(unscored)})"
+               if unscored else "")
+    parts.append(f"Total {row['score']:.1f} of 100{rescale}.")
+    failed = [label.lower() for gate, label in gates if row[f"gate_{gate}"] == FAIL]
+    reason = (f" because the {' and '.join(failed)} gate{'s' if len(failed) > 1 else ''} failed" if failed
+              else f" ({len(conditions)} condition{'s' if len(conditions) > 1 else ''} listed above)" if conditions else "")
+    parts.append(f"Readiness: {row['readiness']}{reason}.")
+    offer = row["licence_now"]
+    parts.append(f"On {row['as_of']} it can be offered under {'no licence' if offer == 'none' else offer}."
+                 + (f" Missing: {row['missing']}." if row["missing"] else ""))
+    parts.append("Auctioning authority: " + _with_source(row["authority_finding"], row["authority_source"]))
+    parts.extend(notes)
+    parts.append(f"Rules: {row['_rules_name']}, version {row['rules_version']}, SHA-256 {row['rules_sha256']}.")
+    return " ".join(parts)
+
+
+def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, licence_now,
               notes) -> gpd.GeoDataFrame:
     conditions = _block_conditions(ctx, gates, criteria)
+    missing = _missing(gates, ctx.n_blocks)
     total, known_weight = _totals(ctx, criteria)
     readiness = _readiness(gates, conditions)
+    authority = authority_criterion.evaluate(ctx, licence)
     columns: dict[str, object] = {
         "area_ha": np.round(ctx.area_ha, 4),
         "stage": np.array([s if s in stage_criteria.STAGE_NAMES else None for s in ctx.stage], dtype=object),
         "licence": licence,
         **{g.column: g.status for g in gates},
         "licence_now": licence_now, "readiness": readiness, "score": total,
+        "as_of": ctx.as_of.isoformat(),
     }
-    for source in (criteria["resources"], criteria["forest"], gates[1]):
+    for source in (criteria["resources"], criteria["forest"], *gates, criteria["infrastructure"], criteria["evidence"]):
         columns.update(source.columns)
-    for source in (criteria["infrastructure"], criteria["evidence"]):
-        columns.update(source.columns)
+    for gate in gates:
+        columns[f"{gate.column}_finding"] = gate.finding
+        columns[f"{gate.column}_rule"] = gate.rule
+        columns[f"{gate.column}_source"] = gate.source
+    per_weight_point = np.divide(1.0, known_weight, out=np.zeros(ctx.n_blocks), where=known_weight > 0)
     for name in CRITERIA:
-        columns[f"s_{name}"] = np.round(criteria[name].score, 1)
-    columns["missing"] = missing
-    columns["explanation"] = _explanations(ctx, gates, criteria, conditions, total, known_weight, readiness, licence,
-                                           licence_now, missing, notes)
+        c, weight = criteria[name], ctx.rules.weights.get(name, 0.0)
+        columns[f"m_{name}"] = c.value
+        columns[f"m_{name}_unit"] = c.unit
+        columns[f"m_{name}_text"] = c.measure
+        columns[f"s_{name}"] = np.round(c.score, 1)
+        columns[f"w_{name}"] = weight
+        columns[f"c_{name}"] = np.round(np.where(np.isnan(c.score), np.nan, c.score * weight * per_weight_point), 2)
+    columns["conditions"] = [json.dumps(items, ensure_ascii=False) for items in conditions]
+    columns["missing"] = ["; ".join(items) for items in missing]
+    columns["missing_items"] = [json.dumps(items, ensure_ascii=False) for items in missing]
+    columns["authority"] = authority.who
+    columns["authority_finding"] = authority.finding
+    columns["authority_source"] = authority.source
     columns["rules_version"] = ctx.rules.version
     columns["rules_sha256"] = ctx.rules.sha256
     results = pd.DataFrame(columns, index=blocks.index)
+    working = results.assign(_label=_labels(ctx), _known_weight=known_weight, _rules_name=ctx.rules.name)
+    gate_labels = [(g.name, g.label) for g in gates]
+    criterion_labels = [(name, criteria[name].label) for name in CRITERIA]
+    results.insert(results.columns.get_loc("authority_source") + 1, "explanation",
+                   [explanation(row, gate_labels, criterion_labels, notes) for row in working.to_dict("records")])
     own = blocks.drop(columns=[blocks.geometry.name])
     taken = {str(c).casefold() for c in results.columns}
     names = [str(c) for c in own.columns]
@@ -368,3 +442,12 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
     own = own.rename(columns=renamed)
     output = pd.concat([own, results], axis=1)
     return gpd.GeoDataFrame(output, geometry=blocks.geometry.values, crs=blocks.crs)
+
+
+def _labels(ctx: Context) -> list[str]:
+    """"Block <id>" per block (its id, else its name, else its position)."""
+    block_id = ctx.block_column("block_id")
+    if block_id is None:
+        block_id = ctx.block_column("block_name")
+    return [f"Block {block_id.iloc[i]}" if block_id is not None and not blank(block_id.iloc[i]) else f"Block {i + 1}"
+            for i in range(ctx.n_blocks)]

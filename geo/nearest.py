@@ -42,8 +42,8 @@ def nearest_candidates(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> tuple[
     return present[local], target_pos
 
 
-def nearest_distance_km(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> np.ndarray:
-    """Geodesic km from each source to its nearest target (0 when they touch or overlap).
+def nearest_features(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Geodesic km from each source to its nearest target, and that target's position.
 
     Parameters
     ----------
@@ -52,14 +52,29 @@ def nearest_distance_km(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> np.nd
 
     Returns
     -------
-    ndarray of float, one per source; NaN for an empty source or when ``targets`` is empty.
+    distance_km : ndarray of float
+        One per source (0 when they touch or overlap); NaN for an empty source or when
+        ``targets`` is empty.
+    position : ndarray of int
+        The position in ``targets`` of the nearest feature (the first of equals), -1 where
+        ``distance_km`` is NaN.
     """
     from geo.measure import geodesic_distances_km
 
     source_pos, target_pos = nearest_candidates(sources, targets)
-    distance_km = np.full(len(sources), np.inf)
+    distance_km = np.full(len(sources), np.nan)
+    position = np.full(len(sources), -1, dtype=np.int64)
     if len(source_pos):
-        pair_km = geodesic_distances_km(sources.values[source_pos], targets.values[target_pos], sources.crs)
-        np.minimum.at(distance_km, source_pos, np.asarray(pair_km, dtype=float))
-    distance_km[np.isinf(distance_km)] = np.nan
-    return distance_km
+        pair_km = np.asarray(geodesic_distances_km(sources.values[source_pos], targets.values[target_pos], sources.crs),
+                             dtype=float)
+        order = np.lexsort((target_pos, pair_km, source_pos))
+        first = order[np.r_[True, source_pos[order][1:] != source_pos[order][:-1]]]
+        distance_km[source_pos[first]] = pair_km[first]
+        position[source_pos[first]] = target_pos[first]
+    return distance_km, position
+
+
+def nearest_distance_km(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> np.ndarray:
+    """Geodesic km from each source to its nearest target (0 when they touch or overlap); NaN
+    for an empty source or when ``targets`` is empty. See :func:`nearest_features`."""
+    return nearest_features(sources, targets)[0]

@@ -12,6 +12,7 @@ from assessment.score_cli import run_score
 from geo.errors import Cancelled
 from geo.feedback import Feedback
 from main import main
+from tests.assessment.columns import documented_columns
 
 EXPECTED = re.compile(r"expected: stage (\w+), protected (\w+), state (\w+), conditions (.+?) -> (.+?)\. ")
 
@@ -32,9 +33,9 @@ def test_sample_atlas_scores_every_block_as_its_design_note_says(sample_scores):
         got = (row["gate_stage"], row["gate_protected"], row["gate_state"], row["readiness"])
         assert got == (stage, protected, state, readiness), row["block_id"]
         if "forest" in conditions:
-            assert "prior approval of the Central Government" in row["explanation"], row["block_id"]
+            assert "prior approval of the Central Government" in row["conditions"], row["block_id"]
         if "NBWL" in conditions:
-            assert "National Board for Wildlife" in row["explanation"], row["block_id"]
+            assert "National Board for Wildlife" in row["conditions"], row["block_id"]
         checked += 1
     assert checked == len(sample_scores) >= 20
 
@@ -44,23 +45,29 @@ def test_sample_atlas_exercises_every_gate_outcome(sample_scores):
     assert set(sample_scores["gate_protected"]) == {"pass", "fail"}
     assert set(sample_scores["gate_state"]) == {"pass", "fail"}
     assert set(sample_scores["readiness"]) == {"Ready", "Ready with conditions", "Not ready"}
-    fixed = ["area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now", "readiness",
-             "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct", "protected_inside_ha",
-             "protected_km"]
     from layers.atlas import sample_role_paths
     own = [c for c in gpd.read_file(sample_role_paths()["blocks"]).columns if c != "geometry"]
     # The blocks' own columns first; their stage and licence renamed so the contract's columns keep their names.
     assert list(sample_scores.columns[:len(own)]) == [f"input_{c}" if c in ("stage", "licence") else c for c in own]
-    assert list(sample_scores.columns[len(own):len(own) + len(fixed)]) == fixed
+    assert list(sample_scores.columns[len(own):-1]) == documented_columns(["railway_stations"], ["magnetic_anomaly"])
     assert sample_scores["explanation"].str.contains("Rules: rules.toml, version").all()
     # The forest union is measured, not the sum (OD-CL-01: two overlapping forest polygons).
     overlap = sample_scores.set_index("block_id").loc["OD-CL-01"]
     assert 0 < overlap["forest_pct"] <= 100 and overlap["forest_ha"] <= overlap["area_ha"]
 
 
-def test_the_inter_state_and_esz_carve_out_is_said_only_where_it_spares_a_block(sample_scores):
-    spared = sample_scores.set_index("block_id").explanation.str.contains("default is not applied")
+def test_the_esz_and_inter_state_carve_out_spared_blocks_only_before_13_november_2025(sample_scores, tmp_path):
+    out = tmp_path / "mid2025.gpkg"
+    assert main(["score", "--sample", "--as-of", "2025-06-01", "-o", str(out)]) == 0
+    before = gpd.read_file(out).set_index("block_id")
+    spared = before["gate_protected_finding"].str.contains("zone is not applied to")
     assert sorted(spared[spared].index) == ["OD-CL-02", "OD-CL-03"]
+    assert (before.loc[["OD-CL-02", "OD-CL-03"], "gate_protected"] == "pass").all()
+    assert before.loc["OD-CL-02", "gate_protected_rule"].endswith("; W3") and (before["as_of"] == "2025-06-01").all()
+    today = sample_scores.set_index("block_id").loc[["OD-CL-02", "OD-CL-03"]]
+    assert (today["gate_protected"] == "fail").all() and (today["gate_protected_rule"] == "W1; W11").all()
+    assert today["gate_protected_source"].str.contains("In Re: Saranda Wildlife Sanctuary").all()
+    assert not today["gate_protected_finding"].str.contains("not applied").any()
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

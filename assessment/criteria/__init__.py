@@ -1,11 +1,14 @@
 """Gates, conditions and scored criteria of the auction-readiness model, one analysis per module.
 
 Every module takes the prepared :class:`Context` (all layers in one working CRS, fields found,
-deposits assigned to blocks) and returns a :class:`GateResult` or a :class:`CriterionResult`:
-per block, the values, the output columns and the plain sentence that explains them.
+deposits assigned to blocks, the date whose rules apply) and returns a :class:`GateResult` or a
+:class:`CriterionResult`: per block, the findings as data (status, finding, rule ids, citation;
+measure, unit, score) and the output columns. The explanation sentences are built from these
+by :mod:`assessment.scoring`, never the other way round.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -19,6 +22,7 @@ from assessment.rules import Rules
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 NO_GEOMETRY = "the block has no geometry, so it cannot be placed on the map"
+NO_GEOMETRY_FINDING = "The block has no geometry, so it cannot be placed on the map."
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Context:
     """
 
     rules: Rules
+    as_of: datetime.date
     crs: object
     blocks: gpd.GeoDataFrame
     block_fields: dict[str, str]
@@ -47,6 +52,7 @@ class Context:
     stage: Optional[pd.Series] = None
     stage_origin: Optional[pd.Series] = None
     minerals: Optional[list[set[str]]] = None
+    mineral_origins: Optional[list[dict[str, list[str]]]] = None
 
     @property
     def n_blocks(self) -> int:
@@ -68,30 +74,55 @@ class Context:
         return self.deposits[column] if column is not None else None
 
 
+def condition(text: str, rule: tuple[str, ...], rules: Rules) -> dict:
+    """A condition as data: its words, the rule ids and the citation of the law."""
+    return {"text": text, "rule": "; ".join(rule), "source": rules.source(rule)}
+
+
 @dataclass
 class GateResult:
-    """A statutory gate: per block ``status`` (pass/fail/unknown), a ``sentence`` with the rule's
-    source, and the ``conditions`` it raises (texts with their sources)."""
+    """A statutory gate, per block: ``status`` (pass/fail/unknown), a one-sentence ``finding``
+    (no citation in it), the ``rule`` ids it applied and their ``source`` (the law), what is
+    ``missing`` to pass (words, "" when nothing), and the ``conditions`` it raises
+    (:func:`condition` dicts)."""
 
-    column: str
+    name: str
     label: str
     status: np.ndarray
-    sentence: list[str]
-    conditions: list[list[str]]
+    finding: list[str]
+    rule: list[str]
+    source: list[str]
+    conditions: list[list[dict]]
+    missing: Optional[list[str]] = None
     columns: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.missing is None:
+            self.missing = [""] * len(self.status)
+
+    @property
+    def column(self) -> str:
+        return f"gate_{self.name}"
 
 
 @dataclass
 class CriterionResult:
-    """A scored criterion: per block ``score`` 0–100 (NaN: unknown, left out of the total), the
-    raw ``measure`` in words with its unit, and the output columns it fills."""
+    """A scored criterion, per block: ``score`` 0–100 (NaN: unknown, left out of the total), the
+    raw measure as a ``value`` (a number, or text such as a stage) with its ``unit``, the
+    measure in words (``measure``), and the output columns it fills."""
 
     name: str
     label: str
     score: np.ndarray
     measure: list[str]
+    value: object = None
+    unit: str = ""
     columns: dict[str, object] = field(default_factory=dict)
-    conditions: Optional[list[list[str]]] = None
+    conditions: Optional[list[list[dict]]] = None
+
+    def __post_init__(self):
+        if self.value is None:
+            self.value = np.full(len(self.score), np.nan)
 
     def set_unknown(self, rows: np.ndarray, why: str) -> None:
         """Leave the blocks where ``rows`` is True unscored: score NaN, measure "unknown (why)",
@@ -99,14 +130,25 @@ class CriterionResult:
         if not rows.any():
             return
         self.score[rows] = np.nan
+        value = pd.array(self.value, dtype="Float64" if _numeric(self.value) else "object")
+        value[rows] = pd.NA
+        self.value = value
         for i in np.flatnonzero(rows):
             self.measure[i] = f"unknown ({why})"
             if self.conditions is not None:
                 self.conditions[i] = []
         for name, values in self.columns.items():
-            column = pd.array(values, dtype="Float64")
-            column[rows] = pd.NA
+            if _numeric(values):
+                column = pd.array(values, dtype="Float64")
+                column[rows] = pd.NA
+            else:
+                column = np.array(values, dtype=object)
+                column[rows] = ""
             self.columns[name] = column
+
+
+def _numeric(values) -> bool:
+    return pd.api.types.is_numeric_dtype(pd.Series(values))
 
 
 def commodity_names(series: pd.Series, rules: Rules) -> list[list[str]]:

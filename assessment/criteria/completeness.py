@@ -28,7 +28,8 @@ def evaluate(ctx: Context, minerals: list[set[str]]) -> CriterionResult:
         absent = [name for (name, flags) in checks if not flags[i]]
         count = f"{len(checks) - len(absent)} of {len(checks)} items present"
         measure.append(f"{count}; missing: {', '.join(absent)}" if absent else count)
-    return CriterionResult("completeness", "Data completeness", score, measure)
+    return CriterionResult("completeness", "Data completeness", score, measure, value=np.round(score, 1),
+                           unit="% of the items present")
 
 
 def _block_field(ctx: Context, canonical: str) -> np.ndarray:

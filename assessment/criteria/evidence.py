@@ -38,6 +38,12 @@ def worth_a_worker(n_blocks: int, raster_paths) -> bool:
     return n_blocks * pixels >= BACKGROUND_FROM_BLOCK_PIXELS
 
 
+#: The measure of the criterion: with one raster its zonal mean; with several, each raster's own
+#: columns hold them (``evidence_<raster>_mean``).
+SINGLE_RASTER_UNIT = "raster value (coverage-weighted mean over the block)"
+SEVERAL_RASTERS_UNIT = "several rasters: see each evidence_<raster>_mean"
+
+
 def submit(ctx: Context, worker: BackgroundWorker | None) -> dict[str, Pending]:
     """Queue the zonal statistics of every raster in ``worker`` (none without one), keyed by name."""
     if worker is None:
@@ -48,7 +54,7 @@ def submit(ctx: Context, worker: BackgroundWorker | None) -> dict[str, Pending]:
 def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None = None) -> CriterionResult:
     if not ctx.rasters:
         return CriterionResult("evidence", "Raster evidence", np.full(ctx.n_blocks, np.nan),
-                               ["unknown (no evidence raster)"] * ctx.n_blocks)
+                               ["unknown (no evidence raster)"] * ctx.n_blocks, unit=SINGLE_RASTER_UNIT)
     columns, scores, parts = {}, [], []
     for step, (name, path) in enumerate(ctx.rasters):
         sub = feedback.sub(step / len(ctx.rasters), (step + 1) / len(ctx.rasters)) if feedback is not None else None
@@ -72,7 +78,10 @@ def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None 
     known = ~np.isnan(stacked)
     score = np.divide(np.nansum(stacked, axis=0), known.sum(axis=0),
                       out=np.full(ctx.n_blocks, np.nan), where=known.any(axis=0))
-    return CriterionResult("evidence", "Raster evidence", score, ["; ".join(p) for p in zip(*parts)], columns=columns)
+    single = len(ctx.rasters) == 1
+    value = np.asarray(columns[f"evidence_{ctx.rasters[0][0]}_mean"], dtype=float) if single else None
+    return CriterionResult("evidence", "Raster evidence", score, ["; ".join(p) for p in zip(*parts)], value=value,
+                           unit=SINGLE_RASTER_UNIT if single else SEVERAL_RASTERS_UNIT, columns=columns)
 
 
 def _percentile_scores(path, values: np.ndarray) -> np.ndarray:

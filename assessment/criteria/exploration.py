@@ -16,10 +16,11 @@ def evaluate(ctx: Context, licence: np.ndarray) -> CriterionResult:
         if stage not in STAGES:
             measure.append("unknown (no stage for the block or its deposits)")
             continue
-        rule = ctx.rules.stage_rule(wanted) if wanted in ("ML", "CL", "EL") else None
+        rule = ctx.rules.stage_rule(wanted, ctx.as_of) if wanted in ("ML", "CL", "EL") else None
         against = ""
         if rule is not None and rule.min_stage:
             verdict = "meets" if STAGES.index(stage) <= STAGES.index(rule.min_stage) else "is short of"
             against = f", which {verdict} the {wanted} minimum {rule.min_stage}"
         measure.append(f"stage {stage} (from {origin}){against}")
-    return CriterionResult("exploration", "Exploration maturity", score, measure)
+    value = np.array([stage if stage in STAGES else None for stage in ctx.stage], dtype=object)
+    return CriterionResult("exploration", "Exploration maturity", score, measure, value=value, unit="stage (G1–G4)")

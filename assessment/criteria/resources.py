@@ -1,16 +1,19 @@
 """Criterion: resources inside the block — deposits counted (each once, see :mod:`geo.overlay`),
 their total tonnage and its split by JORC-equivalent category, and the critical minerals present
-(the Ministry of Mines list of 30, 2023).
+(the Ministry of Mines list of 30, 2023) named by the block's own commodity or by the deposits
+inside it, with where each came from.
 
 Score: the tonnage band (or, when the deposits report no tonnage, the count band), plus a bonus
 when a critical mineral is present, capped at 100.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
-from assessment.criteria import Context, CriterionResult, commodity_names, fmt
+from assessment.criteria import Context, CriterionResult, fmt
 from assessment.criteria.stage import jorc_levels
 from assessment.rules import RESOURCE_LEVELS
 
@@ -23,7 +26,7 @@ def evaluate(ctx: Context) -> CriterionResult:
     owners = ctx.deposit_block[inside]
     count = np.bincount(owners, minlength=ctx.n_blocks)
     tonnage_values = _tonnage(ctx)
-    critical = _critical_minerals(ctx, inside)
+    critical = _critical_minerals(ctx)
     if tonnage_values is None:
         tonnage = pd.array([pd.NA] * ctx.n_blocks, dtype="Float64")
         base = rule.count.score(count)
@@ -47,9 +50,13 @@ def evaluate(ctx: Context) -> CriterionResult:
         if critical[i]:
             words += f"; critical minerals: {', '.join(critical[i])} (+{rule.critical_bonus:g})"
         measure.append(words)
-    return CriterionResult("resources", "Resources inside the block", score, measure,
+    origins = [json.dumps({name: ctx.mineral_origins[i][name] for name in critical[i]}, ensure_ascii=False)
+               for i in range(ctx.n_blocks)]
+    value, unit = (count.astype(float), "deposits") if tonnage_values is None else (np.asarray(tonnage, dtype=float), "Mt")
+    return CriterionResult("resources", "Resources inside the block", score, measure, value=value, unit=unit,
                            columns={"n_deposits": count.astype(np.int64), "tonnage_mt": tonnage,
-                                    "critical_minerals": np.array([";".join(c) for c in critical], dtype=object)})
+                                    "critical_minerals": np.array([";".join(c) for c in critical], dtype=object),
+                                    "critical_minerals_from": np.array(origins, dtype=object)})
 
 
 def _tonnage(ctx: Context):
@@ -59,15 +66,10 @@ def _tonnage(ctx: Context):
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _critical_minerals(ctx: Context, inside: np.ndarray) -> list[list[str]]:
-    found: list[set[str]] = [set() for _ in range(ctx.n_blocks)]
-    column = ctx.deposit_column("commodity")
-    if column is not None:
-        critical = set(ctx.rules.mineral_list("critical"))
-        for owner, names in zip(ctx.deposit_block, commodity_names(column, ctx.rules)):
-            if owner >= 0:
-                found[owner].update(set(names) & critical)
-    return [sorted(names) for names in found]
+def _critical_minerals(ctx: Context) -> list[list[str]]:
+    """Per block, the critical minerals among its own and its deposits' minerals."""
+    critical = set(ctx.rules.mineral_list("critical"))
+    return [sorted(names & critical) for names in ctx.minerals]
 
 
 def _by_category(ctx: Context, inside: np.ndarray, tonnage) -> list[list[tuple[str, float]]]:

@@ -3,8 +3,9 @@
 The block's stage is its own ``stage``/``unfc`` value, or else the most advanced stage among the
 deposits counted in it. Per licence (the rule in force on the rules' ``as_of`` date):
 
-- ML: stage G2 or better AND, where the data report resource classes, an Indicated (332) or
-  better resource among the deposits inside (no resource column: passes on stage, with a note);
+- ML: stage G2 or better AND, where the data report resource classes, a resource of geological
+  level G2 or better (Indicated, 332, or better — read by its G digit, so 211, 221 and 222
+  count) among the deposits inside (no resource column: passes on stage, with a note);
 - CL (from June 2021): G4 or better, OR the block's "potentiality identified" flag;
 - EL: a mineral of the block (or of its deposits) in the Seventh Schedule; no stage minimum.
 
@@ -89,22 +90,55 @@ def _best_deposit_stage(ctx: Context) -> pd.Series:
                      index=ctx.blocks.index, dtype=object)
 
 
-def best_resource_level(ctx: Context) -> Optional[np.ndarray]:
-    """Per block, the index in :data:`RESOURCE_LEVELS` of the most confident JORC-equivalent
-    class reported (block's own ``unfc`` or its deposits'), len(RESOURCE_LEVELS) where none;
-    None when no layer has a resource-class column at all."""
+#: The geological (G) level of each JORC-equivalent category a rule may require.
+_RESOURCE_G = {"Proved": 1, "Measured": 1, "Probable": 2, "Indicated": 2, "Inferred": 3}
+_RESOURCE_NOTATIONS = ("india", "unfc", "jorc")
+_NO_RESOURCE = 5
+
+
+@dataclass
+class ReportedResources:
+    """Per block, the most confident geological level (1 = G1 … 4 = G4; 5 = none) among the
+    resource classes reported for it, and the class as written that gave it."""
+
+    level: np.ndarray
+    written: list[str]
+
+
+def reported_resources(ctx: Context) -> Optional[ReportedResources]:
+    """The resource classes reported by the block's own ``unfc`` and its deposits', read by their
+    **G digit** (DOMAIN.md A4): India's 211/221 count as G1 and 222 as G2 although they have no
+    JORC equivalent; so do "STD332" and MEMC names where the notation reads them. Bare stages
+    ("G2") are not resource classes. None when no layer has a resource-class column."""
     columns = [(ctx.block_column("unfc"), np.arange(ctx.n_blocks)),
                (ctx.deposit_column("unfc"), ctx.deposit_block)]
     if all(values is None for values, _ in columns):
         return None
-    best = np.full(ctx.n_blocks, len(RESOURCE_LEVELS), dtype=np.int64)
+    level = np.full(ctx.n_blocks, _NO_RESOURCE, dtype=np.int64)
+    written = [""] * ctx.n_blocks
     for values, owner in columns:
         if values is None:
             continue
-        levels = jorc_levels(values)
-        inside = owner >= 0
-        np.minimum.at(best, owner[inside], levels[inside])
-    return best
+        levels = resource_levels(values)
+        for row in np.flatnonzero((owner >= 0) & (levels < _NO_RESOURCE)):
+            block = owner[row]
+            if levels[row] < level[block]:
+                level[block], written[block] = levels[row], str(values.iloc[row]).strip()
+    return ReportedResources(level, written)
+
+
+def resource_levels(values: pd.Series) -> np.ndarray:
+    """Per value, the G level (1–4) of a resource or reserve class in any notation, or 5 when
+    the value is not a resource class (blank, invalid, or a bare stage)."""
+    from assessment import parse, stage_of
+    from assessment.conversion import distinct_values
+
+    row_keys, distinct = distinct_values(values)
+    per_value = []
+    for value in distinct:
+        stage = stage_of(value) if value is not None else None
+        per_value.append(int(stage[1]) if stage and parse(value).notation in _RESOURCE_NOTATIONS else _NO_RESOURCE)
+    return np.asarray(per_value, dtype=np.int64)[row_keys]
 
 
 def jorc_levels(values: pd.Series) -> np.ndarray:
@@ -121,57 +155,62 @@ def jorc_levels(values: pd.Series) -> np.ndarray:
                      for code in text], dtype=np.int64)
 
 
-def block_minerals(ctx: Context) -> list[set[str]]:
-    """Per block, canonical mineral names from its own commodity field or, if blank, its deposits'."""
-    minerals: list[set[str]] = [set() for _ in range(ctx.n_blocks)]
+def block_minerals(ctx: Context) -> tuple[list[set[str]], list[dict[str, list[str]]]]:
+    """Per block, its canonical mineral names from its own commodity field **and** the deposits
+    inside it, and where each came from (``{"Lithium": ["block commodity", "deposits inside"]}``)."""
+    origins: list[dict[str, list[str]]] = [{} for _ in range(ctx.n_blocks)]
     own = ctx.block_column("commodity")
     if own is not None:
         for position, names in enumerate(commodity_names(own, ctx.rules)):
-            minerals[position].update(names)
-    own_blank = [not names for names in minerals]
+            for name in names:
+                origins[position].setdefault(name, []).append(BLOCK_COMMODITY)
     deposits = ctx.deposit_column("commodity")
     if deposits is not None:
         for owner, names in zip(ctx.deposit_block, commodity_names(deposits, ctx.rules)):
-            if owner >= 0 and own_blank[owner]:
-                minerals[owner].update(names)
-    return minerals
+            for name in names if owner >= 0 else ():
+                sources = origins[owner].setdefault(name, [])
+                if DEPOSITS_INSIDE not in sources:
+                    sources.append(DEPOSITS_INSIDE)
+    return [set(found) for found in origins], [dict(sorted(found.items())) for found in origins]
+
+
+BLOCK_COMMODITY, DEPOSITS_INSIDE = "block commodity", "deposits inside"
 
 
 @dataclass
 class _Verdict:
     status: str
-    reason: str       # why, for the explanation
+    reason: str       # the finding, without the citation
     missing: str      # what is missing to pass, in words ("" when it passes)
+    rule: tuple[str, ...] = ()
 
 
-def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray, np.ndarray]:
-    """The stage gate for each block.
+def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray]:
+    """The stage gate for each block, applying the rule of each licence in force on ``ctx.as_of``.
 
     Returns
     -------
     gate : GateResult
+        ``missing`` holds what is missing to reach the intended licence (or, with no licence
+        given, the next licence above ``licence_now``), in words.
     licence : ndarray of str
         The intended licence per block (ML/CL/EL, "" when none given, or the text as given when
         it is not a licence Khanij knows).
     licence_now : ndarray of str
         The most advanced licence whose stage gate passes (ML > CL > EL), "none" otherwise.
-    missing : ndarray of str
-        What is missing to reach the intended licence (or, with no licence given, the next
-        licence above ``licence_now``), in words.
     """
     intended = parse_licences(ctx.block_column("licence"), ctx.n_blocks)
-    resource = best_resource_level(ctx)
+    resources = reported_resources(ctx)
     potential = truthy(ctx.block_column("potentiality")) if ctx.block_column("potentiality") is not None else None
-    minerals = ctx.minerals if ctx.minerals is not None else block_minerals(ctx)
     seventh = set(ctx.rules.mineral_list("seventh_schedule"))
     verdicts = {
-        licence: [_judge(ctx.rules.stage_rule(licence), licence, ctx.stage.iloc[i],
-                         None if resource is None else int(resource[i]),
-                         None if potential is None else bool(potential[i]), minerals[i], seventh, ctx.rules.as_of)
+        licence: [_judge(ctx.rules.stage_rule(licence, ctx.as_of), licence, ctx.stage.iloc[i],
+                         None if resources is None else (int(resources.level[i]), resources.written[i]),
+                         None if potential is None else bool(potential[i]), ctx.minerals[i], seventh, ctx.as_of)
                   for i in range(ctx.n_blocks)]
         for licence in LICENCES
     }
-    status, sentence, licence_now, missing, shown = [], [], [], [], []
+    status, finding, rule, licence_now, missing, shown = [], [], [], [], [], []
     for i in range(ctx.n_blocks):
         passing = [licence for licence in LICENCES if verdicts[licence][i].status == PASS]
         best = passing[0] if passing else "none"
@@ -180,7 +219,8 @@ def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray, np.ndarr
         if wanted in LICENCES:
             verdict = verdicts[wanted][i]
             status.append(verdict.status)
-            sentence.append(f"Stage gate for {LICENCE_NAMES[wanted]}: {verdict.status} — {verdict.reason}.")
+            finding.append(_sentence(f"For {LICENCE_NAMES[wanted]}, {verdict.reason}"))
+            rule.append(verdict.rule)
             missing.append(verdict.missing)
             shown.append(wanted)
             continue
@@ -189,64 +229,73 @@ def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray, np.ndarr
         heading = (f"The licence {wanted[1:]!r} is not ML, CL or EL, so the block was judged for all three"
                    if wanted else "No intended licence is given, so the block was judged for all three licences")
         details = " ".join(f"{lic}: {verdicts[lic][i].status} — {verdicts[lic][i].reason}." for lic in LICENCES)
-        sentence.append(f"{heading}. {details}")
+        finding.append(f"{heading}. {details}")
+        rule.append(tuple(dict.fromkeys(r for lic in LICENCES for r in verdicts[lic][i].rule)))
         upgrade = next((verdicts[lic][i].missing for lic in LICENCES if verdicts[lic][i].status != PASS
                         and (best == "none" or LICENCES.index(lic) < LICENCES.index(best))), "")
         missing.append(upgrade)
-    gate = GateResult("gate_stage", "Exploration stage", np.asarray(status, dtype=object), sentence,
-                      [[] for _ in range(ctx.n_blocks)])
-    return gate, np.asarray(shown, dtype=object), np.asarray(licence_now, dtype=object), np.asarray(missing, dtype=object)
+    gate = GateResult("stage", "Exploration stage", np.asarray(status, dtype=object), finding,
+                      ["; ".join(r) for r in rule], [ctx.rules.source(r) for r in rule],
+                      [[] for _ in range(ctx.n_blocks)], missing)
+    return gate, np.asarray(shown, dtype=object), np.asarray(licence_now, dtype=object)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _best_status(verdicts: list[_Verdict]) -> str:
     return UNKNOWN if any(v.status == UNKNOWN for v in verdicts) else FAIL
 
 
-def _judge(rule: Optional[StageRule], licence: str, stage: Optional[str], resource: Optional[int],
+def _judge(rule: Optional[StageRule], licence: str, stage: Optional[str], resource: Optional[tuple[int, str]],
            potential: Optional[bool], minerals: set[str], seventh: set[str], as_of) -> _Verdict:
     name = LICENCE_NAMES[licence]
     if rule is None:
-        return _Verdict(FAIL, f"no rule for {name} is in force on {as_of.isoformat()}",
+        return _Verdict(FAIL, f"no rule for {name} was in force on {as_of.isoformat()}",
                         f"{name} cannot be granted under the rules in force on {as_of.isoformat()}")
-    source = f" ({rule.source}{'; derived' if rule.derived else ''})"
-    if rule.seventh_schedule:
-        return _judge_schedule(name, minerals, seventh, source)
-    return _judge_stage(rule, name, stage, resource, potential, source)
+    verdict = (_judge_schedule(name, minerals, seventh) if rule.seventh_schedule
+               else _judge_stage(rule, name, stage, resource, potential))
+    verdict.rule = rule.rule
+    return verdict
 
 
-def _judge_schedule(name: str, minerals: set[str], seventh: set[str], source: str) -> _Verdict:
+def _judge_schedule(name: str, minerals: set[str], seventh: set[str]) -> _Verdict:
     if not minerals:
-        return _Verdict(UNKNOWN, f"the block's mineral is not known, and {name} needs a Seventh Schedule mineral{source}",
+        return _Verdict(UNKNOWN, f"the block's mineral is not known, and {name} needs a Seventh Schedule mineral",
                         f"the block's mineral must be recorded ({name} needs a Seventh Schedule mineral)")
     listed = sorted(minerals & seventh)
     if listed:
-        return _Verdict(PASS, f"{', '.join(listed)} {'is' if len(listed) == 1 else 'are'} in the Seventh Schedule{source}", "")
-    return _Verdict(FAIL, f"{', '.join(sorted(minerals))} is not in the Seventh Schedule{source}",
+        return _Verdict(PASS, f"{', '.join(listed)} {'is' if len(listed) == 1 else 'are'} in the Seventh Schedule", "")
+    return _Verdict(FAIL, f"{', '.join(sorted(minerals))} is not in the Seventh Schedule",
                     f"{name} needs a Seventh Schedule mineral; the block has {', '.join(sorted(minerals))}")
 
 
-def _judge_stage(rule: StageRule, name: str, stage: Optional[str], resource: Optional[int],
-                 potential: Optional[bool], source: str) -> _Verdict:
+def _judge_stage(rule: StageRule, name: str, stage: Optional[str], resource: Optional[tuple[int, str]],
+                 potential: Optional[bool]) -> _Verdict:
     need = f"{STAGE_NAMES[rule.min_stage]} ({rule.min_stage})"
     meets_stage = stage in STAGES and stage_rank(stage) <= stage_rank(rule.min_stage)
     if rule.or_potentiality and potential:
-        return _Verdict(PASS, f"mineral potentiality is identified{source}", "")
+        return _Verdict(PASS, "mineral potentiality is identified", "")
     if stage not in STAGES:
         extra = " or identified mineral potentiality" if rule.or_potentiality else ""
-        return _Verdict(UNKNOWN, f"the exploration stage is not known; {name} needs {need} or better{extra}{source}",
+        return _Verdict(UNKNOWN, f"the exploration stage is not known; {name} needs {need} or better{extra}",
                         f"the exploration stage must be established: {name} needs {need} or better{extra}")
     if not meets_stage:
-        return _Verdict(FAIL, f"the block is at {stage}; {name} needs {need} or better{source}",
+        return _Verdict(FAIL, f"the block is at {stage}; {name} needs {need} or better",
                         f"{need} is needed for {name}; the block is at {stage}")
     if rule.min_resource is None:
-        return _Verdict(PASS, f"the block is at {stage}; {name} needs {need} or better{source}", "")
+        return _Verdict(PASS, f"the block is at {stage}; {name} needs {need} or better", "")
     wanted = f"{rule.min_resource} ({RESOURCE_CODES[rule.min_resource]}) or better resource"
     if resource is None:
         return _Verdict(PASS, f"the block is at {stage}; no resource classes are reported, so the "
-                              f"{wanted} {name} needs could not be checked{source}", "")
-    if resource <= RESOURCE_LEVELS.index(rule.min_resource):
-        return _Verdict(PASS, f"the block is at {stage} with {_article(RESOURCE_LEVELS[resource])} resource reported{source}", "")
-    return _Verdict(FAIL, f"the block is at {stage} but no {wanted} is reported inside it{source}",
+                              f"{wanted} {name} needs could not be checked", "")
+    level, written = resource
+    if level <= _RESOURCE_G[rule.min_resource]:
+        return _Verdict(PASS, f"the block is at {stage} with a resource of geological level G{level} reported "
+                              f"({written}), meeting the {wanted} {name} needs", "")
+    return _Verdict(FAIL, f"the block is at {stage} but no {wanted} (geological level "
+                          f"G{_RESOURCE_G[rule.min_resource]} or better) is reported inside it",
                     f"{_article(wanted)} must be established for {name}; none is reported inside the block")
 
 

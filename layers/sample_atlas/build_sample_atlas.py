@@ -444,14 +444,15 @@ BLOCKS = (
               ("gap", "Similipal National Park", 250.0, 0.8), protected="esz_carveout",
               deposits=(D("Similipal West vanadiferous magnetite", "Vanadium", "334", "G4", 6.0, 0.6, "%", "GSI", 2022,
                           "grade as V2O5"),),
-              why="0.8 km from a national park with a notified ESZ that is only 0.2 km wide on this side: "
-                  "the 1 km default does not apply (W3), the block is outside the ESZ, so the gate passes; NBWL condition"),
+              why="0.8 km from a national park with a notified ESZ that is only 0.2 km wide on this side: until "
+                  "12 Nov 2025 the 1 km default did not apply (W3) and the gate passed with the NBWL condition; since "
+                  "the Supreme Court's order of 13 Nov 2025 (W11) the 1 km ban has no ESZ exception, so it fails"),
     BlockSpec("OD-CL-03", "Sunabeda East", "Odisha", "Nuapada", "Diamond", "CL", "G4", "G4", "", 1100,
               ("gap", "Sunabeda Wildlife Sanctuary", 95.0, 0.6), protected="interstate_carveout",
               deposits=(D("Sunabeda East kimberlite", "Diamond", "G4", "G4", None, None, "", "DGM Odisha", 2022,
                           "kimberlite indicator minerals only"),),
-              why="0.6 km from a sanctuary on an inter-state border (no ESZ): the 1 km default does not apply (W3); "
-                  "gate passes with the NBWL condition"),
+              why="0.6 km from a sanctuary on an inter-state border (no ESZ): until 12 Nov 2025 the 1 km default "
+                  "did not apply (W3) and the gate passed with the NBWL condition; since 13 Nov 2025 (W11) it fails"),
     # ---------------- Chhattisgarh
     BlockSpec("CG-CL-01", "Katghora", "Chhattisgarh", "Korba", "Lithium;REE", "CL", "G4", "G4",
               "Tranche 1 (Nov 2023), auctioned", 256.12, ("at", 82.52, 22.53), forest=("ha", 84.86),
@@ -871,9 +872,10 @@ def check_design(spec: BlockSpec, m: Measured) -> list[str]:
 
 
 def expected_gates(spec: BlockSpec, m: Measured) -> dict:
-    """The gates and conditions the design intends (DOMAIN.md A4, A5; rules.toml)."""
+    """The gates and conditions the design intends under the rules in force today (DOMAIN.md A4, A5;
+    rules.toml): since 13 Nov 2025 no ESZ or inter-state carve-out spares a block within 1 km."""
     stage_gate = expected_stage_gate(spec)
-    protected_gate = "fail" if m.protected in ("inside", "within_1km", "esz") else "pass"
+    protected_gate = "fail" if m.protected in ("inside", "within_1km", "esz", "esz_carveout", "interstate_carveout") else "pass"
     state_gate = "pass" if spec.state_ok else "fail"
     conditions = []
     if m.forest_ha > 0:

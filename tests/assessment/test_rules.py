@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 
 import numpy as np
 import pytest
 
-from assessment.rules import DEFAULT_RULES_PATH, load_rules
+from assessment.rules import DEFAULT_RULES_PATH, in_force, load_rules
 from geo.errors import RulesError
 
 
@@ -29,11 +30,49 @@ def test_shipped_rules_load_with_version_hash_and_sources():
     assert rules.sha256 == hashlib.sha256(DEFAULT_RULES_PATH.read_bytes()).hexdigest()
     assert sum(rules.weights.values()) == 100
     assert rules.protected.buffer_km == 1.0 and rules.nbwl_condition.threshold == 10.0
-    for licence, entries in rules.stage_rules.items():
-        assert all(entry.source and entry.derived for entry in entries), licence
     assert "Lithium" in rules.mineral_list("seventh_schedule")
     assert len(rules.mineral_list("critical")) == 30
-    assert rules.authority.licences == ("ML", "CL") and "s.11D" in rules.authority.source
+    assert rules.authority[0].licences == ("ML", "CL") and "s.11D" in rules.source(rules.authority[0].rule)
+
+
+def _every_dated_row(rules):
+    yield from (row for rows in rules.stage_rules.values() for row in rows)
+    yield from (*rules.protected.inside, *rules.protected.buffer, *rules.protected.esz, *rules.state_rows)
+    yield from (*rules.forest_condition.rows, *rules.nbwl_condition.rows, *rules.authority)
+
+
+def test_every_rule_row_has_a_real_day_and_cites_the_law_not_our_files():
+    rules = load_rules()
+    rows = list(_every_dated_row(rules))
+    assert len(rows) >= 20
+    for row in rows:
+        assert isinstance(row.since, datetime.date) and row.since > datetime.date(1950, 1, 1), row
+        assert row.until is None or row.until >= row.since, row
+        assert row.rule and all(rules.citation(i) for i in row.rule), row
+    for citation in rules.citations.values():
+        assert "DOMAIN" not in citation.law and not re.search(r"\b[WFA]\d+\b", citation.law), citation
+
+
+@pytest.mark.parametrize("day, licence_rule", [
+    (datetime.date(2015, 4, 16), None),
+    (datetime.date(2015, 4, 17), ("MEMC15-R5", "AR15-R5")),
+    (datetime.date(2024, 6, 1), ("MEMC15-R5", "AR15-R5", "MEMC24")),
+    (datetime.date(2026, 12, 3), ("MEMC15-R5", "AR15-R5", "MEMC24", "MMDR25")),
+])
+def test_the_mining_lease_rule_starts_when_memc_was_notified_and_gains_later_sources(day, licence_rule):
+    rule = load_rules().stage_rule("ML", day)
+    assert (rule.rule if rule else None) == licence_rule
+
+
+def test_protected_area_rows_follow_the_orders_of_the_supreme_court():
+    rules = load_rules()
+    on = lambda rows, day: in_force(rows, datetime.date.fromisoformat(day))  # noqa: E731
+    assert on(rules.protected.buffer, "2022-06-02") is None
+    assert on(rules.protected.buffer, "2024-06-01").exempt == ("esz", "interstate")
+    assert on(rules.protected.buffer, "2025-11-12").exempt == ("esz", "interstate")
+    today = on(rules.protected.buffer, "2025-11-13")
+    assert today.exempt == () and "W11" in today.rule and "Saranda" in rules.source(today.rule)
+    assert on(rules.protected.esz, "2023-04-27") is None and on(rules.protected.esz, "2023-04-28").rule == ("W4",)
 
 
 def test_stage_rule_follows_the_date_it_applies_from():
@@ -70,8 +109,17 @@ def test_band_table_scores_by_steps():
     ("[criteria.exploration]\nstage_scores", "[criteria.exploration]\nstage_score",
      "criteria.exploration.stage_scores: missing section"),
     ("[criteria.protected]\nbands", "[criteria.protected_areas]\nbands", "criteria.protected: missing section"),
-    ('central_licences = ["ML", "CL"]', 'central_licences = ["ML", "PL"]', "authority.central_licences: must be a list"),
-    ("central_since = 2023-08-17", 'central_since = "Aug 2023"', "authority.central_since: must be a date"),
+    ('licences = ["ML", "CL"]', 'licences = ["ML", "PL"]', "authority.central[0].licences: must be a list"),
+    ("since = 2023-08-17\nuntil = 2024-01-20\nlicences", 'since = "Aug 2023"\nuntil = 2024-01-20\nlicences',
+     "authority.central[0].since: must be a date"),
+    ('rule = ["W4"]', 'rule = ["W44"]', "gates.protected.esz[0].rule: rule id 'W44' is not in [citations]"),
+    ("until = 2023-04-25\nrule = [\"W2\"]\n\n[[gates.protected.buffer]]\nsince = 2023-04-26",
+     "rule = [\"W2\"]\n\n[[gates.protected.buffer]]\nsince = 2023-04-26",
+     "gates.protected.buffer: the rows from 2022-06-03 and from 2023-04-26 overlap"),
+    ("[[gates.stage.EL]]\nsince = 2023-08-17\n", "[[gates.stage.EL]]\n",
+     "gates.stage.EL[0].since: missing: every rule row needs the day it applies from"),
+    ('law = "Supreme Court of India, order of 13 Nov 2025', 'lawyer = "Supreme Court of India, order of 13 Nov 2025',
+     "citations.W11.lawyer: unknown key"),
 ])
 def test_invalid_rules_name_the_key_and_the_problem(tmp_path, shipped_text, old, new, message):
     path = write_variant(tmp_path, shipped_text, old, new)

@@ -15,6 +15,7 @@ from shapely.geometry import box
 
 from assessment import score
 from assessment.rules import DEFAULT_RULES_PATH, load_rules
+from tests.assessment.columns import documented_columns
 from tests.assessment.scenario import KM, UTM, X0, Y0, blocks, layer, point, square
 
 GEOD = Geod(ellps="WGS84")
@@ -111,13 +112,8 @@ def test_output_columns_follow_the_contract(two_value_raster):
                    protected=layer([square(30, 0, 1)]), infrastructure=[("rail", layer([point(9, 9)]))],
                    rasters=[("magnetic", two_value_raster)])
     own = ["block_id", "input_stage", "input_licence", "input_area_ha"]  # the block's own columns first
-    design_5_4 = ["area_ha", "stage", "licence", "gate_stage", "gate_protected", "gate_state", "licence_now",
-                  "readiness", "score", "n_deposits", "tonnage_mt", "critical_minerals", "forest_ha", "forest_pct",
-                  "protected_inside_ha", "protected_km", "infra_rail_km", "evidence_magnetic_mean",
-                  "evidence_magnetic_max", "s_exploration", "s_resources", "s_forest", "s_protected",
-                  "s_infrastructure", "s_evidence", "s_completeness", "missing", "explanation", "rules_version",
-                  "rules_sha256"]
-    assert list(result.columns) == own + design_5_4 + ["geometry"]
+    documented = documented_columns(layers={"rail"}, rasters={"magnetic"})
+    assert list(result.columns) == own + documented + ["geometry"]
     row = result.iloc[0]
     assert (row["stage"], row["licence"], row["input_area_ha"]) == ("G2", "ML", 1)
     shipped = DEFAULT_RULES_PATH.read_bytes()
@@ -142,7 +138,12 @@ def test_total_is_the_weighted_sum_written_in_the_explanation():
     scored = {c: row[f"s_{c}"] for c in weights if not np.isnan(row[f"s_{c}"])}
     expected = sum(scored[c] * weights[c] for c in scored) / sum(weights[c] for c in scored)
     assert row["score"] == pytest.approx(expected, abs=0.05)
-    assert "Exploration maturity: stage G3 (from the block's stage field), which meets the CL minimum G4 → 60 × 25 % = 15.0." in row["explanation"]
+    contributions = {c: row[f"c_{c}"] for c in scored}
+    assert sum(contributions.values()) == pytest.approx(row["score"], abs=0.05)
+    assert row["c_exploration"] == pytest.approx(60 * 25 / sum(weights[c] for c in scored), abs=0.005)
+    share = f"25/{sum(weights[c] for c in scored):g}"
+    assert (f"Exploration maturity: stage G3 (from the block's stage field), which meets the CL minimum G4 → 60 × {share} "
+            f"= {row['c_exploration']:.1f}.") in row["explanation"]
 
 
 def test_inputs_in_different_crss_give_the_same_answers():

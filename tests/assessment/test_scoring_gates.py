@@ -1,6 +1,8 @@
 """Gates and conditions of the readiness model, one hand-built scenario per rule (DOMAIN.md A4, A5)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,12 +29,15 @@ def test_stage_gate_per_licence():
     assert ml_g3["gate_stage"] == "fail" and ml_g3["readiness"] == "Not ready"
     assert ml_g3["missing"] == "General Exploration (G2) is needed for a mining lease; the block is at G3"
     assert ml_g3["licence_now"] == "CL"
-    assert "MEMC Rules 2015 r.5" in ml_g3["explanation"]
+    assert ml_g3["gate_stage_rule"].startswith("MEMC15-R5")
+    assert "Minerals (Evidence of Mineral Contents) Rules 2015 (notified 17 Apr 2015), r.5" in ml_g3["gate_stage_source"]
+    assert ml_g3["gate_stage_finding"] == ("For a mining lease, the block is at G3; a mining lease needs General "
+                                           "Exploration (G2) or better.")
     cl_g4 = one(result, "cl_g4")
     assert cl_g4["gate_stage"] == "pass" and cl_g4["missing"] == "" and cl_g4["licence_now"] == "CL"
     ml_g2 = one(result, "ml_g2")  # no resource column anywhere: passes on stage, with a note
     assert ml_g2["gate_stage"] == "pass" and ml_g2["licence_now"] == "ML"
-    assert "no resource classes are reported" in ml_g2["explanation"]
+    assert "no resource classes are reported" in ml_g2["gate_stage_finding"]
     assert one(result, "el_li")["gate_stage"] == "pass"
     el_fe = one(result, "el_fe")
     assert el_fe["gate_stage"] == "fail" and "Seventh Schedule" in el_fe["missing"]
@@ -49,7 +54,7 @@ def test_mining_lease_needs_an_indicated_resource_when_resources_are_reported():
     deposits = layer([point(1, 1), point(11, 1)], unfc=["332", "333"], tonnage_mt=[4.0, 9.0])
     result = score(candidates, deposits)
     assert one(result, "indicated")["gate_stage"] == "pass"
-    assert "the block is at G2 with an Indicated resource reported" in one(result, "indicated")["explanation"]
+    assert "geological level G2 reported (332)" in one(result, "indicated")["gate_stage_finding"]
     inferred = one(result, "inferred")
     assert inferred["gate_stage"] == "fail"
     assert inferred["missing"].startswith("an Indicated (332) or better resource must be established")
@@ -59,14 +64,14 @@ def test_composite_licence_passes_on_identified_potentiality():
     candidates = blocks([dict(block_id="p", licence="CL", potentiality="yes", geometry=square(0))])
     result = score(candidates, None)
     assert one(result, "p")["gate_stage"] == "pass"
-    assert "mineral potentiality is identified" in one(result, "p")["explanation"]
+    assert "mineral potentiality is identified" in one(result, "p")["gate_stage_finding"]
 
 
 def test_blocks_without_licence_are_judged_for_all_three():
     candidates = blocks([dict(block_id="a", stage="G3", commodity="Lithium", geometry=square(0))])
     row = one(score(candidates, None), "a")
     assert row["licence"] == "" and row["licence_now"] == "CL" and row["gate_stage"] == "pass"
-    assert "No intended licence is given, so the block was judged for all three licences" in row["explanation"]
+    assert row["gate_stage_finding"].startswith("No intended licence is given, so the block was judged for all three licences")
     assert row["missing"] == "General Exploration (G2) is needed for a mining lease; the block is at G3"
 
 
@@ -90,13 +95,18 @@ def test_protected_area_distances_fail_or_raise_the_nbwl_condition():
     inside = one(result, "inside")
     assert inside["gate_protected"] == "fail" and inside["protected_inside_ha"] > 390
     assert inside["protected_km"] == 0 and inside["licence_now"] == "none"
+    assert inside["gate_protected_finding"] == (f"{inside['protected_inside_ha']:,.1f} ha of the block lies inside Dalma, "
+                                                "a national park or wildlife sanctuary.")
     half = one(result, "half_km")
     assert half["gate_protected"] == "fail" and half["protected_km"] == pytest.approx(0.5, rel=0.005)
-    assert "(W1, W2)" in half["explanation"]
+    assert half["gate_protected_rule"] == "W1; W11" and "Saranda" in half["gate_protected_source"]
+    assert half["nearest_protected_name"] == "Dalma"
     five = one(result, "five_km")
     assert five["gate_protected"] == "pass" and five["protected_km"] == pytest.approx(5.0, rel=0.005)
     assert five["readiness"] == "Ready with conditions"
-    assert "Standing Committee of the National Board for Wildlife" in five["explanation"] and "(W6, W8)" in five["explanation"]
+    [condition] = [c for c in json.loads(five["conditions"]) if c["rule"] == "W6"]
+    assert "Standing Committee of the National Board for Wildlife" in condition["text"] and "Dalma" in condition["text"]
+    assert condition["rule"] == "W6" and "21 Jan 2002" in condition["source"]
     far = one(result, "far")
     assert far["gate_protected"] == "pass" and "National Board for Wildlife" not in far["explanation"]
 
@@ -108,18 +118,20 @@ def test_notified_esz_replaces_the_one_km_default_and_fails_inside():
         dict(block_id="near", licence="CL", stage="G4", geometry=square(97.5)),   # 0.5 km from the park, 0.3 km from the ESZ
         dict(block_id="in_esz", licence="CL", stage="G4", geometry=square(97.9)),  # overlaps the ESZ strip
     ])
-    result = score(candidates, None, protected=areas)
-    assert one(result, "near")["gate_protected"] == "pass"
-    assert "inter-state border (W3)" in one(result, "near")["explanation"]
-    in_esz = one(result, "in_esz")
-    assert in_esz["gate_protected"] == "fail" and "eco-sensitive zone (W4)" in in_esz["explanation"]
+    before = score(candidates, None, protected=areas, as_of="2025-06-01")
+    near = one(before, "near")
+    assert near["gate_protected"] == "pass" and near["gate_protected_rule"].endswith("W3")
+    assert "has a notified eco-sensitive zone or lies on an inter-state border" in near["gate_protected_finding"]
+    in_esz = one(before, "in_esz")
+    assert in_esz["gate_protected"] == "fail" and in_esz["gate_protected_rule"] == "W4"
+    assert "inside the notified eco-sensitive zone" in in_esz["gate_protected_finding"]
 
 
 def test_protected_layer_without_type_column_treats_every_feature_as_np_ws():
     areas = layer([square(100, 0, 10)])
     row = one(score(blocks([dict(block_id="a", geometry=square(97.5))]), None, protected=areas), "a")
     assert row["gate_protected"] == "fail"
-    assert "no type column, so every feature is treated as a national park or wildlife sanctuary" in row["explanation"]
+    assert "no type column, so every feature is treated as a national park or wildlife sanctuary" in row["gate_protected_finding"]
 
 
 def test_state_gate_uses_the_boundaries_layer():
@@ -133,7 +145,7 @@ def test_state_gate_uses_the_boundaries_layer():
     result = score(candidates, None, boundaries=states)
     assert one(result, "in")["gate_state"] == "pass"
     across = one(result, "across")
-    assert across["gate_state"] == "fail" and "50.0 % of the block lies in Jharkhand" in across["explanation"]
+    assert across["gate_state"] == "fail" and "50.0 % of the block lies in Jharkhand" in across["gate_state_finding"]
     assert one(result, "unlisted")["gate_state"] == "unknown"
     assert one(result, "blank")["gate_state"] == "unknown"
     assert one(score(candidates, None), "in")["gate_state"] == "unknown"
@@ -148,8 +160,9 @@ def test_forest_condition_and_readiness_classes():
     states = layer([square(-5, -5, 30)], state=["X"])
     result = score(candidates, None, forest=forest, protected=layer([square(200, 0, 1)]), boundaries=states)
     assert one(result, "forest")["readiness"] == "Ready with conditions"
-    assert "prior approval of the Central Government" in one(result, "forest")["explanation"]
-    assert "(F1)" in one(result, "forest")["explanation"]
+    [condition] = json.loads(one(result, "forest")["conditions"])
+    assert "prior approval of the Central Government" in condition["text"]
+    assert condition["rule"] == "F1; F5" and "Van (Sanrakshan Evam Samvardhan) Adhiniyam" in condition["source"]
     assert one(result, "clear")["readiness"] == "Ready"
 
 
@@ -164,7 +177,7 @@ def test_a_block_without_geometry_leaves_the_spatial_gates_unknown():
     for criterion in ("forest", "protected", "infrastructure"):
         assert np.isnan(nowhere[f"s_{criterion}"]), criterion
     assert pd.isna(nowhere["forest_ha"]) and pd.isna(nowhere["protected_km"]) and pd.isna(nowhere["infra_rail_km"])
-    assert "Protected-area gate: unknown — the block has no geometry" in nowhere["explanation"]
+    assert nowhere["gate_protected_finding"] == "The block has no geometry, so it cannot be placed on the map."
     assert "no national park or wildlife sanctuary" not in nowhere["explanation"]
     placed = one(result, "placed")
     assert (placed["gate_protected"], placed["gate_state"], placed["forest_pct"]) == ("pass", "pass", 100.0)
@@ -190,21 +203,31 @@ def test_auctioning_authority_is_the_centre_for_part_d_minerals_under_ml_or_cl()
         dict(block_id="li_el", licence="EL", stage="G4", commodity="Lithium", geometry=square(10)),
         dict(block_id="cu_ml", licence="ML", stage="G2", commodity="Copper", geometry=square(20)),
         dict(block_id="none", licence="CL", stage="G3", commodity=None, geometry=square(30)),
+        dict(block_id="li_any", stage="G3", commodity="Lithium", geometry=square(40)),
     ])
     result = score(candidates, None)
-    said = {block: one(result, block)["explanation"] for block in ("li_cl", "li_el", "cu_ml", "none")}
-    assert "Auctioning authority: the Central Government, as the block holds the Part D mineral(s) Lithium" in said["li_cl"]
-    assert "s.11D" in said["li_cl"]
-    assert "Auctioning authority: the State Government, as s.11D reserves only ML and CL" in said["li_el"]
-    assert "Auctioning authority: the State Government (no Part D mineral)" in said["cu_ml"]
-    assert "Auctioning authority: not determined, as the block's minerals are not known" in said["none"]
+    who = {block: one(result, block)["authority"] for block in ("li_cl", "li_el", "cu_ml", "none", "li_any")}
+    assert who == {"li_cl": "Centre", "li_el": "State", "cu_ml": "State", "none": "",
+                   "li_any": "Centre if offered as ML or CL; State if offered as EL"}
+    assert "s.11D" in one(result, "li_cl")["authority_source"]
+    assert one(result, "li_el")["authority_finding"].startswith("The State Government auctions the block: it is offered "
+                                                                 "as an exploration licence")
+    assert "cannot be determined" in one(result, "none")["authority_finding"]
 
 
-def test_before_section_11d_a_state_auctions_part_d_minerals_too(tmp_path):
+def test_before_section_11d_a_state_auctions_part_d_minerals_too():
+    candidates = blocks([dict(block_id="li_cl", licence="CL", stage="G3", commodity="Lithium", geometry=square(0))])
+    row = one(score(candidates, None, as_of="2023-01-01"), "li_cl")
+    assert row["authority"] == "State" and row["as_of"] == "2023-01-01"
+    assert "on 2023-01-01 the Centre did not yet auction Part D minerals" in row["authority_finding"]
+
+
+def test_the_rules_file_date_is_used_when_the_run_names_none(tmp_path):
     from assessment.rules import DEFAULT_RULES_PATH, load_rules
 
     text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace('as_of = "today"', "as_of = 2023-01-01", 1)
     (tmp_path / "before.toml").write_text(text, encoding="utf-8")
     candidates = blocks([dict(block_id="li_cl", licence="CL", stage="G3", commodity="Lithium", geometry=square(0))])
-    explanation = one(score(candidates, None, rules=load_rules(tmp_path / "before.toml")), "li_cl")["explanation"]
-    assert "Auctioning authority: the State Government (the rules' date is before s.11D came into force)" in explanation
+    rules = load_rules(tmp_path / "before.toml")
+    assert one(score(candidates, None, rules=rules), "li_cl")["as_of"] == "2023-01-01"
+    assert one(score(candidates, None, rules=rules, as_of="2024-06-01"), "li_cl")["as_of"] == "2024-06-01"

@@ -63,7 +63,7 @@ def test_every_page_has_header_and_page_number(dossier_pdf):
 
 def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_path):
     scores = gpd.read_file(scores_path).set_index("block_id")
-    text = subprocess.run(["pdftotext", str(dossier_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(dossier_pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     for block in BLOCKS:
         row = scores.loc[block]
@@ -162,14 +162,15 @@ def test_location_map_marks_the_nearest_station(scores_path):
         assert nearest_layers(display, atlas, RenderCaches(), far_away) == []
 
 
-def test_explanation_that_does_not_itemise_is_printed(scores_path, tmp_path):
+def test_a_score_file_without_findings_columns_has_its_explanation_printed(scores_path, tmp_path):
     scores = gpd.read_file(scores_path)
+    scores = scores.drop(columns=[c for c in scores.columns if c.endswith(("_finding", "_source", "_rule"))])
     raw = "Scored by another tool; its sentences are its own."
     scores.loc[scores["block_id"] == "JH-CL-01", "explanation"] = raw
     out = write_dossier_pdf(build_dossier(scores, None, block_ids=["JH-CL-01"]), tmp_path / "d.pdf")
     flat = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert f"Reasoning (as written by the scorer) {raw}" in flat
-    assert "not itemised: see the scorer's reasoning below" in flat and "No conditions apply" not in flat
+    assert "not recorded in the score file: see the scorer's reasoning below" in flat and "No conditions apply" not in flat
 
 
 def test_report_cli_errors(scores_path, tmp_path, capsys):
