@@ -230,7 +230,7 @@ def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], top
         area += f" (forest {_number(forest_ha, 2)} ha, {_number(forest_pct, 1)} %; other land {_number(area_ha - forest_ha, 2)} ha)"
     licence_now = _text(row.get("licence_now"))
     facts = [
-        ("State / district", " / ".join(x for x in (field_value("state"), field_value("district")) if x) or "not given"),
+        ("State / district", _listed_place(row, field_value("state"), field_value("district"))),
         *[(label, value) for label, value in optional if value and label != "Auction history"],
         ("Mineral(s)", field_value("commodity") or "not given"),
         ("Critical minerals present", _text(row.get("critical_minerals")) or "none identified"),
@@ -247,6 +247,18 @@ def _facts(row: pd.Series, fields: dict[str, str], area_ha: Optional[float], top
             facts.append((f"Nearest {str(column)[6:-3].replace('_', ' ')}", _distance(row.get(column))))
     facts += [(label, value) for label, value in optional if value and label == "Auction history"]
     return facts
+
+
+def _listed_place(row: pd.Series, state: str, district: str) -> str:
+    """The listed state and district; where the state gate failed, the listed state is marked as
+    listed and the state the block actually lies in is said."""
+    listed = " / ".join(x for x in (state, district) if x) or "not given"
+    found, pct = _text(row.get("state_found")), _float(row.get("state_inside_pct"))
+    if _text(row.get("gate_state")) != "fail":
+        return listed
+    inside = f"{_number(pct, 1)} % of it lies in {state}" if pct is not None and state else ""
+    where = f"the block lies in {found}" if found and found.casefold() != state.casefold() else "the block lies outside it"
+    return f"listed as {listed}, but {where}" + (f" ({inside})" if inside else "")
 
 
 def _distance(value) -> str:

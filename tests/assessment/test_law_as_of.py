@@ -194,3 +194,15 @@ def test_the_centre_auctions_every_part_d_tranche_block_offered_as_ml_or_cl(tran
                 for name, _, _, _, licence, _, _ in TRANCHE_BLOCKS}
     assert result["authority"].to_dict() == expected
     assert result["authority_source"].str.contains("s.11D").all()
+
+
+def test_the_dossier_of_a_block_in_the_wrong_state_does_not_print_the_listed_state_as_right():
+    from assessment.report import build_dossier
+
+    states = layer([square(0, 0, 50), square(50, 0, 50)], st_nm=["Jharkhand", "Odisha"])
+    candidates = blocks([dict(block_id="wrong", licence="CL", stage="G4", state="Odisha", geometry=square(10)),
+                         dict(block_id="right", licence="CL", stage="G4", state="Jharkhand", geometry=square(20))])
+    dossier = build_dossier(score(candidates, None, boundaries=states), None)
+    place = {block.block_id: dict(block.facts)["State / district"] for block in dossier.blocks}
+    assert place == {"wrong": "listed as Odisha, but the block lies in Jharkhand (0.0 % of it lies in Odisha)",
+                     "right": "Jharkhand"}
