@@ -82,8 +82,9 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
         exempt |= npws & _flag(ctx, flag)
     inside_ha = overlap_areas_ha(ctx.blocks.geometry, geometry[npws]) if npws.any() else np.zeros(ctx.n_blocks)
     esz_ha = overlap_areas_ha(ctx.blocks.geometry, geometry[esz]) if esz.any() else np.zeros(ctx.n_blocks)
-    nearest, zoned, spared, nearest_esz = (_Nearest(ctx, npws), _Nearest(ctx, npws & ~exempt),
-                                           _Nearest(ctx, exempt), _Nearest(ctx, esz))
+    nearest = _Nearest(ctx, npws)
+    zoned = nearest if not exempt.any() else _Nearest(ctx, npws & ~exempt)
+    spared, nearest_esz = _Nearest(ctx, exempt), _Nearest(ctx, esz)
     status, finding, rule, missing, conditions = [], [], [], [], []
     placed = ctx.placed
     applied = [r for r in (inside_rule, buffer_rule, esz_rule) if r is not None]

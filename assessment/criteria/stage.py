@@ -203,8 +203,9 @@ def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray]:
     resources = reported_resources(ctx)
     potential = truthy(ctx.block_column("potentiality")) if ctx.block_column("potentiality") is not None else None
     seventh = set(ctx.rules.mineral_list("seventh_schedule"))
+    stages = ctx.stage.tolist()
     verdicts = {
-        licence: [_judge(ctx.rules.stage_rule(licence, ctx.as_of), licence, ctx.stage.iloc[i],
+        licence: [_judge(ctx.rules.stage_rule(licence, ctx.as_of), licence, stages[i],
                          None if resources is None else (int(resources.level[i]), resources.written[i]),
                          None if potential is None else bool(potential[i]), ctx.minerals[i], seventh, ctx.as_of)
                   for i in range(ctx.n_blocks)]
