@@ -24,7 +24,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from assessment.notation import Parsed, classification_data, parse
+from assessment.notation import Parsed, classification_data, distinct_values, geological_level, geological_levels, parse
 from geo.errors import ClassificationError
 
 TARGETS = ("jorc", "unfc", "india", "stage")
@@ -131,10 +131,6 @@ def _rule_of(parsed: Parsed) -> dict:
     return _tables().categories[key]
 
 
-def _g_of(parsed: Parsed, rule: dict) -> int:
-    return parsed.axes[2] if parsed.notation in ("unfc", "stage") else rule["g"]
-
-
 # ----- confidence ----------------------------------------------------------------------------
 
 
@@ -144,7 +140,7 @@ def claim_of(value: Any) -> Optional[Confidence]:
     if not parsed.valid:
         return None
     rule, tables = _rule_of(parsed), _tables()
-    return Confidence(tables.kinds[rule["kind"]], tables.grades[rule.get("grade", "none")], _g_of(parsed, rule))
+    return Confidence(tables.kinds[rule["kind"]], tables.grades[rule.get("grade", "none")], parsed.g)
 
 
 def permit_of(value: Any) -> Optional[Confidence]:
@@ -200,7 +196,7 @@ def _stage_name(g: int) -> str:
 
 def _to_stage(text: str, parsed: Parsed) -> Conversion:
     rule = _rule_of(parsed)
-    g = _g_of(parsed, rule)
+    g = parsed.g
     result = f"G{g}"
     if parsed.notation in ("india", "unfc", "stage"):
         axis = "G digit" if parsed.notation == "india" else "G axis"
@@ -266,30 +262,11 @@ def convert(value: Any, to: Optional[str] = None) -> Conversion:
     return _convert_parsed(text, parsed, to or default_target(parsed.notation))
 
 
-def stage_of(value: Any) -> Optional[str]:
-    """The geological stage ``"G1"``…``"G4"`` of a value in any notation, or None if unreadable.
-
-    India codes give their G digit, UNFC codes their G axis; JORC: Proved and Measured → G1,
-    Indicated → G2, Inferred → G3, Exploration Target/Results → G4, and Probable → G2 (a Probable
-    reserve may rest on a Measured resource; the lower confidence is taken).
-    """
-    parsed = parse(value)
-    if not parsed.valid:
-        return None
-    return f"G{_g_of(parsed, _rule_of(parsed))}"
+#: The geological stage ``"G1"``…``"G4"`` of a value in any notation (see :func:`geological_level`).
+stage_of = geological_level
 
 
 # ----- whole columns -------------------------------------------------------------------------
-
-def distinct_values(series: pd.Series) -> tuple[np.ndarray, list]:
-    """Row → distinct-value index, and the distinct values (C-speed factorisation).
-
-    Missing values (None, NaN, NA) all map to a final ``None`` entry. Each distinct value is
-    then worked on once, so an invalid value's reason quotes exactly what its rows hold.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.where(codes < 0, len(uniques), codes), [*uniques, None]
-
 
 def _categorical(values: list, row_keys: np.ndarray) -> pd.Categorical:
     """Spread one value per distinct key over the rows as a categorical (no per-row Python)."""
@@ -338,5 +315,4 @@ def convert_column(series: pd.Series, to: Optional[str] = None, name: Optional[s
 
 def stages_of(series: pd.Series) -> pd.Series:
     """:func:`stage_of` over a whole column, vectorised (categorical ``G1``…``G4``, missing if unreadable)."""
-    row_keys, distinct = distinct_values(series)
-    return pd.Series(_categorical([stage_of(v) for v in distinct], row_keys), index=series.index, name=series.name)
+    return geological_levels(series).astype("category")

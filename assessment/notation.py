@@ -15,7 +15,7 @@ Anything else is ``invalid`` and carries the reason.
 Examples
 --------
 >>> parse("(3, 3, 1)")
-Parsed(notation='india', code='331', axes=(3, 3, 1), reason='')
+Parsed(notation='india', code='331', axes=(3, 3, 1), reason='', g=1)
 >>> parse("e1.1 f2.2 g1").code
 'E1.1F2.2G1'
 >>> parse("Proven Reserve").code
@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
 
 CLASSIFICATION_PATH = Path(__file__).with_name("data") / "classification.toml"
 
@@ -54,13 +57,15 @@ class Parsed:
     """One value read: its notation, its canonical code, its axes and, if invalid, why.
 
     ``code`` is ``"331"``, ``"E1.1F2.2G1"``, ``"G3"`` or the JORC name (``""`` when invalid);
-    ``axes`` holds the main E, F, G classes where the notation has them (a stage: ``(None, None, g)``).
+    ``axes`` holds the main E, F, G classes where the notation has them (a stage: ``(None, None, g)``);
+    ``g`` is the geological level 1–4 the value asserts for sure (a JORC Probable Reserve: 2).
     """
 
     notation: str
     code: str
     axes: Optional[tuple] = None
     reason: str = ""
+    g: Optional[int] = None
 
     @property
     def valid(self) -> bool:
@@ -79,12 +84,12 @@ def _india_codes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _jorc_aliases() -> dict[str, str]:
+def _jorc_aliases() -> dict[str, tuple[str, int]]:
     aliases = {}
     for category in classification_data()["category"]:
         if category["scheme"] == "jorc":
             for alias in (category["name"].lower(), *category["aliases"]):
-                aliases[alias] = category["code"]
+                aliases[alias] = (category["code"], category["g"])
     return aliases
 
 
@@ -147,7 +152,7 @@ def _parse_india(text: str, compact: str) -> Parsed:
     code = match.group(1) + match.group(3) + match.group(4)
     if code not in _india_codes():
         return _invalid(f"'{code}' is not one of India's ten UNFC-1997 codes ({', '.join(_india_codes())})")
-    return Parsed("india", code, tuple(int(d) for d in code))
+    return Parsed("india", code, tuple(int(d) for d in code), g=int(code[2]))
 
 
 def _class_text(letter: str, main: str, sub: Optional[str], limits: dict) -> tuple[str, str]:
@@ -176,7 +181,7 @@ def _parse_unfc(text: str, compact: str) -> Parsed:
             return _invalid(f"'{text}': {reason}")
         parts.append(part)
     axes = (int(match.group(1)), int(match.group(3)), int(match.group(5)))
-    return Parsed("unfc", "".join(parts), axes)
+    return Parsed("unfc", "".join(parts), axes, g=axes[2])
 
 
 def _parse_stage(text: str, compact: str) -> Parsed:
@@ -187,7 +192,7 @@ def _parse_stage(text: str, compact: str) -> Parsed:
     part, reason = _class_text("G", match.group(1), match.group(2), limits)
     if reason:
         return _invalid(f"'{text}': {reason}")
-    return Parsed("stage", part, (None, None, int(match.group(1))))
+    return Parsed("stage", part, (None, None, int(match.group(1))), g=int(match.group(1)))
 
 
 def _name_key(text: str) -> str:
@@ -197,10 +202,47 @@ def _name_key(text: str) -> str:
 
 
 def _parse_name(text: str) -> Parsed:
-    code = _jorc_aliases().get(_name_key(text))
-    if code is None:
+    found = _jorc_aliases().get(_name_key(text))
+    if found is None:
         return _invalid(
             f"'{text}' is not a recognised classification: expected an India code (331), a UNFC code "
             "(E1F1G1), a stage (G3) or a JORC category (Measured, Probable Ore Reserve, Exploration Target)"
         )
-    return Parsed("jorc", code)
+    return Parsed("jorc", found[0], g=found[1])
+
+
+# ----- the geological level of a whole column ---------------------------------------------------
+
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Row → distinct-value index, and the distinct values (C-speed factorisation).
+
+    Missing values (None, NaN, NA) all map to a final ``None`` entry. Each distinct value is
+    then worked on once, so an invalid value's reason quotes exactly what its rows hold.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes), [*uniques, None]
+
+
+def geological_level(value: Any) -> Optional[str]:
+    """The geological (G) level ``"G1"``…``"G4"`` a value asserts for sure, or None if unreadable.
+
+    India codes give their G digit (211, 221 → G1; 222, 332 → G2), UNFC codes their G axis, bare
+    stages themselves; JORC names the level of geology they rest on: Proved and Measured → G1,
+    Indicated → G2, Inferred → G3, Exploration Target/Results → G4, and Probable → G2, because a
+    Probable Reserve may rest on an Indicated resource (the lower confidence is taken).
+    """
+    parsed = parse(value)
+    return None if parsed.g is None else f"G{parsed.g}"
+
+
+def geological_levels(values: pd.Series) -> pd.Series:
+    """:func:`geological_level` over a whole column, each distinct value read once.
+
+    Returns
+    -------
+    pandas.Series
+        Same index and name as ``values``; object dtype holding ``"G1"``…``"G4"`` or None.
+    """
+    row_keys, distinct = distinct_values(values)
+    per_value = np.array([geological_level(value) for value in distinct], dtype=object)
+    return pd.Series(per_value[row_keys], index=values.index, name=values.name, dtype=object)
