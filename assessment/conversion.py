@@ -17,7 +17,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -144,8 +144,12 @@ def claim_of(value: Any) -> Optional[Confidence]:
 
 
 def permit_of(value: Any) -> Optional[Confidence]:
-    """The most confidence a category can stand for (e.g. 121 may be Proved, Probable may rest on G1)."""
+    """The most confidence a category can stand for (e.g. 121 may be Proved, Probable may rest on
+    G1; a name standing for two codes, the most either of them may)."""
     parsed = value if isinstance(value, Parsed) else parse(value)
+    if parsed.alternatives:
+        permits = [permit_of(parse(code)) for code in parsed.candidates]
+        return Confidence(max(p.kind for p in permits), max(p.grade for p in permits), min(p.g for p in permits))
     claim = claim_of(parsed)
     if claim is None:
         return None
@@ -219,7 +223,29 @@ def _unfc_prefix(parsed: Parsed, row: dict) -> str:
     return "" if specific and plain else f"{parsed.code}: "
 
 
+def _convert_either(text: str, parsed: Parsed, to: str) -> Conversion:
+    """A name that stands for several codes (MEMC "Pre-Feasibility Mineral Resource": 222 or 221):
+    the conversion of its default code, the lower geological confidence, with the others' results
+    as alternatives conditional on the G level that tells them apart (DOMAIN.md A1)."""
+    default = _convert_parsed(text, replace(parsed, alternatives=()), to)
+    alternatives = list(default.alternatives)
+    for code in parsed.alternatives:
+        other, g = _convert_parsed(text, parse(code), to), int(code[2])
+        condition = f"if the geology is at G{g} ({_stage_name(g)}), making it {code}"
+        offered = [{"result": other.result, "condition": condition}] * (other.result is not None)
+        offered += [{"result": a["result"], "condition": f"{condition}, and {a['condition']}"} for a in other.alternatives]
+        known = {default.result, *(a["result"] for a in alternatives)}
+        alternatives += [a for a in offered if a["result"] not in known]
+    codes = " and ".join(sorted(parsed.candidates))
+    note = (f"'{text}' names both {codes} (MEMC r.3(g)) and is read as {parsed.code}, the lower geological "
+            f"confidence, since no G level is written with it (A1). {default.note}")
+    status = "no_equivalent" if default.result is None else "ambiguous"
+    return Conversion(text, parsed.notation, default.result, status, alternatives, note)
+
+
 def _convert_parsed(text: str, parsed: Parsed, to: str) -> Conversion:
+    if parsed.alternatives:
+        return _convert_either(text, parsed, to)
     if to == "stage":
         return _to_stage(text, parsed)
     if parsed.notation == to or (parsed.notation == "stage" and to == "unfc"):
