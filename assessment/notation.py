@@ -152,7 +152,7 @@ def _names() -> _NameTables:
     unfc = {_words(name): row for row in data["unfc_class"] for name in row["names"]}
     refused = {_words(name): row for row in data["refused_name"] for name in row["names"]}
     tags = "|".join(re.escape(_words(tag)) for tag in data["parsing"]["crirsco_family"])
-    family = re.compile(rf"(?:^| )(?:{tags})(?: (?:code|edition|standard|definitions))*(?: (?:19|20)\d\d)?(?= |$)")
+    family = re.compile(rf"(?:^| )(?:{tags})(?: (?:code|edition|standards?|definitions?|(?:19|20)\d\d))*(?= |$)")
     return _NameTables(india, crirsco, stage, unfc, refused, family, frozenset(data["parsing"]["name_ignore"]))
 
 
