@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -117,13 +117,12 @@ def _india_codes() -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _Name:
     """What a written name stands for: codes of one scheme (lowest confidence first), or the E and
-    F classes of a UNFC class name that leaves G open; ``reason`` refuses an ambiguous name."""
+    F classes of a UNFC class name (with ``g`` when the class fixes it, as Prospective projects do)."""
 
     scheme: str = ""
     codes: tuple = ()
     ef: Optional[tuple] = None
     g: Optional[int] = None
-    reason: str = ""
 
 
 @dataclass(frozen=True)
