@@ -4,6 +4,8 @@ Indian reports (2026-12)"), each read as the category it names, or refused sayin
 One row per written form: the notation and canonical code it is read as, the alternative codes a
 name leaves open, and the geological level the stage gate reads from it. For a refused form the
 "code" column holds words the reason must contain."""
+import re
+
 import pandas as pd
 import pytest
 
@@ -178,3 +180,26 @@ def test_probable_mineral_reserve_is_probable_and_proved_only_on_two_conditions(
 def test_a_tagged_name_is_a_crirsco_category_and_converts_like_one():
     assert convert("Indicated (NI 43-101)", to="india").to_dict()["result"] == "332"
     assert convert("Probable Mineral Reserve (CIM)").result == convert("Probable Ore Reserve").result == "122"
+
+
+def memc_rule_3g_expressions(domain_text: str) -> list[tuple[str, list[str]]]:
+    """The expressions of MEMC Rules 2015 r.3(g) with the codes the rule gives each, read from the
+    quote in DOMAIN.md B §1.1 ("Reconnaissance Survey (G4), …, Probable Mineral Reserve (121 and 122), …")."""
+    start = domain_text.index('"(g)the expressions')
+    quote = " ".join(line.lstrip("> ").strip() for line in domain_text[start:].split('"', 2)[1].splitlines())
+    return [(name.strip(), re.findall(r"\d{3}|G\d", codes))
+            for name, codes in re.findall(r"([A-Z][A-Za-z\- ]+?) \(([^)]*)\)", quote)
+            if re.fullmatch(r"(?:\d{3}|G\d)(?: and \d{3})?", codes)]
+
+
+def test_every_code_expression_of_memc_rule_3g_is_read_as_the_codes_it_names(shared):
+    expressions = memc_rule_3g_expressions((shared / "DOMAIN.md").read_text(encoding="utf-8"))
+    assert len(expressions) == 12  # four stages and the eight names of the ten codes
+    for name, codes in expressions:
+        as_written = parse(f"{name} ({' and '.join(codes)})")
+        alone = convert(name, to="stage" if codes[0].startswith("G") else "india")
+        assert as_written.valid and alone.status != "invalid", name
+        offered = {alone.result, *(a["result"] for a in alone.alternatives)}
+        assert set(codes) <= offered, f"{name}: the rule names {codes}, Khanij offers {offered}"
+        lowest = max(codes, key=lambda code: code[-1])  # the code of lower geological confidence
+        assert alone.result == lowest and geological_level(name) == f"G{lowest[-1]}", name
