@@ -153,6 +153,8 @@ def permit_of(value: Any) -> Optional[Confidence]:
     claim = claim_of(parsed)
     if claim is None:
         return None
+    if parsed.choices:
+        return max((permit_of(code) for code in parsed.choices), key=lambda c: (c.kind, c.grade, -c.g))
     permits, tables = _rule_of(parsed).get("permits", {}), _tables()
     return Confidence(
         tables.kinds[permits["kind"]] if "kind" in permits else claim.kind,
@@ -167,6 +169,19 @@ def within(claim: Confidence, permit: Confidence) -> bool:
     if claim.kind > permit.kind or claim.g < permit.g:
         return False
     return not (claim.kind == reserve == permit.kind and claim.grade > permit.grade)
+
+
+def no_more_confident(end: Confidence, start: Confidence) -> bool:
+    """True when a category claiming ``end`` is no more confident than one claiming ``start``
+    (DOMAIN.md A1, "Chains never raise confidence"): no higher geological level, no reserve from
+    a non-reserve, no Proved from a Probable, no resource from an exploration target. Naming a
+    geological level a resource (G2 → Indicated, India's E3 F3 digits → 331) is not a rise."""
+    kinds = _tables().kinds
+    if end.g < start.g:
+        return False
+    if end.kind == kinds["reserve"] and (start.kind != kinds["reserve"] or end.grade > start.grade):
+        return False
+    return not (start.kind == kinds["target"] and end.kind > kinds["target"])
 
 
 # ----- conversion ----------------------------------------------------------------------------
@@ -204,15 +219,15 @@ def _to_stage(text: str, parsed: Parsed) -> Conversion:
     result = f"G{g}"
     if parsed.notation in ("india", "unfc", "stage"):
         axis = "G digit" if parsed.notation == "india" else "G axis"
-        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC r.3(g); A1, A3)."
+        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC Rules 2015 r.3(g); UNECE–CRIRSCO Bridging Document)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     best = rule.get("permits", {}).get("g", g)
     if best == g:
-        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (A3: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
+        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (UNECE–CRIRSCO Bridging Document: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     condition = rule["permits"]["condition"]
     note = (f"{parsed.code} is read as stage {result} ({_stage_name(g)}), the lower confidence it may rest on, "
-            f"or G{best} {condition} (A2, A3).")
+            f"or G{best} {condition} (JORC Code 2012; UNECE–CRIRSCO Bridging Document).")
     return Conversion(text, parsed.notation, result, "ambiguous", [{"result": f"G{best}", "condition": condition}], note)
 
 
@@ -263,7 +278,26 @@ def convert(value: Any, to: Optional[str] = None) -> Conversion:
     text = "" if value is None else str(value)
     if not parsed.valid:
         return Conversion(text, "invalid", None, "invalid", [], parsed.reason[0].upper() + parsed.reason[1:] + ".")
-    return _convert_parsed(text, parsed, to or default_target(parsed.notation))
+    target = to or default_target(parsed.notation)
+    conversion = _convert_parsed(text, parsed, target)
+    return _with_choices(conversion, parsed, target) if parsed.choices else conversion
+
+
+def _with_choices(conversion: Conversion, parsed: Parsed, to: str) -> Conversion:
+    """A MEMC name standing for two codes ("Pre-Feasibility Mineral Resource": 222 or 221): the
+    conversion of the lower-confidence code, ambiguous, with the other code's result as the
+    alternative where the target tells them apart, and a note saying so."""
+    other = parsed.choices[1]
+    other_level = f"G{other[2]}"
+    condition = f"if the geology is at {other_level} ({_stage_name(int(other[2]))}), which makes it {other}"
+    alternatives = list(conversion.alternatives)
+    alternative = _convert_parsed(other, parse(other), to).result
+    if alternative and alternative != conversion.result and all(a["result"] != alternative for a in alternatives):
+        alternatives.append({"result": alternative, "condition": condition})
+    note = (f"'{conversion.input}' is the MEMC name of both {' and '.join(parsed.choices)}: read as {parsed.code}, the "
+            f"lower geological confidence, or {other} {condition[:condition.index(', which')]}. {conversion.note}")
+    status = "ambiguous" if conversion.status == "exact" else conversion.status
+    return Conversion(conversion.input, conversion.notation, conversion.result, status, alternatives, note)
 
 
 def stage_of(value: Any) -> Optional[str]:

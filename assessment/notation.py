@@ -1,16 +1,22 @@
 """Reading a classification value in any notation a user's file may hold.
 
-Four notations are recognised, case- and space-insensitively (DESIGN.md §4):
+Four notations are recognised, case- and space-insensitively (DESIGN.md §4), in the forms
+Indian and international reports write them (DOMAIN.md A1, "Names as written"):
 
 - ``india``: UNFC-1997 three-digit codes as used in India (``331``, ``331.0`` from a spreadsheet,
-  ``(3,3,1)``, ``3 3 1``); only the ten codes of MEMC Rules 2015 r.3(g) are valid;
+  ``(3,3,1)``, ``3 3 1``, ``STD332``, ``UNFC 331``, ``332 (Indicated)``) and the MEMC names
+  (``Feasibility Mineral Resource`` → 211; ``Pre-Feasibility Mineral Resource`` → 222, or 221 at
+  G1: ``choices`` holds both); only the ten codes of MEMC Rules 2015 r.3(g) are valid;
 - ``unfc``: UNFC-2009 / UNFC 2019 lettered codes (``E1F1G1``, ``E1 F1 G1``, ``E1.F1.G1``,
-  ``E1;F1;G1``, with sub-classes such as ``E1.1 F2.2 G1``);
-- ``stage``: a bare geological stage (``G3``);
+  ``E1;F1;G1``, with sub-classes such as ``E1.1 F2.2 G1``; "Prospective projects" = E3F3G4);
+- ``stage``: a bare geological stage (``G3``, ``G-3``, ``Stage G3``, ``G3 stage``,
+  ``Preliminary Exploration``);
 - ``jorc``: CRIRSCO / JORC names with the usual variants (``Measured``, ``measured resource``,
-  ``Proven Reserve``, ``Exploration Target``).
+  ``Proven Reserve``, ``Exploration Target``), also tagged with the CRIRSCO family member
+  (``Inferred (JORC 2012)``, ``Indicated (NI 43-101)``, ``SAMREC Measured``).
 
-Anything else is ``invalid`` and carries the reason.
+Anything else is ``invalid`` and carries the reason; a name too general to classify ("Mineral
+Resource", "M&I") says what is missing.
 
 Examples
 --------
@@ -22,6 +28,10 @@ Parsed(notation='india', code='331', axes=(3, 3, 1), reason='')
 'Proved Ore Reserve'
 >>> parse("112").reason
 "'112' is not one of India's ten UNFC-1997 codes (111, 121, 122, 211, 221, 222, 331, 332, 333, 334)"
+>>> parse("STD 332").code, parse("Stage G-3").code, parse("Inferred (JORC 2012)").code
+('332', 'G3', 'Inferred Mineral Resource')
+>>> parse("Pre-Feasibility Mineral Resource").choices
+('222', '221')
 """
 from __future__ import annotations
 
@@ -43,7 +53,6 @@ _DIGITS = re.compile(r"^[\d.,;\-/]+$")
 _SEP = r"[.;,:_\-/]?"
 _UNFC = re.compile(rf"^E(\d)(?:\.(\d))?{_SEP}F(\d)(?:\.(\d))?{_SEP}G(\d)(?:\.(\d))?$")
 _STAGE = re.compile(r"^G(\d)(?:\.(\d))?$")
-_PREFIX = re.compile(r"^UNFC(?:[-:]?(?:1997|2009|2019))?[:\-]?(?=.)")
 _BRACKETS = re.compile(r"^[(\[{](.*)[)\]}]$")
 _WORDS = re.compile(r"[^a-z0-9]+")
 _PLURALS = {"resources": "resource", "reserves": "reserve", "targets": "target", "results": "result"}
@@ -55,12 +64,15 @@ class Parsed:
 
     ``code`` is ``"331"``, ``"E1.1F2.2G1"``, ``"G3"`` or the JORC name (``""`` when invalid);
     ``axes`` holds the main E, F, G classes where the notation has them (a stage: ``(None, None, g)``).
+    ``choices`` lists the codes a MEMC name stands for when it names two (``code`` is the first,
+    the lower geological confidence), else it is empty.
     """
 
     notation: str
     code: str
     axes: Optional[tuple] = None
     reason: str = ""
+    choices: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -121,18 +133,105 @@ def parse(value: Any) -> Parsed:
     text = _as_text(value)
     if text is None:
         return _invalid("empty value: no classification given")
-    compact = _ascii_digits(re.sub(r"\s+", "", text).upper())
+    tagged = _crirsco_tagged(text)
+    if tagged is not None:
+        return tagged
+    labelled = _labelled(text)
+    return labelled if labelled is not None else _parse_plain(text, text)
+
+
+def _parse_plain(text: str, written: str) -> Parsed:
+    """``written`` (a code, a stage or a name, without a label or a CRIRSCO tag); messages quote ``text``."""
+    compact = _ascii_digits(re.sub(r"\s+", "", written).upper())
     bracketed = _BRACKETS.match(compact)
     if bracketed:
         compact = bracketed.group(1)
-    compact = _PREFIX.sub("", compact)
+    compact = _code_prefix().sub("", compact)
     if _DIGITS.match(compact):
         return _parse_india(text, compact)
     if compact.startswith("E") and "F" in compact and any(ch.isdigit() for ch in compact[:3]):
         return _parse_unfc(text, compact)
-    if _STAGE.match(compact) or re.match(r"^G\d+$", compact):
-        return _parse_stage(text, compact)
-    return _parse_name(text)
+    stage = _stage_words().sub("", compact)
+    stage = re.sub(r"^G[-_.:]?(?=\d)", "G", stage)
+    if _STAGE.match(stage) or re.match(r"^G\d+$", stage):
+        return _parse_stage(text, stage)
+    return _parse_name(text, written)
+
+
+@lru_cache(maxsize=1)
+def _code_prefix() -> re.Pattern:
+    """``STD``, ``UNFC-2009`` … before a code (compacted: no spaces, upper case)."""
+    prefixes = sorted(classification_data()["parsing"]["code_prefixes"], key=len, reverse=True)
+    spelled = "|".join("[-:_.]?".join(map(re.escape, p.upper().split())) for p in prefixes)
+    return re.compile(rf"^(?:{spelled})[-:_.]?(?=.)")
+
+
+@lru_cache(maxsize=1)
+def _stage_words() -> re.Pattern:
+    """"STAGE" or "LEVEL" before or after a compacted stage ("STAGEG3", "G3STAGE")."""
+    words = sorted((w.replace(" ", "").upper() for w in classification_data()["parsing"]["stage_words"]),
+                   key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, words))
+    return re.compile(rf"^(?:{alternatives})[-:_]?(?=G)|(?<=\d)[-:_]?(?:{alternatives})$")
+
+
+@lru_cache(maxsize=1)
+def _crirsco_tag() -> re.Pattern:
+    """A CRIRSCO family member as a word or in brackets, with an optional year ("JORC 2012")."""
+    members = sorted(classification_data()["parsing"]["crirsco_members"], key=len, reverse=True)
+    member = "|".join(r"[\s\-_]*".join(map(re.escape, m.split())) for m in members)
+    return re.compile(rf"[\(\[]?\b(?:{member})\b(?:[\s\-_]*(?:code|19\d\d|20\d\d))*[\)\]]?", re.IGNORECASE)
+
+
+def _crirsco_tagged(text: str) -> Optional[Parsed]:
+    """A CRIRSCO name tagged with its family member, read as that CRIRSCO category; None untagged."""
+    tag = _crirsco_tag().search(text)
+    if tag is None:
+        return None
+    rest = (text[:tag.start()] + " " + text[tag.end():]).strip(" -:,;")
+    if not rest:
+        return _invalid(f"'{text}' names a CRIRSCO code but no category (Measured, Indicated, Inferred, Proved, "
+                        "Probable, Exploration Target)")
+    parsed = _parse_name(text, rest, crirsco_only=True)
+    if parsed.notation == "invalid" and _jorc_aliases().get(_name_key(rest)) is None:
+        return _invalid(f"'{text}': {tag.group(0).strip('()[] ')} is a CRIRSCO code, but '{rest}' is not one of its "
+                        "categories (Measured, Indicated, Inferred, Proved, Probable, Exploration Target)")
+    return parsed
+
+
+_LABEL = re.compile(r"^(?P<first>[^()\[\]]+?)\s*[(\[]\s*(?P<second>[^()\[\]]+?)\s*[)\]]$|"
+                    r"^(?P<code>\S+)\s*[-–:]\s+(?P<label>[A-Za-z].*)$")
+
+
+def _labelled(text: str) -> Optional[Parsed]:
+    """A code with a label, either way round ("332 (Indicated)", "Indicated (332)", "332 - Indicated",
+    "G3 (Preliminary Exploration)"): the code when the two agree; None when ``text`` is not two
+    readable parts."""
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    first, second = (match.group("first"), match.group("second")) if match.group("first") else match.group("code", "label")
+    parts = [_parse_plain(text, first), _parse_plain(text, second)]
+    if not all(p.valid for p in parts):
+        return None
+    coded = [p for p in parts if p.notation in ("india", "unfc", "stage") and not p.choices]
+    code, label = (coded[0], next(p for p in parts if p is not coded[0])) if coded else parts
+    if code.code == label.code or (code.code in label.choices) or (_g_levels(code) & _g_levels(label)):
+        return code
+    return _invalid(f"'{text}': {code.code} is at G{min(_g_levels(code))} but '{label.code}' is a "
+                    f"G{'/G'.join(map(str, sorted(_g_levels(label))))} category: the code and its label disagree")
+
+
+def _g_levels(parsed: Parsed) -> set[int]:
+    """The geological levels a valid value may stand for (a Probable reserve: G2 or G1)."""
+    if parsed.notation in ("unfc", "stage"):
+        return {parsed.axes[2]}
+    rows = {f"{c['scheme']}:{c['code']}": c for c in classification_data()["category"]}
+    levels = set()
+    for code in parsed.choices or (parsed.code,):
+        row = rows[f"{parsed.notation}:{code}"]
+        levels |= {row["g"], row.get("permits", {}).get("g", row["g"])}
+    return levels
 
 
 def _ascii_digits(text: str) -> str:
@@ -193,14 +292,50 @@ def _parse_stage(text: str, compact: str) -> Parsed:
 def _name_key(text: str) -> str:
     ignore = set(classification_data()["parsing"]["name_ignore"])
     words = [_PLURALS.get(word, word) for word in _WORDS.split(text.lower()) if word]
-    return " ".join(word for word in words if word not in ignore)
+    return " ".join(word for word in words if word not in ignore).replace("pre feasibility", "prefeasibility")
 
 
-def _parse_name(text: str) -> Parsed:
-    code = _jorc_aliases().get(_name_key(text))
-    if code is None:
-        return _invalid(
-            f"'{text}' is not a recognised classification: expected an India code (331), a UNFC code "
-            "(E1F1G1), a stage (G3) or a JORC category (Measured, Probable Ore Reserve, Exploration Target)"
-        )
-    return Parsed("jorc", code)
+@lru_cache(maxsize=1)
+def _memc_names() -> dict[str, tuple[str, ...]]:
+    """MEMC name (as a name key) → India's codes it names, the lower geological confidence first."""
+    names: dict[str, list[tuple[int, str]]] = {}
+    for category in classification_data()["category"]:
+        if category["scheme"] == "india":
+            names.setdefault(_name_key(category["name"]), []).append((-category["g"], category["code"]))
+    return {key: tuple(code for _, code in sorted(codes)) for key, codes in names.items()}
+
+
+@lru_cache(maxsize=1)
+def _stage_names() -> dict[str, str]:
+    return {_name_key(c["name"]): c["code"] for c in classification_data()["category"] if c["scheme"] == "stage"}
+
+
+def _parse_name(text: str, written: Optional[str] = None, crirsco_only: bool = False) -> Parsed:
+    """A written name: a CRIRSCO category, else (untagged) a MEMC name, a stage's name or a UNFC
+    2019 class name; a name too general to classify says what is missing."""
+    key = _name_key(written if written is not None else text)
+    if crirsco_only:
+        key = key.replace("mineral reserve", "ore reserve")
+    code = _jorc_aliases().get(key)
+    if code is not None:
+        return Parsed("jorc", code)
+    parsing = classification_data()["parsing"]
+    if not crirsco_only:
+        india = _memc_names().get(key)
+        if india is not None:
+            return Parsed("india", india[0], tuple(int(d) for d in india[0]), choices=india if len(india) > 1 else ())
+        if key in _stage_names():
+            return _parse_stage(text, _stage_names()[key])
+        unfc = parsing["unfc_classes"].get(key)
+        if unfc is not None:
+            if "G" in unfc:
+                return _parse_unfc(text, unfc.replace(" ", ""))
+            return _invalid(f"'{text}' is the UNFC class {unfc} without its geological level: add G1, G2, G3 or G4 "
+                            f"(e.g. {unfc.replace(' ', '')}G2)")
+    general = parsing["too_general"].get(key)
+    if general is not None:
+        return _invalid(f"'{text}' {general}")
+    return _invalid(
+        f"'{text}' is not a recognised classification: expected an India code (331), a UNFC code "
+        "(E1F1G1), a stage (G3) or a JORC category (Measured, Probable Ore Reserve, Exploration Target)"
+    )
