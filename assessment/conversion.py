@@ -169,6 +169,19 @@ def within(claim: Confidence, permit: Confidence) -> bool:
     return not (claim.kind == reserve == permit.kind and claim.grade > permit.grade)
 
 
+def no_more_confident(end: Confidence, start: Confidence) -> bool:
+    """True when a category claiming ``end`` is no more confident than one claiming ``start``
+    (DOMAIN.md A1, "Chains never raise confidence"): no higher geological level, no reserve from
+    a non-reserve, no Proved from a Probable, no resource from an exploration target. Naming a
+    geological level a resource (G2 → Indicated, India's E3 F3 digits → 331) is not a rise."""
+    kinds = _tables().kinds
+    if end.g < start.g:
+        return False
+    if end.kind == kinds["reserve"] and (start.kind != kinds["reserve"] or end.grade > start.grade):
+        return False
+    return not (start.kind == kinds["target"] and end.kind > kinds["target"])
+
+
 # ----- conversion ----------------------------------------------------------------------------
 
 
@@ -204,15 +217,15 @@ def _to_stage(text: str, parsed: Parsed) -> Conversion:
     result = f"G{g}"
     if parsed.notation in ("india", "unfc", "stage"):
         axis = "G digit" if parsed.notation == "india" else "G axis"
-        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC r.3(g); A1, A3)."
+        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC Rules 2015 r.3(g); UNECE–CRIRSCO Bridging Document)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     best = rule.get("permits", {}).get("g", g)
     if best == g:
-        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (A3: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
+        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (UNECE–CRIRSCO Bridging Document: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     condition = rule["permits"]["condition"]
     note = (f"{parsed.code} is read as stage {result} ({_stage_name(g)}), the lower confidence it may rest on, "
-            f"or G{best} {condition} (A2, A3).")
+            f"or G{best} {condition} (JORC Code 2012; UNECE–CRIRSCO Bridging Document).")
     return Conversion(text, parsed.notation, result, "ambiguous", [{"result": f"G{best}", "condition": condition}], note)
 
 
@@ -237,8 +250,8 @@ def _convert_either(text: str, parsed: Parsed, to: str) -> Conversion:
         known = {default.result, *(a["result"] for a in alternatives)}
         alternatives += [a for a in offered if a["result"] not in known]
     codes = " and ".join(sorted(parsed.candidates))
-    note = (f"'{text}' names both {codes} (MEMC r.3(g)) and is read as {parsed.code}, the lower geological "
-            f"confidence, since no G level is written with it (A1). {default.note}")
+    note = (f"'{text}' is the MEMC name of both {codes} (MEMC Rules 2015 r.3(g)) and is read as {parsed.code}, "
+            f"the lower geological confidence, since no G level is written with it. {default.note}")
     status = "no_equivalent" if default.result is None else "ambiguous"
     return Conversion(text, parsed.notation, default.result, status, alternatives, note)
 

@@ -58,14 +58,13 @@ _INDIA = re.compile(r"^(\d)([,;.\-/]?)(\d)\2(\d)(?:\.0+)?$")
 _DIGITS = re.compile(r"^[\d.,;\-/]+$")
 _SEP = r"[.;,:_\-/]?"
 _UNFC = re.compile(rf"^E(\d)(?:\.(\d))?{_SEP}F(\d)(?:\.(\d))?{_SEP}G(\d)(?:\.(\d))?$")
-_STAGE = re.compile(r"^G-?(\d)(?:\.(\d))?$")
-_STAGE_LIKE = re.compile(r"^G-?\d+$")
-_PREFIX = re.compile(r"^(?:UNFC(?:[-:]?(?:1997|2009|2019))?|STD|MEMC)[:\-.]?(?=.)")
-_STAGE_WORD = re.compile(r"^STAGE[:\-]?(?=G)|(?<=\d)[:\-]?STAGE$")
+_STAGE = re.compile(r"^G[-_.:]?(\d)(?:\.(\d))?$")
+_STAGE_LIKE = re.compile(r"^G[-_.:]?\d+$")
 _BRACKETS = re.compile(r"^[(\[{](.*)[)\]}]$")
 _LABELLED = (
     re.compile(r"^(?P<main>.*?\S)\s*[(\[](?P<label>[^()\[\]]*\S[^()\[\]]*)[)\]]$"),  # 332 (Indicated)
-    re.compile(r"^(?P<main>(?:(?:STD|UNFC|MEMC)\W*)?\d{3})\W+(?P<label>[^\d\W].*)$", re.IGNORECASE),  # 332 Indicated
+    re.compile(r"^(?P<main>(?:(?:STD|UNFC|MEMC)\W*)?(?:\d{3}|[(\[]\d(?:[\s,;.\-/]*\d){2}[)\]]))\W+(?P<label>[^\d\W].*)$",
+               re.IGNORECASE),  # 332 Indicated, (2,2,2) Pre-feasibility
     re.compile(r"^(?P<main>.*?\S)\s+[-–—/|:]\s+(?P<label>\S.*)$"),  # Indicated - 332
 )
 _WORDS = re.compile(r"[^a-z0-9]+")
@@ -200,14 +199,32 @@ def _parse_text(text: str) -> Parsed:
     bracketed = _BRACKETS.match(compact)
     if bracketed:
         compact = bracketed.group(1)
-    compact = _STAGE_WORD.sub("", _PREFIX.sub("", compact))
+    compact = _code_prefix().sub("", compact)
     if _DIGITS.match(compact):
         return _parse_india(text, compact)
     if compact.startswith("E") and "F" in compact and any(ch.isdigit() for ch in compact[:3]):
         return _parse_unfc(text, compact)
-    if _STAGE.match(compact) or _STAGE_LIKE.match(compact):
-        return _parse_stage(text, compact)
+    stage = _stage_words().sub("", compact)
+    if _STAGE.match(stage) or _STAGE_LIKE.match(stage):
+        return _parse_stage(text, stage)
     return _parse_name(text)
+
+
+@lru_cache(maxsize=1)
+def _code_prefix() -> re.Pattern:
+    """``STD``, ``UNFC-2009``, ``MEMC`` … before a code (compacted: no spaces, upper case)."""
+    prefixes = sorted(classification_data()["parsing"]["code_prefixes"], key=len, reverse=True)
+    spelled = "|".join("[-:_.]?".join(map(re.escape, p.upper().split())) for p in prefixes)
+    return re.compile(rf"^(?:{spelled})[-:_.]?(?=.)")
+
+
+@lru_cache(maxsize=1)
+def _stage_words() -> re.Pattern:
+    """"STAGE" or "LEVEL" before or after a compacted stage ("STAGEG3", "G3STAGE", "G4LEVEL")."""
+    words = sorted((w.replace(" ", "").upper() for w in classification_data()["parsing"]["stage_words"]),
+                   key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, words))
+    return re.compile(rf"^(?:{alternatives})[-:_]?(?=G)|(?<=\d)[-:_]?(?:{alternatives})$")
 
 
 def _ascii_digits(text: str) -> str:

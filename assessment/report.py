@@ -308,6 +308,46 @@ def _total_note(criteria: Sequence[Criterion]) -> str:
     return f"rescaled to the {scored:g} weight points scored (not scored: {', '.join(unscored)})"
 
 
+def findings_text(row: pd.Series) -> str:
+    """One block's verdict as plain lines, from its findings columns (the readiness panel's view):
+    the class and score, each gate with its finding and the law cited, the conditions, each
+    criterion's measure and points, what is missing, the auctioning authority and the nearest
+    features by name. A row without findings columns gives its explanation, one sentence a line.
+    """
+    if not recorded_findings(row):
+        return _text(row.get("explanation"))
+    as_of = _text(row.get("as_of"))
+    lines = [f"{_text(row.get('readiness'))} · score {_number(_float(row.get('score')), 1)} of 100"
+             + (f" · law as of {as_of}" if as_of else ""), "", "Gates"]
+    for gate in _gates(row):
+        lines.append(f"  {gate.name}: {gate.status} — {gate.finding}")
+        if gate.source and gate.source != "—":
+            lines.append(f"      Law: {gate.source}")
+    conditions = _conditions(row)
+    lines += ["", "Conditions" if conditions else "No conditions apply."]
+    lines += [f"  • {text}" + (f" ({source})" if source else "") for text, source in conditions]
+    lines += ["", "Criteria"]
+    criteria = _criteria(row)
+    scored_weight = sum(c.weight for c in criteria if c.score is not None and c.weight is not None)
+    for criterion in criteria:
+        share = (f"{criterion.weight:g} %" if scored_weight == 100 or criterion.weight is None
+                 else f"{criterion.weight:g}/{scored_weight:g}")
+        points = ("not scored" if criterion.score is None else
+                  f"{criterion.score:.0f} × {share} → {_number(criterion.contribution, 1)} points")
+        lines.append(f"  {criterion.label}: {criterion.measure} — {points}")
+    missing = _text(row.get("missing"))
+    lines += ["", f"Missing: {missing}" if missing else "Nothing is missing for the licence intended."]
+    authority = _text(row.get("authority_finding"))
+    if authority:
+        lines.append(f"Auctioning authority: {authority}")
+    nearest = [f"{str(column)[8:-5].replace('_', ' ')}: {_text(row.get(column))} ({_distance(row.get(column[:-5] + '_km'))})"
+               for column in row.index if str(column).startswith("nearest_") and str(column).endswith("_name")
+               and _text(row.get(column))]
+    if nearest:
+        lines.append("Nearest — " + "; ".join(nearest))
+    return "\n".join(lines)
+
+
 def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str],
                  deposits=None, deposit_fields: Optional[dict[str, str]] = None, sources: Sequence[str] = (),
                  generated: Optional[datetime.date] = None) -> BlockReport:

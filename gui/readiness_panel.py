@@ -5,8 +5,9 @@ The panel is a view: the layers it offers come from the window's :class:`layers.
 (pre-filled from each layer's role), every number it shows is a cell of the score table, and a
 finished run adds that table to the list as the "Readiness scores" layer, coloured by readiness
 class. Selecting a row selects and zooms the block on the map; selecting the block on the map
-selects its row. The explanation pane shows the block's ``explanation`` column, one sentence
-per line.
+selects its row. The explanation pane shows the block's verdict from its findings columns
+(gates with the law cited, conditions, criteria, what is missing, the authority), never parsed
+out of the ``explanation`` prose.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from assessment.fields import guess_fields
+from assessment.report import findings_text, recorded_findings
 from assessment.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from geo.errors import KhanijError
 from layers.layer import Layer
@@ -196,6 +198,14 @@ class ScoreTableModel(QAbstractTableModel):
         if self.frame is None or "explanation" not in self.frame.columns:
             return ""
         return format_cell(self.frame["explanation"].iat[position])
+
+    def findings(self, position: int) -> str:
+        """The block's verdict in lines, from its findings columns (its explanation, one
+        sentence a line, when the table has none)."""
+        if self.frame is None:
+            return ""
+        row = self.frame.iloc[position]
+        return findings_text(row) if recorded_findings(row) else explanation_lines(self.explanation(position))
 
 
 # ----- the panel -----------------------------------------------------------------------------------
@@ -657,7 +667,7 @@ class ReadinessPanel(QWidget):
         if position is None:
             self.explanation.clear()
             return
-        self.explanation.setPlainText(explanation_lines(self.model.explanation(position)))
+        self.explanation.setPlainText(self.model.findings(position))
         if self._scores_shown() and not self._syncing:
             self.canvas.set_selection(self.scores_layer, [position])
             self._zoom_to_block(position)

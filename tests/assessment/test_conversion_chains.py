@@ -4,10 +4,10 @@ confident category than A, over every category and every pair of the four target
 What "more confident" means is the data's ``[confidence]`` order: a category CLAIMS a kind
 (none < target < resource < reserve), a reserve grade (probable < proved) and a geological level
 (G1 highest), and PERMITS more where a stated condition may hold (121 may become Proved; a stage
-may be a resource "at most"). Along the chain of default results, C may claim neither a higher
-grade nor a higher geological level than A claims (the kind may reach what A permits: a stage
-converts to a resource at most); the default result of the second step, taken from the first
-step's result or any of its alternatives, stays within what A permits.
+may be a resource "at most"). Along the chain of default results C is no more confident than A
+(:func:`no_more_confident`: no higher geological level, no reserve from a non-reserve, no Proved
+from a Probable, no resource from an exploration target); the default result of the second step,
+taken from the first step's result or any of its alternatives, stays within what A permits.
 
 An alternative of the second step is conditional on a fact about B, which may not hold for A
 (122 → Probable Ore Reserve → "121 if derived from a Measured resource"): it is checked against B
@@ -15,7 +15,9 @@ by the single-step property of tests/assessment/test_conversion.py, not against 
 """
 import pytest
 
-from assessment.conversion import TARGETS, Confidence, claim_of, convert, permit_of, within
+import re
+
+from assessment.conversion import TARGETS, claim_of, convert, no_more_confident, permit_of, within
 from assessment.notation import classification_data
 
 NAMED = tuple(c["code"] for c in classification_data()["category"])
@@ -29,13 +31,6 @@ def candidates(conversion):
     return [conversion.result] * (conversion.result is not None) + [a["result"] for a in conversion.alternatives]
 
 
-def default_ceiling(value) -> Confidence:
-    """The most a chain of default results may claim: the grade and G level ``value`` claims,
-    and the kind it permits."""
-    claim, permit = claim_of(value), permit_of(value)
-    return Confidence(permit.kind, claim.grade, claim.g)
-
-
 def test_every_category_and_both_names_of_two_codes_are_chained():
     assert len(NAMED) == 21 and len(CATEGORIES) == 71 and len(CHAINS) == 71 * 16
 
@@ -47,7 +42,7 @@ def test_no_chain_of_two_conversions_raises_confidence(value, first, second):
     if step.result is not None:
         end = convert(step.result, to=second).result
         if end is not None:
-            assert within(claim_of(end), default_ceiling(value)), f"{value} → {step.result} → {end}"
+            assert no_more_confident(claim_of(end), claim_of(value)), f"{value} → {step.result} → {end}"
     for middle in candidates(step):
         end = convert(middle, to=second).result
         if end is not None:
@@ -73,3 +68,18 @@ def test_unfc_e1f1g1_defaults_to_probable_with_proved_conditional():
     assert "Modifying-Factor" in conversion.alternatives[0]["condition"]
     india = convert("E1F1G1", to="india")
     assert (india.result, [a["result"] for a in india.alternatives]) == ("121", ["111"])
+
+
+@pytest.mark.parametrize("start, more_confident", [
+    ("121", "Proved Ore Reserve"), ("G3", "332"), ("334", "333"), ("Probable Ore Reserve", "Proved Ore Reserve"),
+    ("E2F2G2", "E1F1G2"), ("Pre-Feasibility Mineral Resource", "221"),
+])
+def test_the_chain_check_catches_a_planted_rise(start, more_confident):
+    assert not no_more_confident(claim_of(more_confident), claim_of(start))
+
+
+@pytest.mark.parametrize("to", TARGETS)
+def test_conversion_notes_cite_the_sources_not_our_files(to):
+    for value in (*CATEGORIES, "STD332", "Inferred (JORC 2012)", "Viable projects G1"):
+        note = convert(value, to=to).note
+        assert "DOMAIN" not in note and not re.search(r"\b[AJW]\d+\b|§", note), (value, to, note)

@@ -34,6 +34,9 @@ WRITTEN_FORMS = [
     ("Probable Mineral Reserve", "india", "122", ("121",), "G2"),
     ("Probable Mineral Reserve (G1)", "india", "121", (), "G1"),
     ("Probable Mineral Reserve - 122", "india", "122", (), "G2"),
+    ("FEASIBILITY MINERAL RESOURCE", "india", "211", (), "G1"),
+    ("pre feasibility mineral resources", "india", "222", ("221",), "G2"),
+    ("probable  mineral   reserve", "india", "122", ("121",), "G2"),
     # codes with a prefix or a label
     ("STD111", "india", "111", (), "G1"),
     ("STD 332", "india", "332", (), "G2"),
@@ -56,6 +59,32 @@ WRITTEN_FORMS = [
     ("[2, 1, 1]", "india", "211", (), "G1"),
     ("332 (revised 2024)", "india", "332", (), "G2"),
     ("E2F2G2 (UNFC-2009)", "unfc", "E2F2G2", (), "G2"),
+    ("std-332", "india", "332", (), "G2"),
+    ("Std.333", "india", "333", (), "G3"),
+    ("STD 211", "india", "211", (), "G1"),
+    ("STD221", "india", "221", (), "G1"),
+    ("STD 222", "india", "222", (), "G2"),
+    ("STD334", "india", "334", (), "G4"),
+    ("UNFC-1997 332", "india", "332", (), "G2"),
+    ("unfc: 333", "india", "333", (), "G3"),
+    ("331 (Measured)", "india", "331", (), "G1"),
+    ("333 (Inferred)", "india", "333", (), "G3"),
+    ("Measured Mineral Resource (331)", "india", "331", (), "G1"),
+    ("332 - Indicated", "india", "332", (), "G2"),
+    ("333: Inferred", "india", "333", (), "G3"),
+    ("121 (Probable)", "india", "121", (), "G1"),
+    ("122 (Probable Mineral Reserve)", "india", "122", (), "G2"),
+    ("211 (Feasibility Mineral Resource)", "india", "211", (), "G1"),
+    ("Pre-Feasibility Mineral Resource (221)", "india", "221", (), "G1"),
+    ("(2,2,2) Pre-feasibility", "india", "222", (), "G2"),
+    ("334 (Reconnaissance Mineral Resource)", "india", "334", (), "G4"),
+    ("111 (Proved Mineral Reserve)", "india", "111", (), "G1"),
+    ("STD 332 (Indicated)", "india", "332", (), "G2"),
+    ("(3, 3, 2)", "india", "332", (), "G2"),
+    ("3-3-3", "india", "333", (), "G3"),
+    ("E1F1G1", "unfc", "E1F1G1", (), "G1"),
+    ("e2 f2 g3", "unfc", "E2F2G3", (), "G3"),
+    ("UNFC 2009 E2F2G2", "unfc", "E2F2G2", (), "G2"),
     ("UNFC 2019 E1 F1 G2", "unfc", "E1F1G2", (), "G2"),
     # stages
     ("G-3", "stage", "G3", (), "G3"),
@@ -70,6 +99,15 @@ WRITTEN_FORMS = [
     ("Preliminary Exploration", "stage", "G3", (), "G3"),
     ("Reconnaissance Survey", "stage", "G4", (), "G4"),
     ("detailed exploration", "stage", "G1", (), "G1"),
+    ("g-2", "stage", "G2", (), "G2"),
+    ("stage g4", "stage", "G4", (), "G4"),
+    ("G2 Stage", "stage", "G2", (), "G2"),
+    ("Stage G-1", "stage", "G1", (), "G1"),
+    ("G4 level", "stage", "G4", (), "G4"),
+    ("G.2", "stage", "G2", (), "G2"),
+    ("General Exploration", "stage", "G2", (), "G2"),
+    ("G3 (Preliminary Exploration)", "stage", "G3", (), "G3"),
+    ("Reconnaissance Survey (G4)", "stage", "G4", (), "G4"),
     # CRIRSCO names tagged with the family member that reported them
     ("Inferred (JORC 2012)", "jorc", "Inferred Mineral Resource", (), "G3"),
     ("Inferred Mineral Resource (JORC Code, 2012)", "jorc", "Inferred Mineral Resource", (), "G3"),
@@ -88,10 +126,21 @@ WRITTEN_FORMS = [
     ("inferred  (jorc)", "jorc", "Inferred Mineral Resource", (), "G3"),
     ("PROVED ORE RESERVE (JORC 2012)", "jorc", "Proved Ore Reserve", (), "G1"),
     ("Probable (G1)", "jorc", "Probable Ore Reserve", (), "G2"),
+    ("Proven (CIM)", "jorc", "Proved Ore Reserve", (), "G1"),
+    ("CIM Measured", "jorc", "Measured Mineral Resource", (), "G1"),
+    ("JORC Inferred Resource", "jorc", "Inferred Mineral Resource", (), "G3"),
+    ("JORC 2012 Indicated", "jorc", "Indicated Mineral Resource", (), "G2"),
+    ("NI 43-101 Measured Mineral Resource", "jorc", "Measured Mineral Resource", (), "G1"),
+    ("Probable Mineral Reserve (NI 43-101)", "jorc", "Probable Ore Reserve", (), "G2"),
+    ("inferred [jorc]", "jorc", "Inferred Mineral Resource", (), "G3"),
+    ("SAMREC Code Indicated Resource", "jorc", "Indicated Mineral Resource", (), "G2"),
+    ("Exploration Target (JORC 2012)", "jorc", "Exploration Target", (), "G4"),
+    ("PERC Proved Reserve", "jorc", "Proved Ore Reserve", (), "G1"),
     # untagged CRIRSCO names (331–333 share them with India and are read as CRIRSCO categories)
     ("Measured Mineral Resource", "jorc", "Measured Mineral Resource", (), "G1"),
     ("Indicated", "jorc", "Indicated Mineral Resource", (), "G2"),
     ("Proven Reserve", "jorc", "Proved Ore Reserve", (), "G1"),
+    ("INDICATED", "jorc", "Indicated Mineral Resource", (), "G2"),
     # UNFC class names that fix E and F, with the G level
     ("Viable projects G1", "unfc", "E1F1G1", (), "G1"),
     ("Viable Project (G2)", "unfc", "E1F1G2", (), "G2"),
@@ -126,6 +175,14 @@ WRITTEN_FORMS = [
     ("STD 112", INVALID, "'112' is not one of India's ten", (), None),
     ("Reserve (JORC)", INVALID, "whether the reserve is Proved or Probable", (), None),
     ("Grade (JORC 2012)", INVALID, "names a CRIRSCO family member but no category", (), None),
+    ("M + I", INVALID, "Measured (G1) and Indicated (G2) are reported together", (), None),
+    ("Measured & Indicated", INVALID, "Measured (G1) and Indicated (G2) are reported together", (), None),
+    ("Potentially viable project", INVALID, "E2 F2 but not the geological level", (), None),
+    ("331 (Indicated)", INVALID, "331 is at G1, but G2 is written with it", (), None),
+    ("Inferred (JORC) Measured", INVALID, "names a CRIRSCO family member but no category", (), None),
+    ("JORC", INVALID, "names a CRIRSCO family member but no category", (), None),
+    ("Feasible (NI 43-101)", INVALID, "names a CRIRSCO family member but no category", (), None),
+    ("STD 999", INVALID, "'999' is not one of India's ten", (), None),
 ]
 
 
@@ -163,7 +220,7 @@ def test_a_name_of_two_codes_converts_to_the_lower_with_the_other_conditional():
     conversion = convert("Pre-Feasibility Mineral Resource", to="india")
     assert (conversion.result, conversion.status) == ("222", "ambiguous")
     assert conversion.alternatives == [{"result": "221", "condition": "if the geology is at G1 (Detailed Exploration), making it 221"}]
-    assert "names both 221 and 222" in conversion.note
+    assert "the MEMC name of both 221 and 222" in conversion.note
     assert convert("Pre-Feasibility Mineral Resource", to="jorc").status == "no_equivalent"
     stage = convert("Pre-Feasibility Mineral Resource", to="stage")
     assert (stage.result, stage.status, stage.alternatives[0]["result"]) == ("G2", "ambiguous", "G1")
