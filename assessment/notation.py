@@ -375,7 +375,7 @@ def possible_levels(parsed: Parsed) -> frozenset:
     return frozenset({parsed.g, _category("jorc", parsed.code).get("permits", {}).get("g", parsed.g)})
 
 
-def _at_level(text: str, parsed: Parsed, levels) -> Parsed:
+def _at_level(text: str, parsed: Parsed, levels: Optional[int | frozenset]) -> Parsed:
     """``parsed`` narrowed to the G level(s) written beside it, or refused when they contradict it."""
     if levels is None or not parsed.valid:
         return parsed
@@ -406,6 +406,7 @@ def _parse_labelled(text: str) -> Optional[Parsed]:
         return None
     primary, *others = parts
     return _at_level(text, primary, possible_levels(others[0]) if others else None)
+
 
 # ----- the geological level of a whole column ---------------------------------------------------
 
