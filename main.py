@@ -92,6 +92,17 @@ def as_of_date(text: str):
 def cmd_score(args: argparse.Namespace) -> int:
     from assessment.score_cli import run_score
 
+    if args.project:
+        own_layers = [flag for flag, given in (("--sample", args.sample), ("--blocks", args.blocks),
+                      ("--deposits", args.deposits), ("--forest", args.forest), ("--protected", args.protected),
+                      ("--infra", args.infra), ("--raster", args.raster), ("--boundaries", args.boundaries),
+                      ("--rules", args.rules)) if given]
+        if own_layers:
+            raise UsageError(f"score --project takes its layers and rules from the project's scoring set-up; "
+                             f"drop {', '.join(own_layers)}")
+        from layers.scoring_setup import run_score_project
+
+        return run_score_project(args, stderr_feedback())
     if args.sample:
         from layers.atlas import sample_role_paths
 
@@ -104,7 +115,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.raster = args.raster or list(roles["evidence"])
         args.boundaries = args.boundaries or roles.get("boundaries")
     if not (args.blocks and args.deposits):
-        raise UsageError("score needs --blocks and --deposits, or --sample")
+        raise UsageError("score needs --project, --sample, or --blocks and --deposits")
     refuse_overwriting_inputs(args)
     return run_score(args, stderr_feedback())
 
@@ -171,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score blocks for auction readiness")
     p.add_argument("--sample", action="store_true", help="score the embedded sample atlas")
+    p.add_argument("--project", metavar="P.khanij",
+                   help="score a project as its scoring set-up says (what the app's Run scores)")
     p.add_argument("--blocks", metavar="B", help="candidate blocks (polygons)")
     p.add_argument("--deposits", metavar="D", help="deposits (points or polygons) with unfc/stage, tonnage")
     p.add_argument("--forest", metavar="F", help="forest land polygons")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from geo.errors import KhanijError, describe_path
 from layers.layer import Layer, LayerList
+from layers.scoring_setup import PROJECT_KEY as SETUP_KEY, ScoringSetup
 
 from gui.about import show_about
 from gui.attribute_table import AttributeTable, FindFeatureDialog
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.layer_list = LayerList()
+        self.scoring_setup = ScoringSetup()
         self.settings = app_settings()
         self.runner = TaskRunner(self)
         self.project_path: Optional[Path] = None
@@ -166,7 +168,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.table_dock, self.identify_dock)
         self.table_dock.hide()
         self.identify_dock.hide()
-        self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner)
+        self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -300,7 +302,9 @@ class MainWindow(QMainWindow):
         """Show the embedded, illustrative sample atlas (small: read on the GUI thread)."""
         from layers.atlas import load_sample_atlas
 
-        self.add_layers(list(load_sample_atlas()))
+        atlas = list(load_sample_atlas())
+        self.add_layers(atlas)
+        self.scoring_setup.adopt_roles(atlas)
         self._first_load = False
         self.canvas.zoom_to_full_extent()
 
@@ -447,8 +451,7 @@ class MainWindow(QMainWindow):
         self.project_path = path
         self.remember_recent(str(path))
         self.update_title()
-        setup = project.extra.get("readiness")
-        notes = [] if setup is None else self.readiness.restore_setup(setup, self.layer_list, relative_to=path.parent)
+        notes = self.readiness.restore_setup(project.extra.get(SETUP_KEY) or {}, self.layer_list, relative_to=path.parent)
         problems = [*project.messages, *(f"Scoring setup: {note}" for note in notes)]
         if problems:
             self.show_problem(f"{describe_path(path)} opened with notes", [("", problem) for problem in problems])
@@ -475,7 +478,7 @@ class MainWindow(QMainWindow):
 
         scores = self.readiness.scores_layer
         layers = [layer for layer in self.layer_list if layer is not scores]
-        extra = {"readiness": self.readiness.setup(relative_to=Path(path).parent)}
+        extra = {SETUP_KEY: self.readiness.setup(relative_to=Path(path).parent)}
         try:
             save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra)
         except KhanijError as exc:

@@ -41,7 +41,7 @@ KINDS = ("vector", "raster", "table")
 # Evidence grids open see-through, so the boundaries and constraints under them stay readable.
 EVIDENCE_OPACITY = 0.65
 
-LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter")
+LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter", "fields", "crs")
 
 _GEOMETRY_KINDS = {
     "Point": "point", "MultiPoint": "point",
@@ -132,7 +132,7 @@ class Layer:
         self.source = Path(source) if source is not None else None
         self.layer_name = layer_name
         self.read_result = read_result
-        self.fields = dict(fields or {})
+        self._fields = dict(fields or {})
         self.missing = missing
         self.missing_reason = missing_reason
         self.illustrative = illustrative
@@ -251,6 +251,20 @@ class Layer:
         if _check_role(value) != self._role:
             self._role = value
             self.events.role.emit(value=value)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The field mapping: canonical field (``licence``, ``state`` …) → the layer's column.
+        Assign a new dict to change it (that emits ``fields``); do not edit it in place."""
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: dict[str, str]) -> None:
+        value = {str(field): str(column) for field, column in dict(value or {}).items() if column}
+        if value != self._fields:
+            self._fields = value
+            self._class_indices = None
+            self.events.fields.emit(value=value)
 
     @property
     def style(self) -> Style:

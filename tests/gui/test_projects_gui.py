@@ -171,7 +171,7 @@ def test_the_project_keeps_the_scoring_setup_but_not_the_scores_layer(qtbot, tmp
                                                            if layer is not panel.scores_layer]
     assert _choices(again) == _choices(panel)
     assert again.rules.path.resolve() == own.resolve() and again.rules.version == "tranche-7"
-    assert again.choices["forest"].combo.currentText() == NONE_TEXT
+    assert again.choices["forest"].currentText() == NONE_TEXT
     assert "own file" in again.rules_label.text() and again.shipped_rules_button.isEnabled()
     assert again.setup(relative_to=project.parent) == setup
     rerun = _score(qtbot, again)                         # Run reproduces the saved results
@@ -191,7 +191,7 @@ def test_a_scoring_setup_that_cannot_be_restored_says_what_and_uses_the_shipped_
         second.open_paths([str(project)])
     again = second.readiness
     assert again.rules.path.resolve() == DEFAULT_RULES_PATH.resolve()
-    assert again.choices["deposits"].combo.currentText() == NONE_TEXT
+    assert again.choices["deposits"].currentText() == NONE_TEXT
     assert again.chosen_layer("blocks") is not None
     notes = [message for message in second.messages if message.startswith("Scoring setup:")]
     assert any("tranche_rules.toml" in note and "shipped rules are used" in note for note in notes)
