@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         states = QToolBar("State")
         states.setObjectName("state_toolbar")
         states.addWidget(QLabel(" State: "))
-        self.state_picker = StatePicker(self.layer_list)
+        self.state_picker = StatePicker(self.layer_list, scoring_setup=self.scoring_setup)
         states.addWidget(self.state_picker)
         states.addSeparator()
         states.addAction(self.converter_action)
@@ -452,7 +452,10 @@ class MainWindow(QMainWindow):
         self.remember_recent(str(path))
         self.update_title()
         notes = self.readiness.restore_setup(project.extra.get(SETUP_KEY) or {}, self.layer_list, relative_to=path.parent)
-        problems = [*project.messages, *(f"Scoring setup: {note}" for note in notes)]
+        problems = [*project.messages, *(f"Scoring set-up: {note}" for note in notes)]
+        picker_note = self.state_picker.show_filter()
+        if picker_note:
+            problems.append(picker_note)
         if problems:
             self.show_problem(f"{describe_path(path)} opened with notes", [("", problem) for problem in problems])
 
@@ -544,9 +547,9 @@ class MainWindow(QMainWindow):
         what = "Distance" if self.canvas.tools.tool == "measure_distance" else "Area"
         self.status.measure.setText(f"{what}: {text}")
 
-    def _on_state_chosen(self, name: str, boundaries, position: int) -> None:
+    def _on_state_chosen(self, name: str, boundaries, positions) -> None:
         if name and boundaries is not None:
-            self.canvas.zoom_to_features(boundaries, [position])
+            self.canvas.zoom_to_features(boundaries, positions)
         else:
             self.canvas.zoom_to_full_extent()
 

@@ -193,7 +193,7 @@ def test_a_scoring_setup_that_cannot_be_restored_says_what_and_uses_the_shipped_
     assert again.rules.path.resolve() == DEFAULT_RULES_PATH.resolve()
     assert again.choices["deposits"].currentText() == NONE_TEXT
     assert again.chosen_layer("blocks") is not None
-    notes = [message for message in second.messages if message.startswith("Scoring setup:")]
+    notes = [message for message in second.messages if message.startswith("Scoring set-up:")]
     assert any("tranche_rules.toml" in note and "shipped rules are used" in note for note in notes)
     assert any("'Old deposits'" in note for note in notes)
     assert "Old deposits" in again.message.text()
