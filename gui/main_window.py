@@ -32,6 +32,7 @@ from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import ReadinessPanel
+from gui.layer_properties import LayerPropertiesDialog
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         tree.zoomToLayer.connect(canvas.zoom_to_layer)
         tree.openTable.connect(self.open_table)
         tree.editStyle.connect(self.edit_style)
+        tree.showProperties.connect(self.show_properties)
         self.state_picker.stateChosen.connect(self._on_state_chosen)
         listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.update_title())
         self.runner.taskStarted.connect(self.status.progress.follow)
@@ -567,6 +569,13 @@ class MainWindow(QMainWindow):
         layer = self.layer_tree.current_layer()
         if layer is not None:
             self.edit_style(layer)
+
+    def show_properties(self, layer) -> LayerPropertiesDialog:
+        """The layer's properties: reader report, CRS, encoding, field mapping, relink."""
+        dialog = LayerPropertiesDialog(layer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def edit_style(self, layer) -> StyleDialog:
         dialog = StyleDialog(layer, self)
