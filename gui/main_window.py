@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar, QVBoxLayout,
     QWidget,
 )
 
 from geo.errors import KhanijError, describe_path
+from layers.history import History
 from layers.layer import Layer, LayerList
 from layers.scoring_setup import PROJECT_KEY as SETUP_KEY, ScoringSetup
 
@@ -40,6 +41,7 @@ from gui.workers import Task, TaskRunner
 
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
+RESULTS_KEY = "readiness_results"
 MAX_RECENT = 10
 MAX_MESSAGE_LINES = 8
 SAMPLE_BANNER = ("Illustrative sample atlas: the deposits, blocks, forest, protected areas and the magnetic "
@@ -112,6 +114,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.layer_list = LayerList()
         self.scoring_setup = ScoringSetup()
+        self.history = History(self.layer_list, self.scoring_setup)
+        self.undo_stack = QUndoStack(self)
+        self.unsaved = False
         self.settings = app_settings()
         self.runner = TaskRunner(self)
         self.project_path: Optional[Path] = None
@@ -186,7 +191,12 @@ class MainWindow(QMainWindow):
                                         "Open data files or a project (several at once)")
         self.save_action = self._action("&Save project", self.save_project, "Ctrl+S")
         self.save_as_action = self._action("Save project &as…", self.save_project_as, "Ctrl+Shift+S")
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.quit_action = self._action("&Quit", self.quit, "Ctrl+Q")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.undo_action, self.redo_action])
         self.refresh_action = self._action("&Refresh map", self.refresh, "F5")
         self.find_action = self._action("&Find feature…", self.find_feature, "Ctrl+F",
                                         "Search the current layer's attributes and zoom to a feature")
@@ -223,6 +233,9 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
         view = bar.addMenu("&View")
         for action in (self.full_extent_action, self.zoom_layer_action, self.zoom_selection_action,
                        self.refresh_action):
@@ -283,7 +296,10 @@ class MainWindow(QMainWindow):
         tree.editStyle.connect(self.edit_style)
         tree.showProperties.connect(self.show_properties)
         self.state_picker.stateChosen.connect(self._on_state_chosen)
-        listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.update_title())
+        listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.mark_unsaved())
+        listen_while_alive(self, self.scoring_setup.events.changed, lambda _event=None: self.mark_unsaved())
+        listen_while_alive(self, self.history.events.recorded, lambda event: self.undo_stack.push(UndoStep(event.change)))
+        self.readiness.untracked = self.history.suspended
         self.runner.taskStarted.connect(self.status.progress.follow)
 
     # --- layers and files ----------------------------------------------------------------------
@@ -308,6 +324,8 @@ class MainWindow(QMainWindow):
         self.add_layers(atlas)
         self.scoring_setup.adopt_roles(atlas)
         self._first_load = False
+        self.undo_stack.clear()
+        self.mark_saved()
         self.canvas.zoom_to_full_extent()
 
     def open_paths(self, paths: Sequence[str]) -> Optional[Task]:
@@ -454,12 +472,19 @@ class MainWindow(QMainWindow):
         self.remember_recent(str(path))
         self.update_title()
         notes = self.readiness.restore_setup(project.extra.get(SETUP_KEY) or {}, self.layer_list, relative_to=path.parent)
+        if project.scores is not None:
+            results = project.extra.get(RESULTS_KEY) or {}
+            self.readiness.restore_scores(project.scores, self.layer_list.find(results.get("blocks_name") or "")
+                                          or self.scoring_setup.layer_for("blocks", self.layer_list),
+                                          out_of_date=bool(results.get("out_of_date") or notes))
         problems = [*project.messages, *(f"Scoring set-up: {note}" for note in notes)]
         picker_note = self.state_picker.show_filter()
         if picker_note:
             problems.append(picker_note)
         if problems:
             self.show_problem(f"{describe_path(path)} opened with notes", [("", problem) for problem in problems])
+        self.undo_stack.clear()
+        self.mark_saved()
 
     def save_project(self) -> bool:
         if self.project_path is None:
@@ -476,26 +501,51 @@ class MainWindow(QMainWindow):
         return self.write_project(Path(path))
 
     def write_project(self, path: Path) -> bool:
-        """Save the layers, styles, order, visibility, the map extent and the scoring setup (atomic
-        write). The "Readiness scores" layer has no file: it is left out, and Run remakes it from
-        the saved setup."""
-        from layers.project import save_project
+        """Save the layers, styles, order, visibility, the map extent and the scoring set-up; the
+        scores and added columns go to the GeoPackage beside it (both written atomically)."""
+        from layers.project import companion_path, save_project
 
         scores = self.readiness.scores_layer
         layers = [layer for layer in self.layer_list if layer is not scores]
         extra = {SETUP_KEY: self.readiness.setup(relative_to=Path(path).parent)}
+        if scores is not None:
+            blocks = self.readiness.scored_blocks
+            extra[RESULTS_KEY] = {"out_of_date": self.readiness.out_of_date,
+                                  "blocks_name": blocks.name if blocks is not None else None}
         try:
-            save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra)
+            save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra,
+                         scores=scores.data if scores is not None else None)
         except KhanijError as exc:
             self.show_problem("Could not save the project", [(describe_path(path), str(exc))])
             return False
         self.project_path = Path(path)
         self.remember_recent(str(path))
-        self.update_title()
-        left_out = (f"; the {scores.name} layer is not saved (no file): Run remakes it from the saved scoring setup"
-                    if len(layers) < len(self.layer_list) else "")
-        self.status.showMessage(f"Saved {describe_path(path)}{left_out}", 10000)
+        self.mark_saved()
+        beside = f" (scores in {companion_path(path).name})" if scores is not None else ""
+        self.status.showMessage(f"Saved {describe_path(path)}{beside}", 10000)
         return True
+
+    def mark_unsaved(self) -> None:
+        self.unsaved = True
+        self.update_title()
+
+    def mark_saved(self) -> None:
+        self.unsaved = False
+        self.update_title()
+
+    def confirm_discard(self) -> bool:
+        """Ask before unsaved work is lost: Save (then go on if it saved), Discard, or Cancel."""
+        if not self.unsaved or not len(self.layer_list):
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, "The project has unsaved changes. Save them?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        self._message_box = box
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project()
+        return answer == QMessageBox.StandardButton.Discard
 
     def display_crs_text(self) -> str:
         crs = self.canvas.display_crs
@@ -618,7 +668,7 @@ class MainWindow(QMainWindow):
 
     # --- window state --------------------------------------------------------------------------
     def update_title(self) -> None:
-        name = self.project_path.stem if self.project_path else "untitled project"
+        name = (self.project_path.stem if self.project_path else "untitled project") + ("*" if self.unsaved else "")
         sample = any(getattr(layer, "illustrative", False) for layer in self.layer_list)
         self.sample_banner.setVisible(sample)
         suffix = " — sample atlas (illustrative sample, not official data)" if sample else ""
@@ -642,7 +692,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("layer_tree/mode", self.layer_panel.mode.currentData())
         self.settings.sync()
 
+    def quit(self) -> bool:
+        """File ▸ Quit: asks first when there is unsaved work; returns whether the window closed."""
+        if not self.confirm_discard():
+            return False
+        self.unsaved = False
+        return self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """The window's close button asks about unsaved work, as Quit does (a close by the
+        program itself does not)."""
+        if event.spontaneous() and not self.confirm_discard():
+            event.ignore()
+            return
         self.runner.cancel_all()
         self.runner.wait(5000)
         self.save_settings()
@@ -664,6 +726,25 @@ class MainWindow(QMainWindow):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.canvas.grab_map_image()          # draws rasters now instead of after their delay
         QApplication.processEvents()
+
+
+class UndoStep(QUndoCommand):
+    """A model change (:class:`layers.history.Change`) on the window's QUndoStack. It has already
+    happened when pushed, so the stack's first redo does nothing."""
+
+    def __init__(self, change) -> None:
+        super().__init__(change.text)
+        self.change = change
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.change.redo()
+
+    def undo(self) -> None:
+        self.change.undo()
 
 
 def _layer_place(layer: Layer) -> str:

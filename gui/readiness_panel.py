@@ -11,11 +11,12 @@ out of the ``explanation`` prose.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, ContextManager, Optional
 
 import numpy as np
 import pandas as pd
@@ -251,6 +252,9 @@ class ReadinessPanel(QWidget):
         self.scoring_setup = scoring_setup if scoring_setup is not None else ScoringSetup()
         self.scores_layer: Optional[Layer] = None
         self.scored_key: Optional[tuple] = None
+        self.scored_blocks: Optional[Layer] = None
+        # Wraps the program's own layer changes (the scores layer) so they are not undo steps.
+        self.untracked: Callable[[], ContextManager] = contextlib.nullcontext
         self._run = _RunState()
         self._syncing = False
         self._build()
@@ -613,22 +617,36 @@ class ReadinessPanel(QWidget):
         self.show_message(f"Scored {len(frame):,} blocks of {blocks.name} with rules {self._run.rules_label}. "
                           "Select a row to see the block on the map and why it scored so.")
 
+    def restore_scores(self, frame, blocks: Optional[Layer], out_of_date: bool = False) -> Layer:
+        """Show scores saved with a project as the results of the set-up just restored (marked out
+        of date when they were so when saved)."""
+        illustrative = any(layer.illustrative for _label, layer in self.scoring_setup.used_layers(self.layer_list))
+        layer = self.show_scores(frame, blocks, illustrative)
+        self.scored_key = ("saved out of date",) if out_of_date else self.scoring_setup.inputs_key(self.layer_list)
+        self.refresh_inputs()
+        problem = self.message.styleSheet() != ""
+        saved = f"Scores saved with the project: {len(frame):,} blocks" + (", out of date." if out_of_date else ".")
+        self.show_message(f"{self.message.text()}\n{saved}" if problem else saved, problem=problem)
+        return layer
+
     def show_scores(self, frame, blocks: Optional[Layer] = None, illustrative: bool = False) -> Layer:
         """Put a score table in the "Readiness scores" layer (made on the first run, above the
         blocks) and in the results table."""
         frame = frame.reset_index(drop=True)
+        self.scored_blocks = blocks
         fields = guess_fields([str(c) for c in frame.columns if c != frame.geometry.name], "blocks")
         layer = self.scores_layer
-        if layer is not None and any(other is layer for other in self.layer_list):
-            layer.fields = fields
-            layer.illustrative = illustrative
-            layer.data = frame
-        else:
-            layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
-                          illustrative=illustrative)
-            self.scores_layer = layer
-            above = next((i for i, other in enumerate(self.layer_list) if other is blocks), 0)
-            self.layer_list.insert(above, layer)
+        with self.untracked():
+            if layer is not None and any(other is layer for other in self.layer_list):
+                layer.fields = fields
+                layer.illustrative = illustrative
+                layer.data = frame
+            else:
+                layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
+                              illustrative=illustrative)
+                self.scores_layer = layer
+                above = next((i for i, other in enumerate(self.layer_list) if other is blocks), 0)
+                self.layer_list.insert(above, layer)
         own_fields = blocks.fields if blocks is not None else fields
         self.model.set_scores(frame, {key: own_fields.get(key) or fields.get(key) for key in BLOCK_FIELDS})
         self.table.sortByColumn(self.model.column_index("score"), Qt.SortOrder.DescendingOrder)

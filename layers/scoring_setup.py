@@ -182,6 +182,17 @@ class ScoringSetup:
     def _changed(self, what: str) -> None:
         self.events.changed.emit(what=what)
 
+    def state(self) -> tuple:
+        """Everything the set-up holds, as a value (for undo)."""
+        return (dict(self.roles), {key: list(ids) for key, ids in self.lists.items()}, frozenset(self.dismissed),
+                self.rules, self._as_of)
+
+    def set_state(self, state: tuple) -> None:
+        """Go back to a :meth:`state` (undo, redo); emits ``changed("restored")``."""
+        roles, lists, dismissed, self.rules, self._as_of = state
+        self.roles, self.lists, self.dismissed = dict(roles), {key: list(ids) for key, ids in lists.items()}, set(dismissed)
+        self._changed("restored")
+
     # -- proposals -------------------------------------------------------------------------------
     def proposals(self, layer_list: Iterable[Layer]) -> list[tuple[Layer, str]]:
         """``(layer, role)`` for each open layer whose guessed role is a scoring role it does not
