@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -235,9 +236,18 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     if not positional and not any(a in ("-h", "--help") for a in argv):
         return argv + ["gui"]
     if positional and positional[0] not in SUBCOMMANDS:
-        index = argv.index(positional[0])
+        first = positional[0]
+        if _looks_like_subcommand(first):
+            raise UsageError(f"unknown subcommand {first!r}; the subcommands are {', '.join(SUBCOMMANDS)} "
+                             f"(or give files to open: khanij FILE…)")
+        index = argv.index(first)
         return argv[:index] + ["gui"] + argv[index:]
     return argv
+
+
+def _looks_like_subcommand(word: str) -> bool:
+    """A bare word that names no file ("review"): a mistyped or unknown subcommand, not a file."""
+    return re.fullmatch(r"[a-z][a-z-]*", word) is not None and not Path(word).exists()
 
 
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
@@ -329,7 +339,13 @@ def error_line(exc: BaseException, code: int) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(_normalise_argv(argv))
+    try:
+        argv = _normalise_argv(argv)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(error_line(exc, EXIT_USAGE), file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         refuse_overwriting_inputs(args)

@@ -123,3 +123,17 @@ def test_properties_is_in_the_layer_menu_of_the_window(qtbot, settings_dir):
         action.trigger()
     dialog = window.findChild(LayerPropertiesDialog)
     assert dialog is not None and dialog.layer is layer and dialog.isVisible()
+
+
+def test_a_csv_row_with_an_unquoted_code_is_reported_by_number_and_the_rest_read(qtbot, tmp_path):
+    path = tmp_path / "deposits.csv"
+    path.write_text("name,lat,lon,unfc\nKeonjhar,21.6,85.6,331\nBarbil,22.1,85.4,(2,2,1)\n"
+                    "Joda,22.0,85.4,111\nNoamundi,x,85.5,222\n", encoding="utf-8")
+    layer = Layer.from_file(path)
+    assert layer.data["name"].tolist() == ["Keonjhar", "Joda", "Noamundi"]
+    rows = [(rejected.row, rejected.reason) for rejected in layer.read_result.rejected_rows]
+    assert rows[0] == (3, "6 fields where the header has 4 (a value with an unquoted ','?)")
+    assert rows[1][0] == 5 and "latitude 'x'" in rows[1][1]
+    assert any("row 3" in message and "other rows were read" in message for message in layer.read_result.messages)
+    text = dialog_for(qtbot, layer).report.toPlainText()
+    assert "Rejected rows: 2" in text and "  row 3: 6 fields" in text and "  row 5: latitude" in text
