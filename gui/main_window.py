@@ -42,6 +42,9 @@ from gui.workers import Task, TaskRunner
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
 RESULTS_KEY = "readiness_results"
+# Below this width the readiness panel shares the left dock with the layers (as tabs), so the
+# map keeps most of a 1024-pixel screen.
+COMPACT_WIDTH_PX = 1280
 MAX_RECENT = 10
 MAX_MESSAGE_LINES = 8
 SAMPLE_BANNER = ("Illustrative sample atlas: the deposits, blocks, forest, protected areas and the magnetic "
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         self.status.show_crs(self.canvas.display_crs)
         self.resize(1400, 900)
         self._restore_settings()
+        self._fit_screen()
 
     # --- construction ----------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -270,7 +274,7 @@ class MainWindow(QMainWindow):
         for action in self.tool_actions.values():
             tools.addAction(action)
         self.addToolBar(tools)
-        states = QToolBar("State")
+        states = self.states_toolbar = QToolBar("State")
         states.setObjectName("state_toolbar")
         states.addWidget(QLabel(" State: "))
         self.state_picker = StatePicker(self.layer_list, scoring_setup=self.scoring_setup)
@@ -698,6 +702,42 @@ class MainWindow(QMainWindow):
             return False
         self.unsaved = False
         return self.close()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.fit_docks()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Fit the docks to the width; a window that fitted the screen and grew past it on its own
+        (a panel's contents, a long progress text) is put back to its size."""
+        super().resizeEvent(event)
+        screen = self.screen().availableGeometry().size() if self.screen() is not None else None
+        old, new = event.oldSize(), event.size()
+        if screen is not None and old.isValid() and old.width() <= screen.width() and old.height() <= screen.height() \
+                and (new.width() > screen.width() or new.height() > screen.height()):
+            QTimer.singleShot(0, lambda: self.resize(old))
+        self.fit_docks()
+
+    def _fit_screen(self) -> None:
+        """Never open larger than the screen (a default or a remembered size from a bigger one)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        available = screen.availableGeometry().size()
+        if self.width() > available.width() or self.height() > available.height():
+            self.resize(min(self.width(), available.width()), min(self.height(), available.height()))
+
+    def fit_docks(self) -> None:
+        """On a narrow window, tab the readiness panel with the layers (left) and put the state
+        picker's toolbar on a second row; the map keeps the rest."""
+        if self.width() >= COMPACT_WIDTH_PX or self.readiness_dock.isFloating():
+            return
+        if self.readiness_dock in self.tabifiedDockWidgets(self.layers_dock):
+            return
+        self.tabifyDockWidget(self.layers_dock, self.readiness_dock)
+        self.layers_dock.raise_()
+        if not self.toolBarBreak(self.states_toolbar):
+            self.insertToolBarBreak(self.states_toolbar)     # the state picker on a second row
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """The window's close button asks about unsaved work, as Quit does (a close by the
