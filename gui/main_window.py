@@ -31,6 +31,7 @@ from gui.converter_dialog import ConverterDialog
 from gui.export_dialogs import ExportActions
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
+from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
@@ -175,9 +176,13 @@ class MainWindow(QMainWindow):
         self.table_dock = self._dock("Attribute table", "table_dock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.identify_dock = self._dock("Identify results", "identify_dock", self.identify,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.measure_panel = MeasurePanel(self.canvas)
+        self.measure_dock = self._dock("Measure", "measure_dock", self.measure_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.table_dock, self.identify_dock)
+        self.tabifyDockWidget(self.identify_dock, self.measure_dock)
         self.table_dock.hide()
         self.identify_dock.hide()
+        self.measure_dock.hide()
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
@@ -245,7 +250,7 @@ class MainWindow(QMainWindow):
                        self.refresh_action):
             view.addAction(action)
         view.addSeparator()
-        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.readiness_dock):
+        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.measure_dock, self.readiness_dock):
             view.addAction(dock.toggleViewAction())
         layer = bar.addMenu("&Layer")
         for action in (self.table_action, self.style_action, self.find_action):
@@ -597,11 +602,15 @@ class MainWindow(QMainWindow):
 
     def _on_identified(self, hits: list) -> None:
         self.identify.show_hits(hits)
+        first = next((hit for hit in hits if hasattr(hit, "index")), None)
+        self.canvas.show_identified(first.layer if first else None, first.index if first else None)
         self._show_bottom_dock(self.identify_dock)
 
     def _on_measured(self, text: str) -> None:
         what = "Distance" if self.canvas.tools.tool == "measure_distance" else "Area"
-        self.status.measure.setText(f"{what}: {text}")
+        self.status.measure.setText(f"{what}: {text}" if text else "")
+        if text:
+            self._show_bottom_dock(self.measure_dock)
 
     def _on_state_chosen(self, name: str, boundaries, positions) -> None:
         if name and boundaries is not None:

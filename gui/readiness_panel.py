@@ -173,12 +173,7 @@ class ScoreTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         positions = [int(self._order[index.row()]) for index in persistent]
-        series = self.frame[name]
-        ascending = sort_order(series)
-        if order == Qt.SortOrder.DescendingOrder:
-            blank = series.isna().to_numpy()[ascending]
-            ascending = np.concatenate([ascending[~blank][::-1], ascending[blank]])
-        self._order = ascending.astype(np.int64)
+        self._order = sort_order(self.frame[name], order == Qt.SortOrder.DescendingOrder).astype(np.int64)
         rows = self._rows_of_positions()
         self.changePersistentIndexList(persistent, [self.index(int(rows[p]), index.column())
                                                     for p, index in zip(positions, persistent)])

@@ -294,6 +294,7 @@ def test_the_main_window_docks_the_panel_on_the_right_and_shows_progress(qtbot, 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     window = create_window([])
     qtbot.addWidget(window)
+    window.resize(1400, 900)                  # a wide window (a narrow one tabs the panel on the left)
     window.show()
     assert window.dockWidgetArea(window.readiness_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     window.readiness_dock.hide()
