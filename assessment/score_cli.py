@@ -53,12 +53,13 @@ def check_output(path) -> Path:
     return output
 
 
-def write_scores(table, output: Path, feedback: Feedback) -> None:
-    """Write a score table atomically and print the one-line summary."""
+def write_scores(table, output: Path, feedback: Feedback, extra_sheets=None) -> None:
+    """Write a score table atomically (``extra_sheets`` as further sheets or layers) and print
+    the one-line summary."""
     from geo.tables import write_table
 
     feedback.progress(0.9, f"writing {describe_path(output)}")
-    write_table(table, output, feedback.sub(0.9, 1.0))
+    write_table(table, output, feedback.sub(0.9, 1.0), extra_sheets=extra_sheets)
     feedback.progress(1.0, "done")
     counts = table["readiness"].value_counts()
     print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "

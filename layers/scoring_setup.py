@@ -46,6 +46,7 @@ SINGLE_ROLES = (("blocks", "Blocks"), ("deposits", "Deposits"), ("forest", "Fore
 LIST_ROLES = (("infrastructure", "infrastructure", "Infrastructure"), ("rasters", "evidence", "Evidence rasters"))
 ROLE_LABELS = {**dict(SINGLE_ROLES), **{role: label for _key, role, label in LIST_ROLES}}
 PROJECT_KEY = "readiness"
+INPUTS_SHEET = "scoring_inputs"
 
 
 def _layer_ref(layer: Optional[Layer]) -> Optional[dict]:
@@ -297,17 +298,19 @@ class ScoringSetup:
         return (tuple((label, layer_key(layer)) for label, layer in self.used_layers(layers)),
                 self.rules.sha256, self.as_of_text())
 
-    def summary(self, layer_list: Iterable[Layer]) -> list[str]:
-        """What a score of this set-up uses, one line each: every layer with its role and the
-        fields it maps, the rules and the as-of date (for the dossier and the tables)."""
-        lines = []
+    def inputs_table(self, layer_list: Iterable[Layer]) -> pd.DataFrame:
+        """What a score of this set-up uses, one row each (``item``, ``name``, ``source``,
+        ``detail``): every layer with its role and field mapping, the rules and the as-of date;
+        written beside the scores so a table says what it was computed from."""
+        rows = []
         for label, layer in self.used_layers(layer_list):
-            fields = ", ".join(f"{field} = {column}" for field, column in layer.fields.items())
-            source = describe_path(layer.source) if layer.source is not None else "made in Khanij"
-            lines.append(f"{label}: {layer.name} ({source})" + (f"; fields {fields}" if fields else ""))
-        lines.append(f"Rules: {self.rules.name} version {self.rules.version} (SHA-256 {self.rules.sha256[:12]})")
-        lines.append(f"As of: {self.as_of_text()}")
-        return lines
+            source = str(layer.source) if layer.source is not None else "made in Khanij"
+            fields = "; ".join(f"{field} = {column}" for field, column in layer.fields.items())
+            rows.append((label, layer.name, source, f"fields: {fields}" if fields else ""))
+        rows.append(("Rules", f"{self.rules.name} version {self.rules.version}", str(self.rules.path),
+                     f"SHA-256 {self.rules.sha256}"))
+        rows.append(("As of", self.as_of_text(), "", "the rules in force on this date are applied"))
+        return pd.DataFrame(rows, columns=["item", "name", "source", "detail"])
 
     # -- saving ----------------------------------------------------------------------------------
     def to_dict(self, layer_list: Iterable[Layer], relative_to: Optional[os.PathLike | str] = None) -> dict:
@@ -392,12 +395,13 @@ def load_project_setup(path: os.PathLike | str, feedback=None):
     return project, setup, notes
 
 
-def score_project(path: os.PathLike | str, feedback=None, as_of=None) -> tuple[Any, list[str]]:
+def score_project(path: os.PathLike | str, feedback=None, as_of=None) -> tuple[Any, list[str], pd.DataFrame]:
     """Score a project as its scoring set-up says: what the GUI's Run computes for that project.
 
     ``as_of`` (a date or ISO text), when given, replaces the set-up's as-of date.
 
-    Returns ``(table, notes)``: the score table and what of the set-up could not be restored.
+    Returns ``(table, notes, inputs)``: the score table, what of the set-up could not be restored,
+    and :meth:`ScoringSetup.inputs_table` (what the score used).
 
     Raises
     ------
@@ -417,11 +421,12 @@ def score_project(path: os.PathLike | str, feedback=None, as_of=None) -> tuple[A
     if as_of is not None:
         setup.as_of = as_of
     table = score(feedback=feedback.sub(0.2, 1.0), **setup.score_inputs(project.layers))
-    return table, notes
+    return table, notes, setup.inputs_table(project.layers)
 
 
 def run_score_project(args, feedback=None) -> int:
-    """``khanij score --project P -o OUT``: score the project's set-up and write the table.
+    """``khanij score --project P -o OUT``: score the project's set-up and write the table, with
+    what it used in a second sheet or layer (``scoring_inputs``; not in a CSV).
 
     What of the set-up could not be restored is printed to stderr before the summary.
     """
@@ -431,8 +436,8 @@ def run_score_project(args, feedback=None) -> int:
 
     feedback = ensure_feedback(feedback)
     output = check_output(args.output)
-    table, notes = score_project(args.project, feedback.sub(0.0, 0.9), as_of=getattr(args, "as_of", None))
+    table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=getattr(args, "as_of", None))
     for note in notes:
         print(f"khanij score: {describe_path(args.project)}: {note}", file=sys.stderr)
-    write_scores(table, output, feedback)
+    write_scores(table, output, feedback, extra_sheets={INPUTS_SHEET: inputs})
     return 0

@@ -79,14 +79,20 @@ def test_the_setup_is_saved_in_the_project_and_scored_by_the_cli(atlas, tmp_path
     assert again.to_dict(project.layers, tmp_path) == setup.to_dict(atlas, tmp_path)
     assert again.as_of == datetime.date(2025, 11, 12)
 
-    table, notes = score_project(path)
+    table, notes, inputs = score_project(path)
     assert notes == [] and set(table["as_of"]) == {"2025-11-12"} and table["s_forest"].isna().all()
+    items = inputs["item"].tolist()
+    assert items == ["Blocks", "Deposits", "Protected areas", "State boundaries", "Infrastructure",
+                     "Evidence rasters", "Rules", "As of"]                          # each once, no forest
+    assert inputs.set_index("item").loc["As of", "name"] == "2025-11-12"
+    assert "licence = licence" in inputs.set_index("item").loc["Blocks", "detail"]
     out = tmp_path / "out.gpkg"
     run = subprocess.run([sys.executable, "-m", "main", "score", "--project", str(path), "-o", str(out)],
                          capture_output=True, text=True, cwd=ATLAS_DIR.parents[1])
     assert run.returncode == 0, run.stderr
     written = gpd.read_file(out)
     assert written["score"].tolist() == pytest.approx(table["score"].tolist())
+    assert gpd.read_file(out, layer="scoring_inputs")["item"].tolist() == items
 
 
 def test_score_project_refuses_a_setup_without_blocks_and_flags_that_clash(atlas, tmp_path):
