@@ -203,30 +203,29 @@ class LayerPropertiesDialog(QDialog):
         if self.crs_hits.count():
             self.crs_hits.setCurrentRow(0)
 
+    def _change(self, action, failed: str, done) -> bool:
+        """Run a change of the layer; show the layer again and ``done()``, or why it failed."""
+        try:
+            action()
+        except KhanijError as exc:
+            self.say(f"{failed}: {exc}", problem=True)
+            return False
+        self.show_layer()
+        self.say(done())
+        return True
+
     def assign_selected_crs(self) -> bool:
         item = self.crs_hits.currentItem()
         if item is None:
             self.say("Choose a CRS in the list first.", problem=True)
             return False
-        try:
-            self.layer.assign_crs(item.data(CRS_CODE_ROLE))
-        except KhanijError as exc:
-            self.say(str(exc), problem=True)
-            return False
-        self.show_layer()
-        self.say(f"{self.layer.name}: CRS set to {crs_label(self.layer.crs)}.")
-        return True
+        return self._change(lambda: self.layer.assign_crs(item.data(CRS_CODE_ROLE)), "CRS not assigned",
+                            lambda: f"{self.layer.name}: CRS set to {crs_label(self.layer.crs)}.")
 
     def reload_with_encoding(self) -> bool:
         encoding = self.encoding.currentData()
-        try:
-            self.layer.reload(encoding=encoding)
-        except KhanijError as exc:
-            self.say(f"Not reloaded: {exc}", problem=True)
-            return False
-        self.show_layer()
-        self.say(f"{self.layer.name} reloaded with {encoding or 'the automatic encoding'}.")
-        return True
+        return self._change(lambda: self.layer.reload(encoding=encoding), "Not reloaded",
+                            lambda: f"{self.layer.name} reloaded with {encoding or 'the automatic encoding'}.")
 
     def apply_fields(self) -> None:
         self.layer.fields = self.mapping()
@@ -243,11 +242,5 @@ class LayerPropertiesDialog(QDialog):
 
     def relink(self, path) -> bool:
         """Read the layer from ``path`` (its file moved); on failure the layer stays as it was."""
-        try:
-            self.layer.relink(path)
-        except KhanijError as exc:
-            self.say(f"Not relinked: {exc}", problem=True)
-            return False
-        self.show_layer()
-        self.say(f"{self.layer.name} now reads {describe_path(path)}.")
-        return True
+        return self._change(lambda: self.layer.relink(path), "Not relinked",
+                            lambda: f"{self.layer.name} now reads {describe_path(path)}.")

@@ -14,23 +14,14 @@ from pyproj import Transformer
 
 from layers.layer import Layer
 
-from gui.main_window import MainWindow
 
 STATIONS = "datameet-railways/stations.json"
 STATES = "datta07-indian-shapefiles/INDIA/INDIA_STATES.geojson"
 
 
 @pytest.fixture
-def window(qtbot, settings_dir):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.open_sample_atlas()
-    qtbot.waitExposed(win)
-    yield win
-    win.runner.cancel_all()
-    win.runner.wait(20000)
+def window(atlas_window):
+    return atlas_window
 
 
 def view_point(window, lon, lat):

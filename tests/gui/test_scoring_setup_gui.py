@@ -16,7 +16,6 @@ from PySide6.QtCore import QDate
 from geo.tables import write_table
 from layers.atlas import ATLAS_DIR
 
-from gui.main_window import MainWindow
 from tests.gui.test_open_every_external_file import FAILS, USER_FILES, EXTERNAL
 
 REPO = ATLAS_DIR.parents[1]
@@ -24,15 +23,8 @@ LOAD_TIMEOUT_MS = 240_000
 
 
 @pytest.fixture
-def window(qtbot, settings_dir):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.open_sample_atlas()
-    yield win
-    win.runner.cancel_all()
-    win.runner.wait(20000)
+def window(atlas_window):
+    return atlas_window
 
 
 def run_scores(qtbot, window):

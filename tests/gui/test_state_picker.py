@@ -46,19 +46,8 @@ def test_a_districts_layer_lists_each_state_once_and_zooms_to_all_its_districts(
     assert len(positions) > 20
 
 
-@pytest.fixture
-def window(qtbot, settings_dir):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    win.runner.cancel_all()
-    win.runner.wait(20000)
-
-
-def test_a_reopened_project_shows_the_state_its_layers_are_filtered_to(qtbot, window, tmp_path, settings_dir):
-    window.open_sample_atlas()
+def test_a_reopened_project_shows_the_state_its_layers_are_filtered_to(qtbot, atlas_window, tmp_path):
+    window = atlas_window
     window.state_picker.choose("Odisha")
     project = tmp_path / "odisha.khanij"
     assert window.write_project(project)

@@ -9,21 +9,15 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from gui.main_window import COMPACT_WIDTH_PX, MainWindow
+from gui.main_window import COMPACT_WIDTH_PX
 from gui.workers import Task
 
 
 @pytest.fixture
-def small_window(qtbot, settings_dir):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    win.show()
-    win.open_sample_atlas()
-    qtbot.waitExposed(win)
-    yield win
-    win.runner.cancel_all()
-    win.runner.wait(20000)
+def small_window(qtbot, atlas_window):
+    atlas_window.resize(1024, 700)
+    qtbot.waitUntil(lambda: atlas_window.width() == 1024)
+    return atlas_window
 
 
 def test_at_1024_by_700_the_panels_tab_and_the_map_keeps_half_the_width(qtbot, small_window):

@@ -14,15 +14,8 @@ from gui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, settings_dir):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.open_sample_atlas()
-    yield win
-    win.runner.cancel_all()
-    win.runner.wait(20000)
+def window(atlas_window):
+    return atlas_window
 
 
 def answer_next_box(button: QMessageBox.StandardButton, seen: list) -> None:
