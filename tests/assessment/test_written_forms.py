@@ -6,7 +6,7 @@ import pytest
 
 from assessment.conversion import TARGETS, claim_of, convert, no_more_confident, stage_of
 from assessment.notation import parse
-from tests.assessment.test_conversion import EVERY_CATEGORY, results
+from tests.assessment.test_conversion import EVERY_CATEGORY
 
 # (as written, notation, canonical code); every case and spacing below is one a report uses.
 WRITTEN = [
