@@ -361,6 +361,12 @@ class AttributeTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fde0c5; color: #5a2a00; padding: 3px; }")
+        self.note.hide()
+        layout.addWidget(self.note)
         layout.addWidget(self.view)
         self._syncing = False
         #: The last filter of each layer's table, by layer id: (text, column, show choice).
@@ -392,6 +398,11 @@ class AttributeTable(QWidget):
         if len(frame) <= 2000:
             fit_columns(self.view)
         self._update_count()
+
+    def set_note(self, text: str) -> None:
+        """A line above the rows (e.g. "out of date" on the readiness scores); empty hides it."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _remember_filter(self) -> None:
         if self.layer is not None:

@@ -33,7 +33,7 @@ from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
 from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
-from gui.readiness_panel import ReadinessPanel
+from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
         listen_while_alive(self, self.scoring_setup.events.changed, lambda _event=None: self.mark_unsaved())
         listen_while_alive(self, self.history.events.recorded, lambda event: self.undo_stack.push(UndoStep(event.change)))
         self.readiness.untracked = self.history.suspended
+        self.readiness.outOfDateChanged.connect(lambda _stale: self._mark_table())
         self.runner.taskStarted.connect(self.status.progress.follow)
 
     # --- layers and files ----------------------------------------------------------------------
@@ -584,8 +585,15 @@ class MainWindow(QMainWindow):
 
     def open_table(self, layer) -> None:
         self.table.set_layer(layer)
+        self._mark_table()
         self._show_bottom_dock(self.table_dock)
         self.table.select_positions(self.canvas.selection(layer))
+
+    def _mark_table(self) -> None:
+        """The attribute table of the readiness scores says so when they are out of date."""
+        scores = self.readiness.scores_layer
+        stale = scores is not None and self.table.layer is scores and self.readiness.out_of_date
+        self.table.set_note(OUT_OF_DATE_TEXT if stale else "")
 
     def _show_bottom_dock(self, dock: QDockWidget) -> None:
         """Show a bottom dock at a readable height (a third of the window) the first time."""

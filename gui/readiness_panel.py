@@ -234,9 +234,12 @@ class ReadinessPanel(QWidget):
     -------
     scored(layer)
         A run finished and ``layer`` (the "Readiness scores" layer) holds its table.
+    outOfDateChanged(bool)
+        The results shown became out of date (True) or current again (False).
     """
 
     scored = Signal(object)
+    outOfDateChanged = Signal(bool)
 
     def __init__(self, layer_list, canvas, runner, scoring_setup: Optional[ScoringSetup] = None,
                  parent: Optional[QWidget] = None) -> None:
@@ -427,7 +430,10 @@ class ReadinessPanel(QWidget):
         self.as_of_edit.setDate(QDate.fromString(self.scoring_setup.as_of_text(), Qt.DateFormat.ISODate))
         self.as_of_edit.blockSignals(False)
         self._fill_proposals()
-        self.out_of_date_label.setVisible(self.out_of_date)
+        stale = self.out_of_date
+        if stale != self.out_of_date_label.isVisibleTo(self):
+            self.out_of_date_label.setVisible(stale)
+            self.outOfDateChanged.emit(stale)
         self._update_buttons()
 
     @property

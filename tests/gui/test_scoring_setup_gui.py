@@ -115,3 +115,14 @@ def test_the_cli_scores_exactly_what_the_gui_scores_for_a_project(qtbot, window,
     assert run.returncode == 0, run.stderr
     assert_frame_equal(gpd.read_file(cli_file, layer="cli"), gpd.read_file(gui_file))
     assert set(gui_frame["state"]) == {"Jharkhand", "Odisha"} and set(gui_frame["as_of"]) == {"2024-06-01"}
+
+
+def test_the_scores_table_is_marked_out_of_date_too(qtbot, window):
+    panel = window.readiness
+    run_scores(qtbot, window)
+    window.open_table(panel.scores_layer)
+    assert not window.table.note.isVisible()
+    window.scoring_setup.as_of = "2021-06-01"
+    assert window.table.note.isVisible() and "Out of date" in window.table.note.text()
+    run_scores(qtbot, window)
+    assert not window.table.note.isVisible()
