@@ -85,6 +85,7 @@ def test_a_licence_column_named_proposed_is_mapped_and_guesses_are_marked(qtbot,
     layer = Layer.from_file(path)
     assert layer.role == "blocks" and "licence" not in layer.fields
     dialog = dialog_for(qtbot, layer)
+    assert {"grade", "grade_basis", "potentiality", "pa_type", "esz", "forest_type"} <= set(dialog.field_combos)
     assert dialog.field_combos["licence"].currentText() == "(none)" and not dialog.is_guess("licence")
     assert dialog.field_combos["block_id"].currentText() == "block_id" and dialog.is_guess("block_id")
     combo = dialog.field_combos["licence"]
