@@ -82,10 +82,10 @@ def export_report_work(feedback, scores, map_layers, path: str, block_ids, sourc
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 
-def export_table_work(feedback, frame, path: str):
+def export_table_work(feedback, frame, path: str, extra_sheets=None):
     from geo.tables import write_table
 
-    return write_table(frame, path, feedback)
+    return write_table(frame, path, feedback, extra_sheets=extra_sheets)
 
 
 # ---------------------------------------------------------------- the menu
@@ -193,4 +193,13 @@ class ExportActions(QObject):
         path = path or self._ask_path(f"Export {which} of {layer.name}", TABLE_FILTER, f"{layer.name}.xlsx")
         if path is None:
             return None
-        return self._start(f"Writing {Path(path).name} ({which})", export_table_work, frame, path)
+        return self._start(f"Writing {Path(path).name} ({which})", export_table_work, frame, path,
+                           self._scoring_inputs() if layer is self._scores_layer() else None)
+
+    def _scoring_inputs(self) -> Optional[dict]:
+        """What the scores were computed from (layers with their fields, rules, as-of date), as the
+        second sheet or layer of a score table, as ``khanij score --project`` writes it."""
+        from layers.scoring_setup import INPUTS_SHEET
+
+        setup = getattr(self.window, "scoring_setup", None)
+        return None if setup is None else {INPUTS_SHEET: setup.inputs_table(self.window.layer_list)}

@@ -75,9 +75,14 @@ def test_report_and_table_of_the_scores(qtbot, window, tmp_path):
     table = succeeded(qtbot, window.exports.export_table(str(tmp_path / "scores.xlsx")))
     from openpyxl import load_workbook
 
-    sheet = load_workbook(table).active
+    book = load_workbook(table)
+    sheet = book.active
     header = [cell.value for cell in sheet[1]]
     assert "readiness" in header and "score" in header and sheet.max_row == scores.feature_count + 1
+    inputs = [(row[0].value, row[1].value) for row in book["scoring_inputs"].iter_rows(min_row=2)]
+    used = window.scoring_setup.used_layers(window.layer_list)
+    assert inputs[:-2] == [(label, layer.name) for label, layer in used]          # each layer once
+    assert [item for item, _name in inputs[-2:]] == ["Rules", "As of"]
 
 
 def test_exports_follow_the_selection(qtbot, window, tmp_path):
