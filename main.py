@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -92,6 +93,17 @@ def as_of_date(text: str):
 def cmd_score(args: argparse.Namespace) -> int:
     from assessment.score_cli import run_score
 
+    if args.project:
+        own_layers = [flag for flag, given in (("--sample", args.sample), ("--blocks", args.blocks),
+                      ("--deposits", args.deposits), ("--forest", args.forest), ("--protected", args.protected),
+                      ("--infra", args.infra), ("--raster", args.raster), ("--boundaries", args.boundaries),
+                      ("--rules", args.rules)) if given]
+        if own_layers:
+            raise UsageError(f"score --project takes its layers and rules from the project's scoring set-up; "
+                             f"drop {', '.join(own_layers)}")
+        from layers.scoring_setup import run_score_project
+
+        return run_score_project(args, stderr_feedback())
     if args.sample:
         from layers.atlas import sample_role_paths
 
@@ -104,7 +116,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.raster = args.raster or list(roles["evidence"])
         args.boundaries = args.boundaries or roles.get("boundaries")
     if not (args.blocks and args.deposits):
-        raise UsageError("score needs --blocks and --deposits, or --sample")
+        raise UsageError("score needs --project, --sample, or --blocks and --deposits")
     refuse_overwriting_inputs(args)
     return run_score(args, stderr_feedback())
 
@@ -171,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score blocks for auction readiness")
     p.add_argument("--sample", action="store_true", help="score the embedded sample atlas")
+    p.add_argument("--project", metavar="P.khanij",
+                   help="score a project as its scoring set-up says (what the app's Run scores)")
     p.add_argument("--blocks", metavar="B", help="candidate blocks (polygons)")
     p.add_argument("--deposits", metavar="D", help="deposits (points or polygons) with unfc/stage, tonnage")
     p.add_argument("--forest", metavar="F", help="forest land polygons")
@@ -222,9 +236,18 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     if not positional and not any(a in ("-h", "--help") for a in argv):
         return argv + ["gui"]
     if positional and positional[0] not in SUBCOMMANDS:
-        index = argv.index(positional[0])
+        first = positional[0]
+        if _looks_like_subcommand(first):
+            raise UsageError(f"unknown subcommand {first!r}; the subcommands are {', '.join(SUBCOMMANDS)} "
+                             f"(or give files to open: khanij FILE…)")
+        index = argv.index(first)
         return argv[:index] + ["gui"] + argv[index:]
     return argv
+
+
+def _looks_like_subcommand(word: str) -> bool:
+    """A bare word that names no file ("review"): a mistyped or unknown subcommand, not a file."""
+    return re.fullmatch(r"[a-z][a-z-]*", word) is not None and not Path(word).exists()
 
 
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
@@ -316,7 +339,13 @@ def error_line(exc: BaseException, code: int) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(_normalise_argv(argv))
+    try:
+        argv = _normalise_argv(argv)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(error_line(exc, EXIT_USAGE), file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         refuse_overwriting_inputs(args)
