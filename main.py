@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
                    help="apply the rules in force on this date (default: the rules file's as_of, today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score in spatial partitions on a Dask cluster: a scheduler address (tcp://host:8786), "
+                        "or local[:N] for a cluster of N worker processes on this machine (default N: one per core); "
+                        "the result is identical to the run without it")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
 

@@ -133,6 +133,16 @@ def parse_as_of(value: datetime.date | str) -> datetime.date:
         raise ValueError(f"the as-of date must be a day written YYYY-MM-DD (e.g. 2024-06-01), not {value!r}") from None
 
 
+def score_prepared(ctx: Context, notes: Sequence[str], blocks: gpd.GeoDataFrame,
+                   feedback: Optional[Feedback] = None) -> gpd.GeoDataFrame:
+    """Score prepared blocks: the step of :func:`score` after :func:`prepare`, for callers that
+    prepare once and score in parts (:mod:`assessment.distributed` runs it per partition).
+
+    ``blocks`` are the user's rows of ``ctx.blocks`` (same order), ``notes`` the run's notes.
+    """
+    return _score(ctx, notes, blocks, {}, ensure_feedback(feedback))
+
+
 def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFrame:
     """The gates and criteria in order; large rasters' zonal statistics run in ``background``."""
     feedback.progress(0.05, "stage gate")
@@ -446,12 +456,13 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
 
 
 def _labels(ctx: Context) -> list[str]:
-    """"Block <id>" per block (its id, else its name, else its position)."""
+    """"Block <id>" per block (its id, else its name, else its 1-based position in the user's layer)."""
     block_id = ctx.block_column("block_id")
     if block_id is None:
         block_id = ctx.block_column("block_name")
     values = block_id.tolist() if block_id is not None else [None] * ctx.n_blocks
-    return [f"Block {value}" if not blank(value) else f"Block {i + 1}" for i, value in enumerate(values)]
+    numbers = ctx.block_numbers if ctx.block_numbers is not None else range(1, ctx.n_blocks + 1)
+    return [f"Block {value}" if not blank(value) else f"Block {number}" for value, number in zip(values, numbers)]
 
 
 #: The result columns the explanation reads (besides the per-gate and per-criterion ones).
