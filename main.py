@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
-SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "report", "export-map", "sample-atlas")
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas")
 
 
 class UsageError(Exception):
@@ -109,6 +109,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     return run_score(args, stderr_feedback())
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    from assessment.screen_cli import run_screen
+
+    try:
+        from assessment.screening import parse_cell_size
+
+        parse_cell_size(args.cell)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return run_screen(args, stderr_feedback())
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from gui.export_cli import run_report
 
@@ -189,6 +201,27 @@ def build_parser() -> argparse.ArgumentParser:
                         "the result is identical to the run without it")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
+
+    p = sub.add_parser("screen", help="tessellate a state into candidate cells and score every cell")
+    p.add_argument("--state", required=True, help="the state to screen, as named in the boundaries layer")
+    p.add_argument("--cell", default="1km", help="cell size, e.g. 1km or 500m (default 1km)")
+    p.add_argument("--boundaries", metavar="S", help="state boundaries (default: the sample atlas's)")
+    p.add_argument("--deposits", metavar="D", help="deposits (default: the sample atlas's)")
+    p.add_argument("--forest", metavar="F", help="forest land polygons (default: the sample atlas's)")
+    p.add_argument("--protected", metavar="P",
+                   help="national parks, sanctuaries and ESZs; NP/WS and their 1 km zone are cut out of the cells "
+                        "(default: the sample atlas's)")
+    p.add_argument("--infra", metavar="I", action="append", default=[],
+                   help="infrastructure layer (repeatable; default: the sample atlas's stations)")
+    p.add_argument("--raster", metavar="R", action="append", default=[],
+                   help="evidence raster (repeatable; default: the sample atlas's magnetic grid)")
+    p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
+                   help="apply the rules in force on this date (default: today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score the cells on a Dask cluster: a scheduler address, or local[:N] (as for score)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg or .parquet (GeoParquet)")
+    p.set_defaults(handler=cmd_screen)
 
     p = sub.add_parser("report", help="per-block PDF dossier from a score output")
     p.add_argument("scores", metavar="SCORES")
