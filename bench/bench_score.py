@@ -82,10 +82,11 @@ def make_data(folder: Path, scale: float):
     return blocks, deposits, forest, protected, stations, raster
 
 
-def write_raster(path: Path, size: int, rng) -> None:
+def write_raster(path: Path, size: int, rng, west: float = ORIGIN_X, north: float = ORIGIN_Y,
+                 pixel_m: float = PIXEL_M) -> None:
     """A smooth float32 field (sum of random waves) with a nodata hole, written in strips."""
     profile = dict(driver="GTiff", width=size, height=size, count=1, dtype="float32", crs=CRS, nodata=-9999.0,
-                   transform=from_origin(ORIGIN_X, ORIGIN_Y, PIXEL_M, PIXEL_M), tiled=True, blockxsize=512,
+                   transform=from_origin(west, north, pixel_m, pixel_m), tiled=True, blockxsize=512,
                    blockysize=512)
     waves = rng.uniform(0.002, 0.03, size=(6, 2))
     phases = rng.uniform(0, 2 * np.pi, size=6)
