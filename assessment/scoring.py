@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -52,6 +53,7 @@ INDIA_LCC = "EPSG:7755"
 # Longitude/latitude box inside which the India-wide LCC is the working CRS for geographic input.
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
 _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+VECTOR_THREADS = 2
 
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
@@ -149,16 +151,19 @@ def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFram
     ctx.stage, ctx.stage_origin = stage_criteria.block_stages(ctx)
     ctx.minerals, ctx.mineral_origins = stage_criteria.block_minerals(ctx)
     stage_gate, licence, licence_now = stage_criteria.evaluate(ctx)
-    feedback.progress(0.10, "protected areas")
-    protected_gate, protected_score = protected_criteria.evaluate(ctx)
-    feedback.progress(0.20, "state boundaries")
-    state_gate = state_criterion.evaluate(ctx)
-    feedback.progress(0.25, "forest overlap")
-    forest_score = forest_criterion.evaluate(ctx)
-    feedback.progress(0.40, "deposits and resources")
-    resources_score = resources_criterion.evaluate(ctx)
-    infra_score = infrastructure_criterion.evaluate(ctx, feedback.sub(0.45, 0.55))
-    evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+    feedback.progress(0.10, "protected areas, state boundaries, forest, deposits, infrastructure")
+    # The vector criteria only read the context, and shapely/GEOS and PROJ release the GIL: they
+    # run on a second core beside the raster evidence (or beside each other without rasters).
+    pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS)
+    try:
+        vector = [pool.submit(protected_criteria.evaluate, ctx), pool.submit(state_criterion.evaluate, ctx),
+                  pool.submit(forest_criterion.evaluate, ctx), pool.submit(resources_criterion.evaluate, ctx),
+                  pool.submit(infrastructure_criterion.evaluate, ctx, feedback.sub(0.45, 0.55))]
+        evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+        (protected_gate, protected_score), state_gate, forest_score, resources_score, infra_score = (
+            step.result() for step in vector)
+    finally:
+        pool.shutdown(cancel_futures=True)
     feedback.progress(0.90, "totals and explanations")
     for spatial in (forest_score, protected_score, infra_score, evidence_score):
         spatial.set_unknown(~ctx.placed, NO_GEOMETRY)
