@@ -51,7 +51,7 @@ def run_screen(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
     feedback.progress(1.0, "done")
     best = cells.iloc[0] if len(cells) else None
     print(f"{len(cells):,} cells of {args.state} ({args.cell}) scored as of {cells['as_of'].iloc[0]}"
-          + (f"; best {best['cell_id']} ({best['score']:.1f}, {best['readiness']})" if best is not None else "")
+          + (f"; best {best['block_id']} ({best['score']:.1f}, {best['readiness']})" if best is not None else "")
           + f" → {output}")
     return 0
 

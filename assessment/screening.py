@@ -10,7 +10,7 @@ cell with the same gates and criteria as a block (on this machine, or on a Dask 
 Examples
 --------
 >>> cells = screen("Odisha", 1000, boundaries, deposits, protected=parks, rasters=["dem.tif"])  # doctest: +SKIP
->>> cells[["rank", "cell_id", "score", "readiness"]].head()                                     # doctest: +SKIP
+>>> cells[["rank", "block_id", "score", "readiness"]].head()                                     # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -86,9 +86,9 @@ def candidate_cells(boundaries: gpd.GeoDataFrame, state: str, cell_m: float,
     Returns
     -------
     GeoDataFrame
-        In EPSG:7755: ``cell_id`` ("<row>-<col>" of the national grid, which starts at the
+        In EPSG:7755: ``block_id`` ("<row>-<col>" of the national grid, which starts at the
         projection's origin, so cells of neighbouring states line up), ``state``, ``row``,
-        ``col`` and the cell polygon (whole squares inside, clipped ones at the edges).
+        ``col`` and the cell polygon; ``block_id`` names the cell as a candidate block (whole squares inside, clipped ones at the edges).
     """
     rules = rules or load_rules()
     outline = state_outline(boundaries, state)
@@ -109,7 +109,7 @@ def candidate_cells(boundaries: gpd.GeoDataFrame, state: str, cell_m: float,
         cells[cut] = _polygonal(shapely.difference(cells[cut], excluded))
     kept = ~shapely.is_empty(cells) & (shapely.area(cells) > 0)
     row, col = row[kept], col[kept]
-    return gpd.GeoDataFrame({"cell_id": [f"{r}-{c}" for r, c in zip(row, col)], "state": state.strip(),
+    return gpd.GeoDataFrame({"block_id": [f"{r}-{c}" for r, c in zip(row, col)], "state": state.strip(),
                              "row": row, "col": col}, geometry=cells[kept], crs=CRS(INDIA_LCC))
 
 
@@ -149,7 +149,7 @@ def screen(state: str, cell_m: float, boundaries: gpd.GeoDataFrame, deposits: Op
         scored = score_distributed(client, cells, deposits, **layers)
     else:
         scored = score(cells, deposits, **layers)
-    ranked = scored.sort_values(["score", "cell_id"], ascending=[False, True], kind="stable")
+    ranked = scored.sort_values(["score", "block_id"], ascending=[False, True], kind="stable")
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     feedback.progress(1.0, f"{len(ranked):,} cells ranked")
     return ranked.reset_index(drop=True)
