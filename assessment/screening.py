@@ -88,7 +88,8 @@ def candidate_cells(boundaries: gpd.GeoDataFrame, state: str, cell_m: float,
     GeoDataFrame
         In EPSG:7755: ``block_id`` ("<row>-<col>" of the national grid, which starts at the
         projection's origin, so cells of neighbouring states line up), ``state``, ``row``,
-        ``col`` and the cell polygon; ``block_id`` names the cell as a candidate block (whole squares inside, clipped ones at the edges).
+        ``col`` and the cell polygon (whole squares inside, clipped ones at the edges); the
+        cell is scored as a candidate block named by its ``block_id``.
     """
     rules = rules or load_rules()
     outline = state_outline(boundaries, state)
