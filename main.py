@@ -93,16 +93,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     from assessment.score_cli import run_score
 
     if args.sample:
-        from layers.atlas import sample_role_paths
-
-        roles = sample_role_paths()
-        args.blocks = args.blocks or roles["blocks"]
-        args.deposits = args.deposits or roles["deposits"]
-        args.forest = args.forest or roles["forest"]
-        args.protected = args.protected or roles["protected_areas"]
-        args.infra = args.infra or list(roles["infrastructure"])
-        args.raster = args.raster or list(roles["evidence"])
-        args.boundaries = args.boundaries or roles.get("boundaries")
+        fill_sample_layers(args)
+        args.blocks = args.blocks or sample_role_paths()["blocks"]
     if not (args.blocks and args.deposits):
         raise UsageError("score needs --blocks and --deposits, or --sample")
     refuse_overwriting_inputs(args)
@@ -111,14 +103,32 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     from assessment.screen_cli import run_screen
+    from assessment.screening import parse_cell_size
 
     try:
-        from assessment.screening import parse_cell_size
-
         parse_cell_size(args.cell)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    fill_sample_layers(args)
     return run_screen(args, stderr_feedback())
+
+
+def fill_sample_layers(args: argparse.Namespace) -> None:
+    """The sample atlas's deposits, forest, protected areas, stations, magnetic grid and state
+    boundaries for each of those layers not given on the command line."""
+    roles = sample_role_paths()
+    args.deposits = args.deposits or roles["deposits"]
+    args.forest = args.forest or roles["forest"]
+    args.protected = args.protected or roles["protected_areas"]
+    args.infra = args.infra or list(roles["infrastructure"])
+    args.raster = args.raster or list(roles["evidence"])
+    args.boundaries = args.boundaries or roles["boundaries"]
+
+
+def sample_role_paths() -> dict:
+    from layers.atlas import sample_role_paths as paths
+
+    return paths()
 
 
 def cmd_report(args: argparse.Namespace) -> int:

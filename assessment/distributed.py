@@ -94,9 +94,19 @@ def score_distributed(client, blocks: gpd.GeoDataFrame, deposits: Optional[gpd.G
         client.cancel(futures)
         raise
     order = np.argsort(np.concatenate([numbers for numbers, _ in tables]), kind="stable")
-    table = pd.concat([t for _, t in tables]).iloc[order]
+    table = _inferred_as_one(pd.concat([t for _, t in tables]).iloc[order], [t for _, t in tables])
     feedback.progress(1.0, "scored")
     return gpd.GeoDataFrame(table, geometry=blocks.geometry.name, crs=blocks.crs)
+
+
+def _inferred_as_one(table: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``table`` with the dtype of each column that differs between ``parts`` inferred again from
+    all its values, as one run infers it (a partition whose blocks all lack a stage holds None
+    only, an object column, where the whole layer's column is text)."""
+    for column in table.columns:
+        if len({str(part[column].dtype) for part in parts}) > 1:
+            table[column] = table[column].infer_objects()
+    return table
 
 
 def _partition_count(n_blocks: int, n_workers: int) -> int:

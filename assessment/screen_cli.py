@@ -1,7 +1,7 @@
 """``khanij screen``: tessellate a state into candidate cells, score each, write them ranked.
 
-The work is :func:`assessment.screening.screen`; this module reads the layers (the sample atlas's
-by default, each replaceable by a file of one's own), writes the ranked cells atomically as a
+The work is :func:`assessment.screening.screen`; this module reads the layers (the command line
+fills in the sample atlas's for those not given), writes the ranked cells atomically as a
 GeoPackage or GeoParquet (cancelling leaves no file) and prints a one-line summary.
 """
 from __future__ import annotations
@@ -21,7 +21,6 @@ OUTPUT_SUFFIXES = (".gpkg", ".parquet")
 def run_screen(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
     """Screen ``args.state`` and write ``args.output``; returns the exit code (0)."""
     from assessment.rules import load_rules
-    from layers.atlas import sample_role_paths
 
     feedback = ensure_feedback(feedback)
     output = Path(args.output)
@@ -29,15 +28,14 @@ def run_screen(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
         raise DataWriteError(f"{describe_path(output)}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
     cell_m = parse_cell_size(args.cell)
     rules = load_rules(args.rules) if args.rules else load_rules()
-    roles = sample_role_paths()
     feedback.progress(0.0, "reading the layers")
     layers = dict(
-        boundaries=read_layer(args.boundaries or roles["boundaries"], "boundaries", polygons=True),
-        deposits=read_layer(args.deposits or roles["deposits"], "deposits"),
-        forest=read_layer(args.forest or roles["forest"], "forest", polygons=True),
-        protected=read_layer(args.protected or roles["protected_areas"], "protected areas", polygons=True),
-        infrastructure=[(Path(p).stem, read_layer(p, "infrastructure")) for p in args.infra or roles["infrastructure"]],
-        rasters=[(Path(p).stem, check_raster(p)) for p in args.raster or roles["evidence"]],
+        boundaries=read_layer(args.boundaries, "boundaries", polygons=True),
+        deposits=read_layer(args.deposits, "deposits"),
+        forest=read_layer(args.forest, "forest", polygons=True) if args.forest else None,
+        protected=read_layer(args.protected, "protected areas", polygons=True) if args.protected else None,
+        infrastructure=[(Path(p).stem, read_layer(p, "infrastructure")) for p in args.infra],
+        rasters=[(Path(p).stem, check_raster(p)) for p in args.raster],
         rules=rules, as_of=args.as_of, feedback=feedback.sub(0.05, 0.9))
     if args.dask:
         from assessment.distributed import dask_client

@@ -63,6 +63,13 @@ def test_sample_atlas_on_a_cluster_is_identical_to_one_machine(sample_layers, th
     assert distributed["explanation"].str.startswith("Block ").all()
 
 
+def test_one_block_per_partition_gives_the_same_columns_and_types(sample_layers, threads_client):
+    blocks, deposits, layers = sample_layers
+    single = score(blocks, deposits, **layers)
+    assert single["stage"].isna().any() and single["stage"].notna().any()  # partitions of None only
+    assert_identical(single, score_distributed(threads_client, blocks, deposits, partitions=len(blocks), **layers))
+
+
 def test_blocks_without_an_id_keep_their_number_in_the_users_layer(sample_layers, threads_client):
     blocks, deposits, layers = sample_layers
     anonymous = blocks.drop(columns=["block_id", "block_name"]).iloc[::-1]
