@@ -36,6 +36,7 @@ import pandas as pd
 from assessment.criteria import Context
 from assessment.rules import Rules, load_rules
 from assessment.scoring import parse_as_of, prepare, score_prepared
+from geo.errors import KhanijError
 from geo.feedback import Feedback, ensure_feedback
 
 #: Blocks per partition: large enough that a task's overhead is small, small enough that a 2-worker
@@ -43,7 +44,12 @@ from geo.feedback import Feedback, ensure_feedback
 BLOCKS_PER_PARTITION = 2_000
 PARTITIONS_PER_WORKER = 4
 POLL_SECONDS = 0.2
+CONNECT_TIMEOUT = "10s"
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
+
+
+class ClusterError(KhanijError, ValueError):
+    """The ``--dask`` option names no usable cluster (exit code 3, one line naming the address)."""
 
 
 @dataclasses.dataclass
@@ -173,19 +179,24 @@ def dask_client(scheduler: str) -> Iterator:
 
     Raises
     ------
-    ValueError
-        ``local:N`` with N not a positive number.
+    ClusterError
+        ``local:0``, or no scheduler answers at the address.
     """
     from distributed import Client, LocalCluster
 
     match = _LOCAL.match(scheduler.strip())
     if match is None:
-        with Client(scheduler, timeout="20s") as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(f"--dask {scheduler}: cannot reach a Dask scheduler there ({exc}); give its address "
+                               "as tcp://host:8786, or local[:N] for a cluster on this machine") from None
+        with client:
             yield client
         return
     workers = int(match.group(1) or os.cpu_count() or 1)
     if workers < 1:
-        raise ValueError(f"--dask {scheduler}: the number of local workers must be at least 1")
+        raise ClusterError(f"--dask {scheduler}: the number of local workers must be at least 1")
     logging.getLogger("distributed").setLevel(logging.ERROR)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:

@@ -155,3 +155,11 @@ def test_cli_dask_local_writes_the_same_table_and_ctrl_c_leaves_no_output(tmp_pa
     assert process.returncode == 130, rest
     assert "cancelled" in rest
     assert sorted(path.name for path in tmp_path.iterdir()) == ["dask.gpkg", "single.gpkg"]
+
+
+def test_cli_names_a_scheduler_that_does_not_answer(tmp_path, capsys):
+    from main import main
+
+    out = tmp_path / "x.gpkg"
+    assert main(["score", "--sample", "--dask", "tcp://127.0.0.1:9", "-o", str(out)]) == 3
+    assert "cannot reach a Dask scheduler" in capsys.readouterr().err and not out.exists()
