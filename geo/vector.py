@@ -30,6 +30,7 @@ from geo.result import ReadResult
 
 CHEAP_OPEN_SUFFIXES = frozenset({".gpkg", ".shp", ".fgb"})
 DECODE_THREADS = 2
+WKB_POINT_BYTES = 21
 JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
 _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
@@ -235,11 +236,32 @@ def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str)
         frame = attributes.result()
     if table.num_columns == 0:
         return frame
-    wkb = table.column(0).to_numpy(zero_copy_only=False)
-    with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-        halves = list(pool.map(shapely.from_wkb, np.array_split(wkb, DECODE_THREADS)))
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(np.concatenate(halves), index=frame.index),
-                            crs=meta["crs"])
+    wkb = table.column(0).combine_chunks()
+    geometries = _plain_points(wkb)
+    if geometries is None:
+        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+            halves = pool.map(shapely.from_wkb, np.array_split(wkb.to_numpy(zero_copy_only=False), DECODE_THREADS))
+            geometries = np.concatenate(list(halves))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+
+
+def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
+    """Points built straight from their coordinates when every row is a non-empty little-endian
+    2D WKB point (21 bytes: order, type 1, x, y), the common layer of stations or wells; None
+    otherwise. The doubles are the file's own bits, so the points equal ``from_wkb``'s."""
+    if wkb.null_count or not len(wkb):
+        return None
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int32 if wkb.type == pa.binary() else np.int64)
+    offsets = offsets[wkb.offset:wkb.offset + len(wkb) + 1]
+    if not (np.diff(offsets) == WKB_POINT_BYTES).all():
+        return None
+    records = np.frombuffer(wkb.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, WKB_POINT_BYTES)
+    if not ((records[:, 0] == 1).all() and (records[:, 1:5].view("<u4").ravel() == 1).all()):
+        return None
+    x, y = (np.ascontiguousarray(records[:, start:start + 8]).view("<f8").ravel() for start in (5, 13))
+    if np.isnan(x).any() or np.isnan(y).any():
+        return None  # an empty point is written as NaN coordinates
+    return shapely.points(x, y)
 
 
 def _open_layer(path: Path, source: str, layer: Optional[str]) -> tuple[list[str], str, dict]:
