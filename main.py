@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
-SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "report", "export-map", "sample-atlas")
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas")
 
 
 class UsageError(Exception):
@@ -105,20 +105,42 @@ def cmd_score(args: argparse.Namespace) -> int:
 
         return run_score_project(args, stderr_feedback())
     if args.sample:
-        from layers.atlas import sample_role_paths
-
-        roles = sample_role_paths()
-        args.blocks = args.blocks or roles["blocks"]
-        args.deposits = args.deposits or roles["deposits"]
-        args.forest = args.forest or roles["forest"]
-        args.protected = args.protected or roles["protected_areas"]
-        args.infra = args.infra or list(roles["infrastructure"])
-        args.raster = args.raster or list(roles["evidence"])
-        args.boundaries = args.boundaries or roles.get("boundaries")
+        fill_sample_layers(args)
+        args.blocks = args.blocks or sample_role_paths()["blocks"]
     if not (args.blocks and args.deposits):
         raise UsageError("score needs --project, --sample, or --blocks and --deposits")
     refuse_overwriting_inputs(args)
     return run_score(args, stderr_feedback())
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from assessment.screen_cli import run_screen
+    from assessment.screening import parse_cell_size
+
+    try:
+        parse_cell_size(args.cell)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    fill_sample_layers(args)
+    return run_screen(args, stderr_feedback())
+
+
+def fill_sample_layers(args: argparse.Namespace) -> None:
+    """The sample atlas's deposits, forest, protected areas, stations, magnetic grid and state
+    boundaries for each of those layers not given on the command line."""
+    roles = sample_role_paths()
+    args.deposits = args.deposits or roles["deposits"]
+    args.forest = args.forest or roles["forest"]
+    args.protected = args.protected or roles["protected_areas"]
+    args.infra = args.infra or list(roles["infrastructure"])
+    args.raster = args.raster or list(roles["evidence"])
+    args.boundaries = args.boundaries or roles["boundaries"]
+
+
+def sample_role_paths() -> dict:
+    from layers.atlas import sample_role_paths as paths
+
+    return paths()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -197,8 +219,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
                    help="apply the rules in force on this date (default: the rules file's as_of, today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score in spatial partitions on a Dask cluster: a scheduler address (tcp://host:8786), "
+                        "or local[:N] for a cluster of N worker processes on this machine (default N: one per core); "
+                        "the result is identical to the run without it")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
+
+    p = sub.add_parser("screen", help="tessellate a state into candidate cells and score every cell")
+    p.add_argument("--state", required=True, help="the state to screen, as named in the boundaries layer")
+    p.add_argument("--cell", default="1km", help="cell size, e.g. 1km or 500m (default 1km)")
+    p.add_argument("--boundaries", metavar="S", help="state boundaries (default: the sample atlas's)")
+    p.add_argument("--deposits", metavar="D", help="deposits (default: the sample atlas's)")
+    p.add_argument("--forest", metavar="F", help="forest land polygons (default: the sample atlas's)")
+    p.add_argument("--protected", metavar="P",
+                   help="national parks, sanctuaries and ESZs; NP/WS and their 1 km zone are cut out of the cells "
+                        "(default: the sample atlas's)")
+    p.add_argument("--infra", metavar="I", action="append", default=[],
+                   help="infrastructure layer (repeatable; default: the sample atlas's stations)")
+    p.add_argument("--raster", metavar="R", action="append", default=[],
+                   help="evidence raster (repeatable; default: the sample atlas's magnetic grid)")
+    p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
+                   help="apply the rules in force on this date (default: today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score the cells on a Dask cluster: a scheduler address, or local[:N] (as for score)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg or .parquet (GeoParquet)")
+    p.set_defaults(handler=cmd_screen)
 
     p = sub.add_parser("report", help="per-block PDF dossier from a score output")
     p.add_argument("scores", metavar="SCORES")

@@ -1,6 +1,7 @@
 """``khanij score``: read the layers named on the command line, score the blocks, write the table.
 
-The work is :func:`assessment.scoring.score`; this module only reads the inputs (naming the file
+The work is :func:`assessment.scoring.score` (or, with ``--dask``, the same scoring in spatial
+partitions on a Dask cluster: :mod:`assessment.distributed`); this module only reads the inputs (naming the file
 in every error), writes the output atomically (.gpkg, .csv or .xlsx; cancelling leaves no file)
 and prints a one-line summary.
 """
@@ -79,8 +80,14 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
     boundaries = read_layer(args.boundaries, "boundaries", polygons=True) if getattr(args, "boundaries", None) else None
     infrastructure = [(Path(path).stem, read_layer(path, "infrastructure")) for path in args.infra]
     rasters = [(Path(path).stem, check_raster(path)) for path in args.raster]
-    table = score(blocks, deposits, forest=forest, protected=protected, infrastructure=infrastructure,
-                  rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries,
-                  as_of=getattr(args, "as_of", None))
+    layers = dict(forest=forest, protected=protected, infrastructure=infrastructure, rasters=rasters, rules=rules,
+                  feedback=feedback.sub(0.05, 0.9), boundaries=boundaries, as_of=getattr(args, "as_of", None))
+    if getattr(args, "dask", None):
+        from assessment.distributed import dask_client, score_distributed
+
+        with dask_client(args.dask) as client:
+            table = score_distributed(client, blocks, deposits, **layers)
+    else:
+        table = score(blocks, deposits, **layers)
     write_scores(table, output, feedback)
     return 0

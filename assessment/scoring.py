@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -52,6 +53,7 @@ INDIA_LCC = "EPSG:7755"
 # Longitude/latitude box inside which the India-wide LCC is the working CRS for geographic input.
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
 _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+VECTOR_THREADS = 2
 
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
@@ -133,22 +135,35 @@ def parse_as_of(value: datetime.date | str) -> datetime.date:
         raise ValueError(f"the as-of date must be a day written YYYY-MM-DD (e.g. 2024-06-01), not {value!r}") from None
 
 
+def score_prepared(ctx: Context, notes: Sequence[str], blocks: gpd.GeoDataFrame,
+                   feedback: Optional[Feedback] = None) -> gpd.GeoDataFrame:
+    """Score prepared blocks: the step of :func:`score` after :func:`prepare`, for callers that
+    prepare once and score in parts (:mod:`assessment.distributed` runs it per partition).
+
+    ``blocks`` are the user's rows of ``ctx.blocks`` (same order), ``notes`` the run's notes.
+    """
+    return _score(ctx, notes, blocks, {}, ensure_feedback(feedback))
+
+
 def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFrame:
     """The gates and criteria in order; large rasters' zonal statistics run in ``background``."""
     feedback.progress(0.05, "stage gate")
     ctx.stage, ctx.stage_origin = stage_criteria.block_stages(ctx)
     ctx.minerals, ctx.mineral_origins = stage_criteria.block_minerals(ctx)
     stage_gate, licence, licence_now = stage_criteria.evaluate(ctx)
-    feedback.progress(0.10, "protected areas")
-    protected_gate, protected_score = protected_criteria.evaluate(ctx)
-    feedback.progress(0.20, "state boundaries")
-    state_gate = state_criterion.evaluate(ctx)
-    feedback.progress(0.25, "forest overlap")
-    forest_score = forest_criterion.evaluate(ctx)
-    feedback.progress(0.40, "deposits and resources")
-    resources_score = resources_criterion.evaluate(ctx)
-    infra_score = infrastructure_criterion.evaluate(ctx, feedback.sub(0.45, 0.55))
-    evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+    feedback.progress(0.10, "protected areas, state boundaries, forest, deposits, infrastructure")
+    # The vector criteria only read the context, and shapely/GEOS and PROJ release the GIL: they
+    # run on a second core beside the raster evidence (or beside each other without rasters).
+    pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS)
+    try:
+        vector = [pool.submit(protected_criteria.evaluate, ctx), pool.submit(state_criterion.evaluate, ctx),
+                  pool.submit(forest_criterion.evaluate, ctx), pool.submit(resources_criterion.evaluate, ctx),
+                  pool.submit(infrastructure_criterion.evaluate, ctx, feedback.sub(0.45, 0.55))]
+        evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+        (protected_gate, protected_score), state_gate, forest_score, resources_score, infra_score = (
+            step.result() for step in vector)
+    finally:
+        pool.shutdown(cancel_futures=True)
     feedback.progress(0.90, "totals and explanations")
     for spatial in (forest_score, protected_score, infra_score, evidence_score):
         spatial.set_unknown(~ctx.placed, NO_GEOMETRY)
@@ -446,12 +461,13 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
 
 
 def _labels(ctx: Context) -> list[str]:
-    """"Block <id>" per block (its id, else its name, else its position)."""
+    """"Block <id>" per block (its id, else its name, else its 1-based position in the user's layer)."""
     block_id = ctx.block_column("block_id")
     if block_id is None:
         block_id = ctx.block_column("block_name")
     values = block_id.tolist() if block_id is not None else [None] * ctx.n_blocks
-    return [f"Block {value}" if not blank(value) else f"Block {i + 1}" for i, value in enumerate(values)]
+    numbers = ctx.block_numbers if ctx.block_numbers is not None else range(1, ctx.n_blocks + 1)
+    return [f"Block {value}" if not blank(value) else f"Block {number}" for value, number in zip(values, numbers)]
 
 
 #: The result columns the explanation reads (besides the per-gate and per-criterion ones).

@@ -53,6 +53,9 @@ class Context:
     stage_origin: Optional[pd.Series] = None
     minerals: Optional[list[set[str]]] = None
     mineral_origins: Optional[list[dict[str, list[str]]]] = None
+    #: 1-based position of each block in the user's layer when ``blocks`` is a part of it (a
+    #: partition of a distributed run); None: the blocks are the whole layer, in order.
+    block_numbers: Optional[np.ndarray] = None
 
     @property
     def n_blocks(self) -> int:
