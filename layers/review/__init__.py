@@ -23,11 +23,12 @@ def is_postgres(target: str) -> bool:
     return text.startswith(("postgresql://", "postgres://")) or ("=" in text and not text.lower().endswith(".gpkg"))
 
 
-def open_store(target, user: Optional[str] = None) -> ReviewStore:
+def open_store(target, user: Optional[str] = None, create: bool = False) -> ReviewStore:
     """The review store at ``target``: a GeoPackage path or a PostgreSQL connection string.
 
     ``user`` names the reviewer in a GeoPackage (default: the login name); PostgreSQL records the
-    database user, who cannot be someone else.
+    database user, who cannot be someone else. ``create`` makes a GeoPackage that does not exist
+    yet (publishing does); a PostgreSQL schema is made once by ``khanij review init``.
     """
     if is_postgres(str(target)):
         from layers.review.pg_store import PostgresStore
@@ -35,4 +36,4 @@ def open_store(target, user: Optional[str] = None) -> ReviewStore:
         return PostgresStore(str(target))
     from layers.review.gpkg_store import GeoPackageStore
 
-    return GeoPackageStore(target, user=user)
+    return GeoPackageStore(target, user=user, create=create)

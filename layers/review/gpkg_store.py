@@ -23,7 +23,7 @@ import pandas as pd
 from geo.errors import describe_path
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, utc_now,
+    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame, utc_now,
 )
 
 BUSY_TIMEOUT_S = 60.0
@@ -117,11 +117,14 @@ def _time(text: Optional[str]) -> Optional[datetime.datetime]:
 class GeoPackageStore(ReviewStore):
     """The review tables in a GeoPackage (made when the file does not exist yet)."""
 
-    def __init__(self, path: os.PathLike | str, user: Optional[str] = None):
+    def __init__(self, path: os.PathLike | str, user: Optional[str] = None, create: bool = False):
         self.path = Path(path)
         self.location = describe_path(self.path)
         self.user = user or getpass.getuser()
         self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
+        if not self.path.exists() and not create:
+            raise ReviewConnectionError(f"{self.location}: no review store there yet; publish a scored tranche "
+                                        "to it first ('khanij review publish SCORES.gpkg --db PATH.gpkg')")
         if not self.path.exists() and not self.path.parent.is_dir():
             raise ReviewConnectionError(f"{self.location}: cannot make the review GeoPackage: "
                                         f"the folder {self.path.parent} does not exist")
@@ -209,6 +212,12 @@ class GeoPackageStore(ReviewStore):
         frame = pd.read_sql_query(query + " ORDER BY entry_id", self.connection, params=params)
         frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
         return frame
+
+    def latest_scores(self, tranche: str) -> pd.DataFrame:
+        rows = self.connection.execute(
+            "SELECT data FROM review_scores WHERE run_id = (SELECT max(run_id) FROM review_runs WHERE tranche = ?) "
+            "ORDER BY score IS NULL, score DESC, block_id", (tranche,)).fetchall()
+        return score_frame(row[0] for row in rows)
 
     # ------------------------------------------------------------ decide
 

@@ -205,6 +205,11 @@ def publish_rows(scores, tranche: str, source: str) -> PublishRows:
 # ---------------------------------------------------------------- the interface
 
 
+def score_frame(records) -> pd.DataFrame:
+    """The score table back from the JSON rows of ``data``, columns in the scorer's order."""
+    return pd.DataFrame.from_records([json.loads(r) if isinstance(r, str) else r for r in records])
+
+
 class ReviewStore(ABC):
     """One review store, a GeoPackage file or a PostgreSQL/PostGIS database; the same schema in both."""
 
@@ -244,6 +249,10 @@ class ReviewStore(ABC):
     @abstractmethod
     def withdraw(self, tranche: str, comment: str) -> int:
         """Withdraw the whole tranche (owner only): every block gets a ``withdrawn`` decision; returns their number."""
+
+    @abstractmethod
+    def latest_scores(self, tranche: str) -> pd.DataFrame:
+        """Every column of the tranche's latest score run, one row per block, as the scorer wrote it."""
 
     @abstractmethod
     def close(self) -> None:

@@ -24,7 +24,7 @@ from psycopg import errors as pg_errors
 
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows,
+    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame,
 )
 
 READ_ROLE, REVIEWER_ROLE, OWNER_ROLE = "khanij_read", "khanij_reviewer", "khanij_owner"
@@ -62,7 +62,7 @@ CREATE INDEX IF NOT EXISTS blocks_geom ON review.blocks USING gist (geom);
 CREATE TABLE IF NOT EXISTS review.scores (
   run_id bigint NOT NULL REFERENCES review.runs, tranche text NOT NULL, block_id text NOT NULL,
   readiness text, score double precision, gates text, as_of date, rules_version text, rules_sha256 text,
-  data jsonb NOT NULL, PRIMARY KEY (run_id, block_id));
+  data json NOT NULL, PRIMARY KEY (run_id, block_id));
 CREATE TABLE IF NOT EXISTS review.audit (
   entry_id bigserial PRIMARY KEY, tranche text NOT NULL, block_id text NOT NULL, version integer NOT NULL,
   decision text NOT NULL, reviewer text NOT NULL, comment text, decided_at timestamptz NOT NULL);
@@ -243,6 +243,13 @@ class PostgresStore(ReviewStore):
                                "ORDER BY entry_id", (tranche,), HISTORY_COLUMNS)
         return self._frame(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM review.audit WHERE tranche = %s "
                            "AND block_id = %s ORDER BY entry_id", (tranche, block_id), HISTORY_COLUMNS)
+
+    def latest_scores(self, tranche: str) -> pd.DataFrame:
+        with self._transaction("view") as cur:
+            rows = cur.execute(
+                "SELECT data FROM review.scores WHERE run_id = (SELECT max(run_id) FROM review.runs WHERE tranche = %s) "
+                "ORDER BY score DESC NULLS LAST, block_id", (tranche,)).fetchall()
+        return score_frame(row[0] for row in rows)
 
     # ------------------------------------------------------------ decide
 

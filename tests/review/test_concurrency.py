@@ -91,4 +91,4 @@ def test_two_writers_on_postgres_lose_nothing(review_db, scores_path):
 def test_two_writers_on_a_geopackage_lose_nothing(tmp_path, scores_path):
     scores = gpd.read_file(scores_path)
     path = tmp_path / "review.gpkg"
-    assert_nothing_lost(*run_two_writers(lambda user: open_store(path, user=user), scores))
+    assert_nothing_lost(*run_two_writers(lambda user: open_store(path, user=user, create=True), scores))

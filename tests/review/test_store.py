@@ -26,7 +26,7 @@ def backend(request, tmp_path):
     kind = request.param
     if kind == "gpkg":
         path = tmp_path / "review.gpkg"
-        return kind, lambda user: open_store(path, user=user)
+        return kind, lambda user: open_store(path, user=user, create=True)
     cluster = request.getfixturevalue("review_db")
     return kind, lambda user: open_store(cluster.conninfo(user))
 
@@ -143,7 +143,7 @@ def test_withdrawing_a_tranche_records_it_on_every_block_and_stops_decisions(bac
 
 def test_geopackage_blocks_open_as_a_layer_with_srid_and_latest_decision(tmp_path, scores):
     path = tmp_path / "review.gpkg"
-    with open_store(path, user="ravi") as store:
+    with open_store(path, user="ravi", create=True) as store:
         store.publish(scores, "T1")
         store.decide("T1", scores["block_id"].iloc[0], "approved", "ok", based_on=0)
     info = pyogrio.read_info(path, layer="review_blocks")
@@ -158,7 +158,7 @@ def test_geopackage_blocks_open_as_a_layer_with_srid_and_latest_decision(tmp_pat
 
 def test_geopackage_audit_log_is_append_only(tmp_path, scores):
     path = tmp_path / "review.gpkg"
-    with open_store(path, user="ravi") as store:
+    with open_store(path, user="ravi", create=True) as store:
         store.publish(scores, "T1")
         store.decide("T1", scores["block_id"].iloc[0], "approved", "ok", based_on=0)
     raw = sqlite3.connect(path)
@@ -171,7 +171,7 @@ def test_geopackage_audit_log_is_append_only(tmp_path, scores):
 
 def test_read_only_geopackage_can_be_viewed_not_decided(tmp_path, scores):
     path = tmp_path / "review.gpkg"
-    with open_store(path, user="ana") as store:
+    with open_store(path, user="ana", create=True) as store:
         store.publish(scores, "T1")
     path.chmod(0o444)
     with open_store(path, user="meena") as viewer:
