@@ -150,6 +150,13 @@ def _connect(conninfo: str) -> psycopg.Connection:
         raise ReviewConnectionError(f"not a PostgreSQL connection string: {safe_conninfo(conninfo)}: {exc}") from exc
 
 
+def build_conninfo(**parts: str) -> str:
+    """A libpq connection string from the fields given (``service``, ``host``, ``port``, ``dbname``, ``user``, …)."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(**{key: value.strip() for key, value in parts.items() if value and value.strip()})
+
+
 def safe_conninfo(conninfo: str) -> str:
     """The connection string without any password, to show or to store."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
