@@ -1,68 +1,19 @@
 """A throwaway PostgreSQL 15 + PostGIS 3 cluster for the review-store tests (one per session).
 
-``initdb`` in a temporary folder, the server listening on a Unix socket in that folder only
-(``listen_addresses=''``), stopped and removed at the end. PostgreSQL refuses to run as root, so
-as root (CI, this machine) the cluster runs as the ``postgres`` system user that Debian's package
-creates. ``.ci/setup`` installs the server: these tests are never skipped.
+``.ci/setup`` installs the server: the tests marked ``postgres`` are never skipped.
 """
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORT = 5432  # only names the socket file; nothing listens on TCP
-
-
-@dataclass
-class Cluster:
-    socket_dir: Path
-    superuser: str
-
-    def conninfo(self, user: str | None = None, dbname: str = "khanij") -> str:
-        return f"host={self.socket_dir} port={PG_PORT} dbname={dbname} user={user or self.superuser}"
-
-    def sql(self, statement: str, params: tuple = (), dbname: str = "khanij") -> None:
-        import psycopg
-
-        with psycopg.connect(self.conninfo(dbname=dbname), autocommit=True) as connection:
-            connection.execute(statement, params)
-
-
-def _as_cluster_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+from tests.review.pg_cluster import throwaway_cluster
 
 
 @pytest.fixture(scope="session")
 def pg_cluster():
-    """A running cluster with a database ``khanij``, reachable over its socket as the superuser."""
-    assert (PG_BIN / "initdb").exists(), "PostgreSQL 15 is missing: run 'bash .ci/setup' (it installs postgresql-15)"
-    folder = Path(tempfile.mkdtemp(prefix="khanij-pg-"))
-    superuser = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
-    run = dict(check=True, capture_output=True, text=True)
-    subprocess.run(_as_cluster_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", superuser, "--auth=trust",
-                                     "--encoding=UTF8", "--locale=C.UTF-8"]), **run)
-    options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c port={PG_PORT} -c fsync=off"
-    subprocess.run(_as_cluster_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                                     str(folder / "server.log"), "-w", "start"]), **run)
-    try:
-        cluster = Cluster(folder, superuser)
-        cluster.sql("CREATE DATABASE khanij", dbname="postgres")
+    """A running cluster (Unix socket only) with a database ``khanij``, stopped and removed at the end."""
+    with throwaway_cluster() as cluster:
         yield cluster
-    finally:
-        subprocess.run(_as_cluster_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
