@@ -169,10 +169,15 @@ class GeoPackageStore(ReviewStore):
                 "score = excluded.score, geom = excluded.geom",
                 ((tranche, block_id, name, run_id, readiness, score, gpkg_geometry(wkb, box))
                  for (block_id, name, readiness, score, wkb), box in zip(rows.block_rows(), bounds)))
-            db.executemany(
+            db.execute("CREATE TEMP TABLE publish_scores (position INTEGER PRIMARY KEY, block_id TEXT, readiness TEXT, "
+                       "score REAL, gates TEXT, as_of TEXT, rules_version TEXT, rules_sha256 TEXT)")
+            db.executemany("INSERT INTO temp.publish_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.score_rows())
+            db.execute(
                 "INSERT INTO review_scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
-                "rules_sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, tranche, *row) for row in rows.score_rows()))
+                "rules_sha256, data) SELECT ?, ?, s.block_id, s.readiness, s.score, s.gates, s.as_of, s.rules_version, "
+                "s.rules_sha256, e.value FROM temp.publish_scores s JOIN json_each(?) e ON e.key = s.position - 1",
+                (run_id, tranche, rows.records))
+            db.execute("DROP TABLE temp.publish_scores")
             self._update_extent(db)
         return run_id
 
