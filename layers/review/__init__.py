@@ -23,12 +23,13 @@ def is_postgres(target: str) -> bool:
     return text.startswith(("postgresql://", "postgres://")) or ("=" in text and not text.lower().endswith(".gpkg"))
 
 
-def open_store(target, user: Optional[str] = None, create: bool = False) -> ReviewStore:
+def open_store(target, user: Optional[str] = None, create: bool = False, read_only: bool = False) -> ReviewStore:
     """The review store at ``target``: a GeoPackage path or a PostgreSQL connection string.
 
     ``user`` names the reviewer in a GeoPackage (default: the login name); PostgreSQL records the
     database user, who cannot be someone else. ``create`` makes a GeoPackage that does not exist
     yet (publishing does); a PostgreSQL schema is made once by ``khanij review init``.
+    ``read_only`` opens a GeoPackage for viewing only (on PostgreSQL the database's roles decide).
     """
     if is_postgres(str(target)):
         from layers.review.pg_store import PostgresStore
@@ -36,4 +37,4 @@ def open_store(target, user: Optional[str] = None, create: bool = False) -> Revi
         return PostgresStore(str(target))
     from layers.review.gpkg_store import GeoPackageStore
 
-    return GeoPackageStore(target, user=user, create=create)
+    return GeoPackageStore(target, user=user, create=create, read_only=read_only)

@@ -35,8 +35,8 @@ def store_target(args: argparse.Namespace) -> str:
     return str(Path(scores).with_name(DEFAULT_GPKG)) if scores else DEFAULT_GPKG
 
 
-def open_for(args: argparse.Namespace, create: bool = False) -> ReviewStore:
-    return open_store(store_target(args), user=getattr(args, "reviewer", None), create=create)
+def open_for(args: argparse.Namespace, create: bool = False, read_only: bool = False) -> ReviewStore:
+    return open_store(store_target(args), user=getattr(args, "reviewer", None), create=create, read_only=read_only)
 
 
 def chosen_tranche(store: ReviewStore, name: Optional[str]) -> str:
@@ -94,7 +94,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with open_for(args) as store:
+    with open_for(args, read_only=True) as store:
         if not args.tranche and len(store.tranches()) != 1:
             for tranche in store.tranches():
                 state = f"withdrawn by {tranche.withdrawn_by}" if tranche.withdrawn else "open"
@@ -119,7 +119,7 @@ def _decide(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    with open_for(args) as store:
+    with open_for(args, read_only=True) as store:
         history = store.history(chosen_tranche(store, args.tranche), args.block)
     if history.empty:
         print("no decision recorded yet")
@@ -142,7 +142,7 @@ def _export(args: argparse.Namespace) -> int:
     from geo.tables import write_table
     from layers.review.decisions import decisions_by_block, scores_with_decisions
 
-    with open_for(args) as store:
+    with open_for(args, read_only=True) as store:
         tranche = chosen_tranche(store, args.tranche)
         scores = store.latest_scores(tranche)
         decisions = decisions_by_block(store, tranche)
@@ -156,7 +156,7 @@ def dossier_decisions(target: str, tranche: Optional[str], default_tranche: str)
     """The decisions for ``khanij report --review-db``: per block, from the tranche named or the score file's."""
     from layers.review.decisions import decisions_by_block
 
-    with open_store(target) as store:
+    with open_store(target, read_only=True) as store:
         names = [t.name for t in store.tranches()]
         name = tranche or (default_tranche if default_tranche in names else chosen_tranche(store, None))
         return decisions_by_block(store, store.tranche(name).name)

@@ -115,13 +115,17 @@ def _time(text: Optional[str]) -> Optional[datetime.datetime]:
 
 
 class GeoPackageStore(ReviewStore):
-    """The review tables in a GeoPackage (made when the file does not exist yet)."""
+    """The review tables in a GeoPackage (made by ``create`` when the file does not exist yet).
 
-    def __init__(self, path: os.PathLike | str, user: Optional[str] = None, create: bool = False):
+    ``read_only`` (or a file the user may not write) opens it for viewing: decisions are refused.
+    """
+
+    def __init__(self, path: os.PathLike | str, user: Optional[str] = None, create: bool = False,
+                 read_only: bool = False):
         self.path = Path(path)
         self.location = describe_path(self.path)
         self.user = user or getpass.getuser()
-        self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
+        self.read_only = read_only or (self.path.exists() and not os.access(self.path, os.W_OK))
         if not self.path.exists() and not create:
             raise ReviewConnectionError(f"{self.location}: no review store there yet; publish a scored tranche "
                                         "to it first ('khanij review publish SCORES.gpkg --db PATH.gpkg')")

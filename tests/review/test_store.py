@@ -173,9 +173,11 @@ def test_read_only_geopackage_can_be_viewed_not_decided(tmp_path, scores):
     path = tmp_path / "review.gpkg"
     with open_store(path, user="ana", create=True) as store:
         store.publish(scores, "T1")
-    path.chmod(0o444)
-    with open_store(path, user="meena") as viewer:
+    with open_store(path, user="meena", read_only=True) as viewer:
         assert len(viewer.blocks("T1")) == len(scores)
-        if viewer.read_only:  # root can write to any file; the check that matters then is the message below
-            with pytest.raises(ReviewRefused, match="read-only to you"):
-                viewer.decide("T1", scores["block_id"].iloc[0], "approved", "", based_on=0)
+        with pytest.raises(ReviewRefused, match="review.gpkg is read-only to you \\(meena\\): you can view"):
+            viewer.decide("T1", scores["block_id"].iloc[0], "approved", "", based_on=0)
+        with pytest.raises(ReviewRefused):
+            viewer.publish(scores, "T2")
+    with open_store(path) as store:
+        assert store.blocks("T1")["version"].eq(0).all() and [t.name for t in store.tranches()] == ["T1"]
