@@ -179,7 +179,8 @@ class GeoPackageStore(ReviewStore):
             db.execute(
                 "INSERT INTO review_scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
                 "rules_sha256, data) SELECT ?, ?, s.block_id, s.readiness, s.score, s.gates, s.as_of, s.rules_version, "
-                "s.rules_sha256, e.value FROM temp.publish_scores s JOIN json_each(?) e ON e.key = s.position - 1",
+                "s.rules_sha256, e.value FROM json_each(?) AS e CROSS JOIN temp.publish_scores AS s "
+                "ON s.position = e.key + 1",  # CROSS JOIN: SQLite reads the array once, each row by its key
                 (run_id, tranche, rows.records))
             db.execute("DROP TABLE temp.publish_scores")
             self._update_extent(db)
