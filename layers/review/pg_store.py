@@ -216,7 +216,7 @@ class PostgresStore(ReviewStore):
                 "FROM publish_blocks ON CONFLICT (tranche, block_id) DO UPDATE SET block_name = EXCLUDED.block_name, "
                 "run_id = EXCLUDED.run_id, readiness = EXCLUDED.readiness, score = EXCLUDED.score, geom = EXCLUDED.geom",
                 (tranche, run_id, STORE_SRID))
-            cur.execute("CREATE TEMP TABLE publish_scores (position bigint, block_id text, readiness text, "
+            cur.execute("CREATE TEMP TABLE publish_scores (position bigint PRIMARY KEY, block_id text, readiness text, "
                         "score double precision, gates text, as_of date, rules_version text, rules_sha256 text) "
                         "ON COMMIT DROP")
             with cur.copy("COPY publish_scores (position, block_id, readiness, score, gates, as_of, rules_version, "
