@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
-SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas")
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas", "review")
 
 
 class UsageError(Exception):
@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", action="append", default=[], metavar="FILE",
                    help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
                         "and the resources table (default for sample-atlas scores: the sample atlas)")
+    p.add_argument("--review-db", dest="review_db", metavar="DB",
+                   help="add each block's review decisions and their history from this review store (see 'khanij review')")
+    p.add_argument("--tranche", metavar="NAME", help="the tranche in --review-db (default: the score file's name)")
     p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     p.set_defaults(handler=cmd_report)
 
@@ -269,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=150, help="resolution that sets text and symbol sizes (default 150)")
     p.add_argument("--title", help="title printed on the map")
     p.set_defaults(handler=cmd_export_map)
+
+    from layers.review.cli import add_parser as add_review_parser
+
+    add_review_parser(sub)
 
     p = sub.add_parser("sample-atlas", help="write the embedded sample atlas to files")
     p.add_argument("outdir", metavar="OUTDIR")

@@ -35,6 +35,7 @@ from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
+from gui.review_panel import ReviewPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
@@ -186,6 +187,10 @@ class MainWindow(QMainWindow):
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review = ReviewPanel(self.runner)  # issue 15: the team's review of a tranche
+        self.review_dock = self._dock("Review", "review_dock", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.readiness_dock, self.review_dock)
+        self.readiness_dock.raise_()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -250,7 +255,8 @@ class MainWindow(QMainWindow):
                        self.refresh_action):
             view.addAction(action)
         view.addSeparator()
-        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.measure_dock, self.readiness_dock):
+        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.measure_dock, self.readiness_dock,
+                     self.review_dock):
             view.addAction(dock.toggleViewAction())
         layer = bar.addMenu("&Layer")
         for action in (self.table_action, self.style_action, self.find_action):
