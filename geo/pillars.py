@@ -234,13 +234,21 @@ def _coordinate_pair(text: str) -> tuple[float, float, None]:
     if len(cells) == 2:
         return _ordered(cells[0], cells[1])
     lat_letters, lon_letters = list(_LAT_LETTER.finditer(text)), list(_LON_LETTER.finditer(text))
-    if len(lat_letters) == 1 and len(lon_letters) == 1:
-        first, second = sorted((lat_letters[0], lon_letters[0]), key=lambda m: m.start())
-        if re.search(r"\d", text[:first.start()]):  # letters follow their numbers: 23 21 15 N 85 18 42 E
-            return _ordered(text[:first.end()], text[first.end():])
-        return _ordered(text[:second.start()], text[second.start():])  # letters lead: N 23 21 E 85 18
-    if len(lat_letters) + len(lon_letters) == 1 and len(cells) == 1:
-        raise _LoneCoordinate
+    letters = sorted(lat_letters + lon_letters, key=lambda m: m.start())
+    if letters and len(lat_letters) <= 1 and len(lon_letters) <= 1:
+        split = None
+        if re.search(r"\d", text[:letters[0].start()]):  # letters follow their numbers: 23 21 15 N 85 18 42 E
+            split = letters[0].end()
+        elif len(letters) == 2:  # letters lead: N 23 21 E 85 18
+            split = letters[1].start()
+        if split is not None and re.search(r"\d", text[split:]):
+            return _ordered(text[:split], text[split:])
+        if len(letters) == 1 and len(cells) == 1:
+            raise _LoneCoordinate
+    for found, axis in ((lat_letters, "latitude"), (lon_letters, "longitude")):
+        if len(found) > 1:
+            raise CoordinateError(f"{len(found)} {axis} hemisphere letters ({', '.join(m.group() for m in found)}): "
+                                  "one latitude (N/S) and one longitude (E/W) are needed")
     numbers = text.split()
     if all(re.fullmatch(r"[+-]?\d+(?:\.\d+)?", n) for n in numbers):
         if len(numbers) == 2:
@@ -304,8 +312,9 @@ def _pair_singles(singles: list[tuple[int, str, Optional[str]]]) -> tuple[list[P
         pairs = list(zip(singles[0::2], singles[1::2]))
     else:
         row, text, _ = singles[-1]
-        return [], [PillarProblem(row, text, f"{len(singles)} single coordinates cannot be paired into latitudes and "
-                                             "longitudes (one is left over)")]
+        count = "a single coordinate" if len(singles) == 1 else f"{len(singles)} single coordinates"
+        return [], [PillarProblem(row, text, f"{count} cannot be paired into latitudes and longitudes "
+                                             "(one is left over)")]
     pillars, problems = [], []
     for (lat_row, lat_text, label), (lon_row, lon_text, _) in pairs:
         try:
@@ -533,7 +542,8 @@ def pillars_to_blocks(lists: Iterable[PillarList], crs=WGS84) -> tuple["object",
         Columns: the block fields found, ``pillars`` (count), ``area_ha`` (geodesic) and
         ``stated_area_ha``; in ``crs``.
     findings : list of str
-        Sentences starting "Block <id>:".
+        Sentences starting "Block <id>:": the errors of each ring and a stated area that differs
+        from the computed one by more than 1 %.
     """
     import geopandas as gpd
 
@@ -541,7 +551,9 @@ def pillars_to_blocks(lists: Iterable[PillarList], crs=WGS84) -> tuple["object",
     for position, item in enumerate(lists, start=1):
         name = item.block_id or str(position)
         check = check_ring(item.pillars, item.stated_area_ha)
-        findings.extend(f"Block {name}: {f}" for f in check.findings())
+        findings.extend(f"Block {name}: {f}" for f in check.errors)
+        if check.area_flagged:
+            findings.append(f"Block {name}: {check.findings()[-1]}")
         if not check.ok:
             findings.append(f"Block {name} was not made (its pillars need correcting).")
             continue
