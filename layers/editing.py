@@ -432,3 +432,36 @@ def new_blocks_layer(path: os.PathLike | str, crs: Any = "EPSG:4326") -> EditSes
     session = new_blocks_session(crs)
     session.save(path)
     return session
+
+
+class Snapper:
+    """Snap a point to the vertices and edges of polygons (other blocks, the state boundary).
+
+    A vertex within the tolerance wins over an edge (as in QGIS's "vertex and segment" mode);
+    everything is in the CRS of the geometries given (the canvas's display CRS).
+    """
+
+    def __init__(self, geometries):
+        rings = [shapely.boundary(g) for g in geometries if g is not None and not shapely.is_empty(g)]
+        self._lines = np.array(rings, dtype=object)
+        self._tree = shapely.STRtree(self._lines) if len(self._lines) else None
+
+    def snap(self, x: float, y: float, tolerance: float) -> Optional[tuple[float, float, str]]:
+        """``(x, y, "vertex" | "edge")`` of the nearest vertex, else the nearest edge point,
+        within ``tolerance``; None when nothing is that close."""
+        if self._tree is None:
+            return None
+        point = shapely.Point(x, y)
+        near = self._tree.query(point, predicate="dwithin", distance=tolerance)
+        if not len(near):
+            return None
+        candidates = self._lines[near]
+        vertices = shapely.get_coordinates(candidates)
+        gaps = np.hypot(vertices[:, 0] - x, vertices[:, 1] - y)
+        best = int(np.argmin(gaps))
+        if gaps[best] <= tolerance:
+            return float(vertices[best, 0]), float(vertices[best, 1]), "vertex"
+        distances = shapely.distance(candidates, point)
+        line = candidates[int(np.argmin(distances))]
+        on_edge = shapely.line_interpolate_point(line, shapely.line_locate_point(line, point))
+        return float(on_edge.x), float(on_edge.y), "edge"

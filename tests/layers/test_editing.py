@@ -117,3 +117,13 @@ def test_replace_geometry_and_the_clean_mark(tmp_path):
     session.undo.undo()
     session.undo.undo()
     assert not session.modified  # back at the saved (empty) state
+
+
+def test_snapper_prefers_a_vertex_then_an_edge_within_the_tolerance():
+    from layers.editing import Snapper
+
+    snapper = Snapper([shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)])
+    assert snapper.snap(103, 2, 5) == (100.0, 0.0, "vertex")
+    assert snapper.snap(104, 50, 5) == (100.0, 50.0, "edge")
+    assert snapper.snap(150, 50, 5) is None
+    assert Snapper([]).snap(0, 0, 5) is None
