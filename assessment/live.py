@@ -35,7 +35,7 @@ from geo.overlay import union_overlaps
 
 @dataclass
 class Overlays:
-    """What the canvas draws beside a live verdict, in the block's CRS: the no-mining zone
+    """What the canvas draws beside a live verdict: the no-mining zone
     (``buffer_km`` around every national park or sanctuary), the NBWL zone (``nbwl_km``) and the
     forest inside the block. The zones are buffers in the working CRS (a picture; the gate
     itself measures geodesic distances)."""
@@ -85,20 +85,22 @@ class LiveVerdict:
         ctx, notes = prepare_blocks(blocks, self.layers(working_crs(blocks)), self.rules, self.as_of)
         return _score(ctx, notes, blocks, {}, ensure_feedback(feedback))
 
-    def overlays(self, blocks: gpd.GeoDataFrame) -> Overlays:
-        """The zones and the forest inside the first block of ``blocks``, in its CRS."""
-        crs = working_crs(blocks)
-        layers = self.layers(crs)
+    def overlays(self, blocks: gpd.GeoDataFrame, crs=None) -> Overlays:
+        """The zones and the forest inside the first block of ``blocks``, in ``crs`` (default:
+        the blocks' CRS; a map canvas asks for its display CRS)."""
+        working = working_crs(blocks)
+        layers = self.layers(working)
         buffer_km, nbwl_km = self.rules.protected.buffer_km, self.rules.nbwl_condition.threshold
-        key = CRS(crs).to_wkt()
+        key = CRS(working).to_wkt()
         if key not in self._zones:
             self._zones[key] = self._protected_zones(layers, buffer_km, nbwl_km)
         buffer_zone, nbwl_zone = self._zones[key]
         forest_inside = None
         if layers.forest is not None and len(blocks):
-            block = blocks.geometry.iloc[:1].to_crs(crs)
+            block = blocks.geometry.iloc[:1].to_crs(working)
             forest_inside = union_overlaps(block, layers.forest).iloc[0]
-        return Overlays(buffer_km, nbwl_km, *(self._to_block_crs(g, crs, blocks.crs) for g in
+        target = crs if crs is not None else blocks.crs
+        return Overlays(buffer_km, nbwl_km, *(self._moved(g, working, target) for g in
                                               (buffer_zone, nbwl_zone, forest_inside)))
 
     def _protected_zones(self, layers: PreparedLayers, buffer_km: float, nbwl_km: float) -> tuple:
@@ -109,7 +111,9 @@ class LiveVerdict:
         return shapely.buffer(parks, buffer_km * 1000.0), shapely.buffer(parks, nbwl_km * 1000.0)
 
     @staticmethod
-    def _to_block_crs(geometry, source, target):
+    def _moved(geometry, source, target):
         if geometry is None or shapely.is_empty(geometry):
             return None
+        if CRS(source).equals(CRS(target)):
+            return geometry
         return gpd.GeoSeries([geometry], crs=source).to_crs(target).iloc[0]

@@ -34,6 +34,7 @@ from gui.readiness_panel import ReadinessPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
+from gui.workbench import Workbench
 from gui.workers import Task, TaskRunner
 
 APP_NAME = "Khanij"
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbars()
         self._connect()
+        self.workbench = Workbench(self)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.update_title()
