@@ -70,6 +70,12 @@ class Workbench(QtCore.QObject):
                                            "Block id, name, state, licence, stage and commodity of the selected block")
         self.pillars_action = w._action("Block from &pillars…", self.add_from_pillars, None,
                                         "Type or paste the boundary pillars of a block")
+        self.import_pillars_action = w._action("&Import pillar table…", self.import_pillars_dialog, None,
+                                               "Blocks from a CSV/XLSX pillar table (block id, order, latitude, "
+                                               "longitude); bad rows are listed by row")
+        self.export_pillars_action = w._action("E&xport pillar table…", self.export_pillars_dialog, None,
+                                               "The pillar table of the current blocks layer (BP number, DMS and "
+                                               "decimal, WGS 84, area, toposheets) to CSV or XLSX")
         self.save_edits_action = w._action("&Save edits", self.save_edits, None,
                                            "Write the edited layer (a shapefile is saved to a GeoPackage beside it)")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -85,8 +91,8 @@ class Workbench(QtCore.QObject):
         edit = QtWidgets.QMenu("&Edit", w.menuBar())
         w.menuBar().insertMenu(w.menuBar().actions()[1], edit)
         for action in (self.undo_action, self.redo_action, None, self.toggle_action, *self.mode_actions.values(),
-                       None, self.delete_action, self.attributes_action, self.pillars_action, None,
-                       self.save_edits_action):
+                       None, self.delete_action, self.attributes_action, self.pillars_action,
+                       self.import_pillars_action, self.export_pillars_action, None, self.save_edits_action):
             edit.addSeparator() if action is None else edit.addAction(action)
         self.edit_menu = edit
         toolbar = QtWidgets.QToolBar("Editing")
@@ -99,7 +105,7 @@ class Workbench(QtCore.QObject):
         editing = self.editor is not None
         self.toggle_action.setChecked(editing)
         for action in (*self.mode_actions.values(), self.delete_action, self.attributes_action,
-                       self.pillars_action, self.save_edits_action):
+                       self.pillars_action, self.import_pillars_action, self.save_edits_action):
             action.setEnabled(editing)
 
     # ------------------------------------------------------------ starting and stopping
@@ -150,6 +156,8 @@ class Workbench(QtCore.QObject):
         self.editor.blockChanged.connect(self._on_block_changed)
         self.editor.drafted.connect(self._on_drafted)
         self.live = None
+        if len(layer.data):
+            self.live_verdict().warm_up(layer.data)
         self.undo_stack.clear()
         self.dock.show()
         self.dock.raise_()
@@ -235,6 +243,59 @@ class Workbench(QtCore.QObject):
         self.editor.set_current(fid)
         self.window.canvas.zoom_to_features(self.layer, [self.editor.position_of(fid)])
         return fid
+
+    def import_pillars_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Import pillar table", "",
+                                                        "Pillar tables (*.csv *.xlsx)")
+        if path:
+            problems = self.import_pillars(Path(path))
+            if problems:
+                QtWidgets.QMessageBox.information(self.window, "Import pillar table", "\n".join(problems[:40]))
+
+    def import_pillars(self, path: Path) -> list[str]:
+        """Add the blocks of a pillar table (one undo step); returns the bad rows and rejected
+        blocks in words (the same lines ``khanij blocks from-pillars`` prints)."""
+        from layers.blocks_cli import read_pillar_source
+        from geo.pillars import pillars_to_blocks
+
+        try:
+            lists, problems = read_pillar_source(path)
+        except KhanijError as problem:
+            return [str(problem)]
+        blocks, findings = pillars_to_blocks(lists, crs=self.session.frame.crs)
+        if len(blocks):
+            self.undo_stack.beginMacro(f"import {len(blocks)} block(s) from pillars")
+            for _, row in blocks.iterrows():
+                attributes = {k: v for k, v in row.items() if k != "geometry" and v is not None and v == v}
+                self.editor.push(AddBlock(row.geometry, attributes))
+            self.undo_stack.endMacro()
+            self.window.canvas.zoom_to_layer(self.layer)
+        return problems + findings
+
+    def export_pillars_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Export pillar table", "pillars.xlsx",
+                                                        "Excel (*.xlsx);;CSV (*.csv)")
+        if path:
+            problems = self.export_pillars(Path(path))
+            if problems:
+                QtWidgets.QMessageBox.information(self.window, "Export pillar table", "\n".join(problems[:40]))
+
+    def export_pillars(self, path: Path) -> list[str]:
+        """Write the pillar table of the edited (or current) blocks layer; returns the blocks
+        that have no pillar list, in words."""
+        from geo.pillars import pillar_table
+        from geo.tables import write_table
+
+        layer = self.layer if self.editor is not None else self.blocks_layer()
+        if layer is None:
+            return ["Choose a blocks layer first."]
+        table, problems = pillar_table(layer.data)
+        try:
+            write_table(table, path)
+        except KhanijError as problem:
+            return [str(problem)]
+        self.window.status.showMessage(f"{len(table)} pillars of {layer.name} written to {path}", 6000)
+        return problems
 
     def save_edits(self) -> Optional[Path]:
         if self.session is None:

@@ -244,3 +244,18 @@ def test_new_blocks_layer_attributes_and_save(qtbot, window, tmp_path):
     path = bench.save_edits()
     saved = gpd.read_file(path)
     assert list(saved["block_id"]) == ["T-1"] and saved.loc[0, "licence"] == "EL"
+
+
+def test_export_and_import_a_pillar_table_through_the_window(qtbot, window, tmp_path):
+    bench = window.workbench
+    sample = _blocks_layer(window).data
+    window.layer_tree.set_current_layer(_blocks_layer(window))
+    table = tmp_path / "pillars.xlsx"
+    assert bench.export_pillars(table) == []
+    bench.new_layer(tmp_path / "imported.gpkg")
+    assert bench.import_pillars(table) == []
+    assert list(bench.session.frame["block_id"]) == list(sample["block_id"])
+    gaps = bench.session.frame.to_crs(7755).geometry.hausdorff_distance(sample.to_crs(7755).geometry, align=False)
+    assert gaps.max() < 0.01
+    bench.undo_action.trigger()  # the whole import is one undo step
+    assert len(bench.session.frame) == 0
