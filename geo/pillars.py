@@ -20,7 +20,8 @@ and left out; it is never "fixed". Accepted line forms (one pillar a line)::
 and a copy from a two-column PDF table that puts every cell on its own line (label, latitude,
 longitude, …) or each column after the other (all latitudes, then all longitudes, which needs
 the hemisphere letters to tell them apart). A line such as ``Area: 512.36 ha`` (or ``5.12 sq km``)
-gives the stated area; lines without a digit (headings) are skipped.
+gives the stated area; headings are skipped: lines without a digit, and lines of words with
+fewer than two numbers (``Annexure-I: boundary pillars (WGS 84)``).
 """
 from __future__ import annotations
 
@@ -152,11 +153,11 @@ def parse_pillar_text(text: str) -> PillarList:
     stated: Optional[float] = None
     pending_label: Optional[str] = None
     for row, line in enumerate(str(text).splitlines(), start=1):
-        if not re.search(r"\d", line):
-            continue
         area = _AREA.search(line)
         if area:
             stated = _area_ha(area)
+            continue
+        if _is_heading(line):
             continue
         label, rest = _split_label(line)
         if label is not None and not re.search(r"\d", rest):
@@ -190,6 +191,20 @@ def parse_pillar_text(text: str) -> PillarList:
             pillars, lone_problems = _pair_singles(singles)
             problems.extend(lone_problems)
     return PillarList(pillars, problems, stated)
+
+
+_COORDINATE_WORDS = {"deg", "degs", "degree", "degrees", "min", "mins", "minute", "minutes", "sec", "secs", "second",
+                     "seconds", "north", "south", "east", "west"}
+
+
+def _is_heading(line: str) -> bool:
+    """A line that is no pillar: no digit at all, or words (other than units and hemispheres)
+    with fewer than two numbers, such as ``Annexure-I: boundary pillars (WGS 84)``. A line
+    with two numbers or more is read, and reported if it cannot be."""
+    if not re.search(r"\d", line):
+        return True
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", line)} - _COORDINATE_WORDS
+    return bool(words) and len(re.findall(r"\d+(?:\.\d+)?", line)) < 2 and _LABEL.match(line) is None
 
 
 class _LoneCoordinate(Exception):

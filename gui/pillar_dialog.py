@@ -87,6 +87,7 @@ class PillarDialog(QtWidgets.QDialog):
         self.table.blockSignals(False)
         for pillar in pillars:
             self.add_pillar(pillar.label, format_dms(pillar.lat, "lat", 4), format_dms(pillar.lon, "lon", 4))
+        self.table.resizeColumnsToContents()
 
     def read_pasted(self) -> None:
         found = parse_pillar_text(self.paste.toPlainText())
@@ -137,7 +138,7 @@ class PillarDialog(QtWidgets.QDialog):
         lines = self.paste_problems + problems
         if self.check is not None:
             lines += self.check.findings()
-            if self.check.polygon is not None:
+            if self.check.polygon is not None and not self.check.crossings:
                 lines.append(f"Computed: {self.check.area_ha:,.2f} ha, perimeter {self.check.perimeter_km:,.3f} km, "
                              f"{len(pillars)} pillars.")
         elif self.table.rowCount():

@@ -181,3 +181,9 @@ def test_polygon_with_a_hole_or_two_parts_has_no_pillar_list():
     with pytest.raises(GeometryError, match="2 parts"):
         polygon_pillars(two, "EPSG:4326")
     assert math.isclose(polygon_pillars(shapely.box(85, 23, 85.1, 23.1), "EPSG:4326")[0].lon, 85.1)
+
+
+def test_headings_with_one_number_are_skipped_but_lines_with_two_are_read():
+    found = parse_pillar_text("Annexure-I: boundary pillars (WGS 84)\nBP-1 23.35 85.31\nSee sheet 73E/7 and 73E/8")
+    assert [p.label for p in found.pillars] == ["BP-1"]
+    assert [p.row for p in found.problems] == [3]
