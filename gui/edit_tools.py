@@ -98,9 +98,11 @@ class BlockEditor(QtCore.QObject):
         self._snap_mark = self._item(2_000_300, SNAP_COLOUR, 2.0, fill_alpha=0)
         session.changed.append(self._on_model_changed)
         self._on_model_changed(None)
-        canvas.viewport().installEventFilter(self)
-        canvas.view.installEventFilter(self)
-        canvas.view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self._viewport, self._view = canvas.viewport(), canvas.view
+        self._viewport.installEventFilter(self)
+        self._view.installEventFilter(self)
+        self._view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self._view.destroyed.connect(self._on_view_destroyed)
 
     # ------------------------------------------------------------ set-up and teardown
 
@@ -117,10 +119,16 @@ class BlockEditor(QtCore.QObject):
         self.canvas.viewbox.addItem(item, ignoreBounds=True)
         return item
 
+    def _on_view_destroyed(self, *_args) -> None:
+        """The window is going away: hear no more events from it."""
+        self.mode = "idle"
+        self._viewport = self._view = None
+
     def close(self) -> None:
         """Stop editing: remove the editor's items and event filters (the session stays)."""
-        self.canvas.viewport().removeEventFilter(self)
-        self.canvas.view.removeEventFilter(self)
+        if self._view is not None:
+            self._viewport.removeEventFilter(self)
+            self._view.removeEventFilter(self)
         for item in (self._band, self._handles, self._snap_mark):
             self.canvas.viewbox.removeItem(item)
         if self._on_model_changed in self.session.changed:
@@ -333,12 +341,12 @@ class BlockEditor(QtCore.QObject):
     # ------------------------------------------------------------ mouse and keys
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if self.mode == "idle":
+        if self.mode == "idle" or watched not in (self._viewport, self._view):
             return False
         kind = event.type()
         if kind == QtCore.QEvent.Type.KeyPress:
             return self._key(event)
-        if watched is not self.canvas.viewport():
+        if watched is not self._viewport:
             return False
         if kind in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonDblClick,
                     QtCore.QEvent.Type.MouseMove, QtCore.QEvent.Type.MouseButtonRelease):
