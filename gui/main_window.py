@@ -630,6 +630,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.workbench.stop_editing():  # unsaved block edits: save, discard or stay
+            event.ignore()
+            return
         self.runner.cancel_all()
         self.runner.wait(5000)
         self.save_settings()

@@ -32,6 +32,7 @@ def window(qtbot, settings_dir):
     win.open_sample_atlas()
     win.canvas.grab_map_image()
     yield win
+    win.workbench.stop_editing(save=False)
     win.runner.cancel_all()
     win.runner.wait(10000)
 
@@ -259,3 +260,22 @@ def test_export_and_import_a_pillar_table_through_the_window(qtbot, window, tmp_
     assert gaps.max() < 0.01
     bench.undo_action.trigger()  # the whole import is one undo step
     assert len(bench.session.frame) == 0
+
+
+def test_closing_the_window_with_unsaved_edits_asks_first(qtbot, window):
+    from PySide6.QtWidgets import QMessageBox
+
+    bench = _start(window, qtbot)
+    bench.editor.set_current(int(bench.session.frame.index[0]))
+    bench.delete_block()
+    asked = []
+
+    def answer_cancel():
+        box = QApplication.activeModalWidget()
+        asked.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QtCore.QTimer.singleShot(200, answer_cancel)
+    assert not window.close()
+    assert window.isVisible() and bench.editor is not None
+    assert asked and "Save the edits of" in asked[0]
