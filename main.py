@@ -17,7 +17,8 @@ from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
-SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas", "review")
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas",
+               "review", "blocks")
 
 
 class UsageError(Exception):
@@ -280,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-atlas", help="write the embedded sample atlas to files")
     p.add_argument("outdir", metavar="OUTDIR")
     p.set_defaults(handler=cmd_sample_atlas)
+
+    from layers.blocks_cli import add_parser as add_blocks_parser
+
+    add_blocks_parser(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -195,16 +196,49 @@ def working_crs(blocks: gpd.GeoDataFrame) -> CRS:
     return CRS(utm_epsg(lon, lat))
 
 
+@dataclass
+class PreparedLayers:
+    """Everything of a run that does not depend on the blocks: the layers in the working ``crs``
+    (repaired in memory, fields found), the notes that preparing them produced, and
+    ``layer_cache`` for what the criteria derive from the layers alone (states dissolved, raster
+    samples). Made once by :func:`prepare_layers`; a live session (:mod:`assessment.live`)
+    rescores edited blocks against the same object."""
+
+    crs: CRS
+    deposits: gpd.GeoDataFrame
+    deposit_fields: dict[str, str]
+    forest: Optional[gpd.GeoSeries]
+    protected: Optional[gpd.GeoDataFrame]
+    protected_fields: dict[str, str]
+    boundaries: Optional[gpd.GeoDataFrame]
+    boundary_fields: dict[str, str]
+    infrastructure: list[InfrastructureLayer]
+    rasters: list[tuple[str, str]]
+    notes: list[str]
+    layer_cache: dict = field(default_factory=dict)
+
+
 def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_layers, raster_paths, rules: Rules,
             boundaries, as_of: Optional[datetime.date] = None) -> tuple[Context, list[str]]:
     """The :class:`Context` of one run and the notes (CRS, repairs, missing layers) it produced."""
+    check_blocks(blocks)
+    layers = prepare_layers(working_crs(blocks), deposits, forest_layer, protected_layer, infrastructure_layers,
+                            raster_paths, boundaries)
+    return prepare_blocks(blocks, layers, rules, as_of)
+
+
+def check_blocks(blocks) -> None:
+    """Refuse blocks that cannot be scored: not a GeoDataFrame with a CRS, or empty."""
     if not isinstance(blocks, gpd.GeoDataFrame) or blocks.crs is None:
         raise CrsError("the blocks layer has no CRS (or is not a vector layer); assign one before scoring")
     if not len(blocks):
         raise GeometryError("the blocks layer has no features to score")
-    crs = working_crs(blocks)
-    notes = [f"The analysis ran in {crs_label(crs)}; areas and distances are geodesic on WGS 84."]
-    work_blocks = _prepared(blocks, crs, "blocks", notes, polygons=True)
+
+
+def prepare_layers(crs: CRS, deposits, forest_layer, protected_layer, infrastructure_layers, raster_paths,
+                   boundaries) -> PreparedLayers:
+    """The block-independent part of :func:`prepare`: every layer but the blocks in ``crs``."""
+    notes: list[str] = []
     deposit_frame = (_prepared(deposits, crs, "deposits", notes) if deposits is not None and len(deposits)
                      else gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)))
     deposit_fields = guess_fields(list(deposit_frame.columns), "deposits")
@@ -212,26 +246,41 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
         notes.append("No deposits were given.")
     elif not ({"stage", "unfc"} & set(deposit_fields)):
         notes.append("The deposits have no stage or UNFC column, so their stage is unknown.")
-    deposit_block = (points_in_polygons(deposit_frame.geometry, work_blocks.geometry) if len(deposit_frame)
-                     else np.empty(0, dtype=np.int64))
     notes.append("A deposit on the boundary shared by several blocks is counted once, in the first of them in the "
                  "blocks layer; a polygon deposit is placed by a point inside it.")
     protected_frame = _prepared(protected_layer, crs, "protected areas", notes, polygons=True) if protected_layer is not None else None
     boundary_frame = _prepared(boundaries, crs, "boundaries", notes, polygons=True) if boundaries is not None else None
-    block_fields = guess_fields(list(work_blocks.columns), "blocks")
-    if "licence" not in block_fields:
-        notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
-    ctx = Context(
-        rules=rules, as_of=as_of or rules.as_of, crs=crs, blocks=work_blocks, block_fields=block_fields,
-        area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
-        deposits=deposit_frame, deposit_fields=deposit_fields, deposit_block=deposit_block,
+    return PreparedLayers(
+        crs=crs, deposits=deposit_frame, deposit_fields=deposit_fields,
         forest=_prepared(forest_layer, crs, "forest", notes, polygons=True).geometry if forest_layer is not None else None,
         protected=protected_frame,
         protected_fields=guess_fields(list(protected_frame.columns), "protected_areas") if protected_frame is not None else {},
         boundaries=boundary_frame,
         boundary_fields=guess_fields(list(boundary_frame.columns), "boundaries") if boundary_frame is not None else {},
         infrastructure=_named_layers(infrastructure_layers, crs, notes),
-        rasters=_named_rasters(raster_paths),
+        rasters=_named_rasters(raster_paths), notes=notes)
+
+
+def prepare_blocks(blocks, layers: PreparedLayers, rules: Rules,
+                   as_of: Optional[datetime.date] = None) -> tuple[Context, list[str]]:
+    """The per-block part of :func:`prepare`: the blocks in the layers' CRS, deposits assigned
+    to them, and the run's notes (the CRS, the blocks' repairs, the layers' notes)."""
+    crs = layers.crs
+    notes = [f"The analysis ran in {crs_label(crs)}; areas and distances are geodesic on WGS 84."]
+    work_blocks = _prepared(blocks, crs, "blocks", notes, polygons=True)
+    deposit_block = (points_in_polygons(layers.deposits.geometry, work_blocks.geometry) if len(layers.deposits)
+                     else np.empty(0, dtype=np.int64))
+    notes.extend(layers.notes)
+    block_fields = guess_fields(list(work_blocks.columns), "blocks")
+    if "licence" not in block_fields:
+        notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
+    ctx = Context(
+        rules=rules, as_of=as_of or rules.as_of, crs=crs, blocks=work_blocks, block_fields=block_fields,
+        area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
+        deposits=layers.deposits, deposit_fields=layers.deposit_fields, deposit_block=deposit_block,
+        forest=layers.forest, protected=layers.protected, protected_fields=layers.protected_fields,
+        boundaries=layers.boundaries, boundary_fields=layers.boundary_fields,
+        infrastructure=layers.infrastructure, rasters=layers.rasters, layer_cache=layers.layer_cache,
     )
     return ctx, notes
 

@@ -39,6 +39,7 @@ from gui.review_panel import ReviewPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
+from gui.workbench import Workbench
 from gui.workers import Task, TaskRunner
 
 APP_NAME = "Khanij"
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbars()
         self._connect()
+        self.workbench = Workbench(self)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.update_title()
@@ -764,7 +766,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """The window's close button asks about unsaved work, as Quit does (a close by the
-        program itself does not)."""
+        program itself does not); unsaved block edits are saved, discarded or kept first."""
+        if not self.workbench.stop_editing():  # unsaved block edits: save, discard or stay
+            event.ignore()
+            return
         if event.spontaneous() and not self.confirm_discard():
             event.ignore()
             return

@@ -72,7 +72,10 @@ def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None 
         if thresholds is not None:
             raster_score, how = thresholds.score(mean), "by the rules' thresholds"
         else:
-            raster_score, how = _percentile_scores(path, mean), "percentile within the raster"
+            pixels = ctx.layer_cache.get(("evidence", path))
+            if pixels is None:
+                pixels = ctx.layer_cache[("evidence", path)] = _valid_sample(path)
+            raster_score, how = percentile_scores(pixels, mean), "percentile within the raster"
         scores.append(raster_score)
         parts.append([f"{name}: no data (the block is off the raster or over nodata only)" if np.isnan(m)
                       else f"{name} mean {fmt(m, 3)}, max {fmt(float(x), 3)} → {s:.0f} ({how})"
@@ -87,9 +90,8 @@ def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None 
                            unit=SINGLE_RASTER_UNIT if single else SEVERAL_RASTERS_UNIT, columns=columns)
 
 
-def _percentile_scores(path, values: np.ndarray) -> np.ndarray:
-    """Percentile (0–100) of each value among the raster's valid pixels; NaN stays NaN."""
-    pixels = _valid_sample(path)
+def percentile_scores(pixels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Percentile (0–100) of each value among ``pixels`` (sorted valid pixel values); NaN stays NaN."""
     scores = np.full(len(values), np.nan)
     known = ~np.isnan(values)
     if len(pixels) and known.any():
