@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._connect()
         self.workbench = Workbench(self)
+        self.readiness_dock.raise_()     # the first tab on the right, before Review and Live verdict
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.update_title()
@@ -193,7 +194,6 @@ class MainWindow(QMainWindow):
         self.review = ReviewPanel(self.runner)
         self.review_dock = self._dock("Review", "review_dock", scrollable(self.review), Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
-        self.readiness_dock.raise_()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
