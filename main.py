@@ -7,13 +7,16 @@ it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
@@ -356,21 +359,54 @@ def refuse_overwriting_inputs(args: argparse.Namespace) -> None:
 
 
 def refuse_unwritable_outputs(args: argparse.Namespace) -> None:
-    """Fail before any work when an output is a folder or its folder does not exist (exit 4).
+    """Fail before any work when an output cannot be replaced by a regular file: it is a folder,
+    a FIFO, a device or a link to one, or its folder does not exist (exit 4).
 
     Raises
     ------
     DataWriteError
     """
-    from geo.errors import DataWriteError
+    from geo.atomic import writable_target
 
     for output in _output_paths(args):
-        target = Path(output)
-        if target.is_dir():
-            raise DataWriteError(f"{target.name}: cannot write: it is a folder")
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise DataWriteError(f"{target.name}: cannot write, the folder {folder} does not exist")
+        writable_target(output)
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so every write in progress removes its
+    temporary file (a BaseException, so ``except Exception`` clean-up code lets it through)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop(signum: int, frame) -> None:
+    """Remove the partial outputs at once (a C call may delay the unwinding), let a second signal
+    end the process, and unwind."""
+    from geo.atomic import remove_partial_outputs
+
+    remove_partial_outputs()
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def stop_signals_unwind() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def exit_code_for(exc: BaseException) -> Optional[int]:
@@ -379,6 +415,8 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
 
     if isinstance(exc, (Cancelled, KeyboardInterrupt)):
         return EXIT_CANCELLED
+    if isinstance(exc, Stopped):
+        return 128 + exc.signum
     if isinstance(exc, DataWriteError):
         return EXIT_OUTPUT
     if isinstance(exc, UsageError):
@@ -392,11 +430,16 @@ def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
     if code == EXIT_CANCELLED:
         return f"khanij: cancelled: {str(exc) or 'no output was written'}"
+    if isinstance(exc, Stopped):
+        return f"khanij: stopped by {exc}: no partial output was left"
     return f"khanij: error: {str(exc) or type(exc).__name__}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if hasattr(sys.stdout, "reconfigure"):
+        # A file name that is not valid UTF-8 (byte 0xFF) comes back out as the same bytes.
+        sys.stdout.reconfigure(errors="surrogateescape")
     parser = build_parser()
     try:
         argv = _normalise_argv(argv)
@@ -407,9 +450,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        refuse_overwriting_inputs(args)
-        refuse_unwritable_outputs(args)
-        return handler(args)
+        with stop_signals_unwind():
+            refuse_overwriting_inputs(args)
+            refuse_unwritable_outputs(args)
+            return handler(args)
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

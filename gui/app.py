@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from geo.atomic import atomic_path
-from geo.errors import DataWriteError, describe_path
+from geo.atomic import atomic_write_bytes
 
 APP_NAME = "Khanij"
 SCREENSHOT_SIZE = (1600, 1000)
@@ -47,12 +46,12 @@ def create_window(files: Sequence[str] = ()):
 
 def save_screenshot(window, path: str | os.PathLike) -> Path:
     """Grab the whole window once the canvas has rendered and write it as PNG (atomically)."""
+    from gui.render import image_bytes
+
     window.wait_until_rendered()
     image = window.grab().toImage()
     target = Path(path)
-    with atomic_path(target) as tmp:
-        if not image.save(str(tmp), "PNG"):
-            raise DataWriteError(f"{describe_path(target)}: the screenshot could not be written")
+    atomic_write_bytes(target, image_bytes(image, target))
     return target
 
 
