@@ -373,50 +373,76 @@ def refuse_unwritable_outputs(args: argparse.Namespace) -> None:
 
 
 class Stopped(BaseException):
-    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so every write in progress removes its
-    temporary file (a BaseException, so ``except Exception`` clean-up code lets it through)."""
+    """A second SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so every write in progress removes
+    its temporary file (a BaseException, so ``except Exception`` clean-up code lets it through)."""
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
 
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _stop(signum: int, frame) -> None:
-    """Remove the partial outputs at once (a C call may delay the unwinding), let a second signal
-    end the process, and unwind."""
+def _on_stop_signal(signum: int, frame) -> None:
+    """A first Ctrl-C, SIGTERM or SIGHUP cancels cooperatively: the next progress check raises
+    ``Cancelled``, which unwinds every write in progress (removing its temporary file), and no
+    write is put in place after it, even when a library would swallow an exception raised here
+    or abort on it (PySide's start-up does both). A second one removes the partial outputs at once
+    and unwinds from wherever the program is; after it the default action (ending the process)
+    is back."""
     from geo.atomic import remove_partial_outputs
+    from geo.feedback import request_stop, stop_requested
 
+    if stop_requested() is None:
+        request_stop(signum)
+        return
     remove_partial_outputs()
     for number in STOP_SIGNALS:
-        signal.signal(number, signal.SIG_DFL)
+        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Stopped(signum)
 
 
 @contextlib.contextmanager
-def stop_signals_unwind() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (the main thread only)."""
+def stop_signals_handled() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP handled as :func:`_on_stop_signal` says while a command runs
+    (from the main thread; the previous handlers are restored after)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
+    early: list[int] = []  # signals that arrive while the handler's own modules load
+    previous = {number: signal.signal(number, lambda signum, frame: early.append(signum)) for number in STOP_SIGNALS}
     try:
+        import geo.atomic  # noqa: F401 - loaded here, never inside the handler
+        from geo.feedback import clear_stop, request_stop
+
+        clear_stop()
+        for number in STOP_SIGNALS:
+            signal.signal(number, _on_stop_signal)
+        for signum in early:
+            request_stop(signum)
         yield
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
 
 
+def stop_exit_code() -> int:
+    """The exit code of a run stopped by a signal: 130 for Ctrl-C, 128 + the signal otherwise."""
+    from geo.feedback import stop_requested
+
+    signum = stop_requested()
+    return EXIT_CANCELLED if signum in (None, signal.SIGINT) else 128 + signum
+
+
 def exit_code_for(exc: BaseException) -> Optional[int]:
     """Exit code for an expected error, or None for a bug."""
     from geo.errors import Cancelled, DataWriteError, KhanijError
 
-    if isinstance(exc, (Cancelled, KeyboardInterrupt)):
-        return EXIT_CANCELLED
-    if isinstance(exc, Stopped):
-        return 128 + exc.signum
+    if isinstance(exc, (Cancelled, KeyboardInterrupt, Stopped)):
+        return stop_exit_code()
     if isinstance(exc, DataWriteError):
         return EXIT_OUTPUT
     if isinstance(exc, UsageError):
@@ -428,32 +454,40 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
 
 def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
+    if isinstance(exc, Stopped) or code not in (EXIT_CANCELLED, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT):
+        return f"khanij: stopped by {signal.Signals(code - 128).name}: no partial output was left"
     if code == EXIT_CANCELLED:
         return f"khanij: cancelled: {str(exc) or 'no output was written'}"
-    if isinstance(exc, Stopped):
-        return f"khanij: stopped by {exc}: no partial output was left"
     return f"khanij: error: {str(exc) or type(exc).__name__}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
     if hasattr(sys.stdout, "reconfigure"):
         # A file name that is not valid UTF-8 (byte 0xFF) comes back out as the same bytes.
         sys.stdout.reconfigure(errors="surrogateescape")
-    parser = build_parser()
+    with stop_signals_handled():
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
+    from geo.feedback import check_stop
+
+    debug = "--debug" in argv
     try:
-        argv = _normalise_argv(argv)
-    except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(error_line(exc, EXIT_USAGE), file=sys.stderr)
-        return EXIT_USAGE
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    try:
-        with stop_signals_unwind():
-            refuse_overwriting_inputs(args)
-            refuse_unwritable_outputs(args)
-            return handler(args)
+        parser = build_parser()
+        try:
+            argv = _normalise_argv(argv)
+        except UsageError as exc:
+            parser.print_usage(sys.stderr)
+            print(error_line(exc, EXIT_USAGE), file=sys.stderr)
+            return EXIT_USAGE
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        refuse_overwriting_inputs(args)
+        refuse_unwritable_outputs(args)
+        check_stop()  # a Ctrl-C while starting up
+        return handler(args)
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -462,7 +496,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if isinstance(exc, SystemExit):
             raise
         code = exit_code_for(exc)
-        if code is None or args.debug:
+        if code is None or debug:
             traceback.print_exc()
         if code is None:
             print(f"khanij: internal error: {exc}", file=sys.stderr)

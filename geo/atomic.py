@@ -33,6 +33,7 @@ except ImportError:  # Windows: no file-size limits to explain
     resource = None
 
 from geo.errors import DataWriteError, KhanijError, describe_path
+from geo.feedback import check_stop
 
 NAME_MAX_BYTES = 255
 # The bytes a temporary name adds to the stem: two dots, the pid, mkstemp's 8 random characters,
@@ -230,6 +231,7 @@ def atomic_path(target: os.PathLike | str, exclusive: bool = False) -> Iterator[
                                  f"text, which the file-format library needs; choose another folder") from exc
         if not tmp.exists():
             raise DataWriteError(f"{describe_path(requested)}: nothing was written")
+        check_stop()  # an interrupt that some library swallowed still keeps the file out of place
         _move_into_place(tmp, target, requested, exclusive)
     finally:
         with _in_flight_lock:

@@ -83,4 +83,28 @@ def run(files: Sequence[str], screenshot: Optional[str] = None) -> int:
         window.close()
         return 0
     window.show()
+    timer = end_on_stop_signals(app)  # noqa: F841 - kept alive while the app runs
     return int(app.exec())
+
+
+def end_on_stop_signals(app):
+    """Ctrl-C, SIGTERM and SIGHUP end the app at once, leaving no partial output of a save or
+    export in progress on any thread. Returns the timer that lets Python see signals while Qt's
+    event loop runs (keep a reference)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    from geo.atomic import remove_partial_outputs
+
+    def end(signum, frame):
+        remove_partial_outputs()
+        os._exit(128 + signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), end)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
