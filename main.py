@@ -291,9 +291,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_OPTIONS = {"-o": "--output", "--output": "--output", "--svg": "--svg", "--png": "--png", "--html": "--html",
+                  "--screenshot": "--screenshot"}
+_OPTION_LIKE = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*")
+
+
+def _attach_dash_values(argv: Sequence[str]) -> list[str]:
+    """``-o -x.gpkg``: an output name that starts with a dash but is no option (argparse would take it
+    for one) is attached to its option as ``--output=-x.gpkg``."""
+    joined: list[str] = []
+    pending = list(argv)
+    while pending:
+        word = pending.pop(0)
+        if (word in OUTPUT_OPTIONS and pending and pending[0].startswith("-") and pending[0] not in ("-", "--")
+                and not _OPTION_LIKE.fullmatch(pending[0])):
+            word = f"{OUTPUT_OPTIONS[word]}={pending.pop(0)}"
+        joined.append(word)
+    return joined
+
+
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
-    """``khanij FILE…`` means ``khanij gui FILE…``: insert the implied subcommand."""
-    argv = list(argv)
+    """``khanij FILE…`` means ``khanij gui FILE…``: insert the implied subcommand; output names
+    starting with a dash are attached to their option (:func:`_attach_dash_values`)."""
+    argv = _attach_dash_values(argv)
     positional = [a for a in argv if not a.startswith("-")]
     if not positional and not any(a in ("-h", "--help") for a in argv):
         return argv + ["gui"]
