@@ -48,6 +48,8 @@ WRITE_ERRNOS = {errno.ENOSPC: "the disk is full",
                 errno.EROFS: "the file system is read-only",
                 errno.EIO: "the disk reported an input/output error"}
 
+_UNSAFE_IN_TEMPORARY = re.compile(r"[^\w.-]|[\udc80-\udcff]")
+
 RUN_STARTED = time.time()
 _in_flight: set[Path] = set()
 _in_flight_lock = threading.Lock()
@@ -125,9 +127,10 @@ def _kind(mode: int) -> str:
 
 
 def _temporary_stem(target: Path) -> str:
-    """The target's stem as a temporary name holds it: bytes that are not UTF-8 (which GDAL cannot
-    take) become ``_``, and it is cut so the name, with SQLite's ``-journal``, fits NAME_MAX."""
-    stem = "".join("_" if "\udc80" <= char <= "\udcff" else char for char in target.stem)
+    """The target's stem as a temporary name holds it: only letters, digits, ``.``, ``-`` and ``_``
+    (GDAL misreads quotes and semicolons in a path, and cannot take bytes that are not UTF-8), cut
+    so the name, with SQLite's ``-journal``, fits NAME_MAX."""
+    stem = _UNSAFE_IN_TEMPORARY.sub("_", target.stem)
     budget = NAME_MAX_BYTES - _TEMP_OVERHEAD - len(os.fsencode(target.suffix))
     return stem.encode("utf-8")[:max(budget, 1)].decode("utf-8", errors="ignore")
 

@@ -39,7 +39,7 @@ def as_nobody() -> None:
 def khanij(*args: str, preexec: Optional[Callable[[], None]] = None, timeout: float = 120,
            cwd: Path = REPO) -> subprocess.CompletedProcess:
     """``khanij ARGS`` in a child process, as the console script runs it."""
-    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True, errors="replace",
                           timeout=timeout, cwd=cwd, preexec_fn=preexec, env=child_env())
 
 
