@@ -51,6 +51,16 @@ WRITE_ERRNOS = {errno.ENOSPC: "the disk is full",
 _UNSAFE_IN_TEMPORARY = re.compile(r"[^\w.-]|[\udc80-\udcff]")
 
 RUN_STARTED = time.time()
+
+
+def _a_new_run() -> None:
+    """A forked child is a run of its own: its parent's killed writes are older than it."""
+    global RUN_STARTED
+    RUN_STARTED = time.time()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_a_new_run)
 _in_flight: set[Path] = set()
 _in_flight_lock = threading.Lock()
 

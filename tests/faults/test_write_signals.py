@@ -1,0 +1,87 @@
+"""Ctrl-C, SIGTERM and SIGHUP while a command starts or writes: it stops with 130 (Ctrl-C) or
+128 + the signal, one line, no traceback, the previous output as it was and no temporary file.
+
+Ctrl-C used to be swallowed in the first seconds of ``report`` (PySide's start-up ate the
+KeyboardInterrupt, and the dossier was written with exit 0) or abort the process; the first
+signal now cancels cooperatively and no write is put in place after it.
+"""
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from tests.faults.helpers import others, start_khanij, temporaries
+
+PREVIOUS = b"the previous output\n"
+
+
+@pytest.fixture(scope="module")
+def first_block(scores_path) -> str:
+    import geopandas as gpd
+
+    return str(gpd.read_file(scores_path)["block_id"].iloc[0])
+
+
+def finish(child, timeout: float = 60) -> tuple[int, str]:
+    _, err = child.communicate(timeout=timeout)
+    return child.returncode, err
+
+
+@pytest.mark.parametrize("delay_s", [0.15, 0.5, 1.0, 1.4, 2.5])
+def test_ctrl_c_in_the_first_seconds_of_report_cancels(tmp_path, scores_path, first_block, delay_s):
+    out = tmp_path / "dossier.pdf"
+    out.write_bytes(PREVIOUS)
+    child = start_khanij("report", str(scores_path), "--block", first_block, "-o", str(out))
+    time.sleep(delay_s)
+    child.send_signal(signal.SIGINT)
+    code, err = finish(child)
+    assert code == 130, err[-2000:]
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("khanij: cancelled")
+    assert out.read_bytes() == PREVIOUS and others(tmp_path, "dossier.pdf") == []
+
+
+def signal_at(child, marker: str, signum: int, extra_delay_s: float = 0.0) -> None:
+    """Send ``signum`` once the child's progress on stderr shows ``marker`` (the write has begun)."""
+    for line in child.stderr:
+        if marker in line:
+            break
+    time.sleep(extra_delay_s)
+    child.send_signal(signum)
+
+
+WRITES = {
+    "score gpkg": ("s.gpkg", ["score", "--sample", "-o", "{out}"], "writing s.gpkg", signal.SIGTERM),
+    "score xlsx": ("s.xlsx", ["score", "--sample", "-o", "{out}"], "writing s.xlsx", signal.SIGHUP),
+    "svg map": ("m.svg", ["export-map", "--svg", "{out}"], "drawing Deposits", signal.SIGTERM),
+    "html map": ("m.html", ["export-map", "--html", "{out}"], "writing the page", signal.SIGHUP),
+    "pdf dossier": ("r.pdf", ["report", "{scores}", "--block", "{block}", "-o", "{out}"], "writing r.pdf",
+                    signal.SIGTERM),
+}
+
+
+@pytest.mark.parametrize("case", list(WRITES))
+def test_a_signal_during_a_write_leaves_no_partial_file(tmp_path, scores_path, first_block, case):
+    name, argv, marker, signum = WRITES[case]
+    out = tmp_path / name
+    out.write_bytes(PREVIOUS)
+    child = start_khanij(*[a.format(out=out, scores=scores_path, block=first_block) for a in argv])
+    signal_at(child, marker, signum)
+    code, err = finish(child)
+    assert "Traceback" not in err, err[-3000:]
+    assert code == 128 + signum, err[-2000:]
+    assert err.strip().splitlines()[-1] == f"khanij: stopped by {signal.Signals(signum).name}: no partial output was left"
+    assert out.read_bytes() == PREVIOUS
+    assert temporaries(tmp_path) == [] and others(tmp_path, name) == []
+
+
+def test_a_second_sigterm_unwinds_at_once_and_still_cleans(tmp_path):
+    out = tmp_path / "s.gpkg"
+    child = start_khanij("score", "--sample", "-o", str(out))
+    signal_at(child, "writing s.gpkg", signal.SIGTERM)
+    child.send_signal(signal.SIGTERM)
+    code, err = finish(child)
+    assert code == 128 + signal.SIGTERM, err[-2000:]
+    assert "Traceback" not in err
+    assert others(tmp_path) == []
