@@ -8,11 +8,13 @@ signal now cancels cooperatively and no write is put in place after it.
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
-from tests.faults.helpers import others, start_khanij, temporaries
+from tests.faults.helpers import REPO, child_env, others, start_khanij, temporaries
 
 PREVIOUS = b"the previous output\n"
 
@@ -85,3 +87,37 @@ def test_a_second_sigterm_unwinds_at_once_and_still_cleans(tmp_path):
     assert code == 128 + signal.SIGTERM, err[-2000:]
     assert "Traceback" not in err
     assert others(tmp_path) == []
+
+
+APP_WRITING = """
+import sys, threading, time
+from gui.app import create_application, end_on_stop_signals
+from geo.atomic import atomic_path
+
+app = create_application()
+timer = end_on_stop_signals(app)
+
+def save():  # a save on a worker thread, as the app's exports run, caught mid-write
+    with atomic_path(sys.argv[1]) as tmp:
+        tmp.write_bytes(b"half a project")
+        tmp.with_name(tmp.name + "-journal").write_bytes(b"SQLite's")
+        print("writing", flush=True)
+        time.sleep(60)
+
+threading.Thread(target=save, daemon=True).start()
+sys.exit(app.exec())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["TERM", "HUP", "INT"])
+def test_the_app_ends_on_a_signal_leaving_no_partial_output(tmp_path, signum):
+    out = tmp_path / "tranche.khanij"
+    out.write_bytes(PREVIOUS)
+    child = subprocess.Popen([sys.executable, "-c", APP_WRITING, str(out)], cwd=REPO, env=child_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "writing"
+    assert temporaries(tmp_path)
+    child.send_signal(signum)
+    child.communicate(timeout=30)
+    assert child.returncode == 128 + signum
+    assert out.read_bytes() == PREVIOUS and others(tmp_path, "tranche.khanij") == []
