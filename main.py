@@ -474,10 +474,10 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
 
 def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
-    if isinstance(exc, Stopped) or code not in (EXIT_CANCELLED, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT):
-        return f"khanij: stopped by {signal.Signals(code - 128).name}: no partial output was left"
     if code == EXIT_CANCELLED:
         return f"khanij: cancelled: {str(exc) or 'no output was written'}"
+    if code > 128:
+        return f"khanij: stopped by {signal.Signals(code - 128).name}: no partial output was left"
     return f"khanij: error: {str(exc) or type(exc).__name__}"
 
 
@@ -507,7 +507,9 @@ def _run(argv: list[str]) -> int:
         refuse_overwriting_inputs(args)
         refuse_unwritable_outputs(args)
         check_stop()  # a Ctrl-C while starting up
-        return handler(args)
+        code = handler(args)
+        check_stop()  # asked to stop while a step that does not check (reading one file) ran to its end
+        return code
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
