@@ -10,8 +10,9 @@ target name; a failed or cancelled write removes its temporary file.
   name fits the file system). A process killed with SIGKILL cannot remove its temporary file;
   the next write to the same target removes those that match this pattern exactly, are older
   than the running process and belong to no living process.
-- :func:`remove_partial_outputs` deletes the temporary files of the writes in progress; the
-  command line's SIGTERM/SIGHUP handling and the app call it before exiting.
+- :func:`remove_partial_outputs` deletes the temporary files of the writes in progress, for a
+  signal handler that ends the process at once (the app's; the command line's second signal).
+- On Windows stale files are left alone (whether their process lives cannot be asked safely).
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def _a_new_run() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_a_new_run)
+
 _in_flight: set[Path] = set()
 _in_flight_lock = threading.Lock()
 
@@ -81,8 +83,7 @@ def disk_full_hint(path: os.PathLike | str) -> str:
             return " (the disk is full)"
     limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0] if resource else -1
     if limit >= 0:
-        sizes = [os.stat(name).st_size for name in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES))
-                 if os.path.exists(name)]
+        sizes = [os.stat(name).st_size for name in _with_side_files(path) if os.path.exists(name)]
         if sizes and max(sizes) + 64 * 1024 >= limit:
             return " (the file reached the file-size limit)"
     return ""
@@ -189,14 +190,22 @@ def remove_stale_temporaries(target: os.PathLike | str) -> list[str]:
     return removed
 
 
+def _with_side_files(path: Path) -> tuple[Path, ...]:
+    return (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES))
+
+
+def _unlink(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 def remove_partial_outputs() -> None:
     """Delete the temporary files of every write in progress (for a signal handler about to exit)."""
     with _in_flight_lock:
         paths = list(_in_flight)
     for path in paths:
-        for name in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+        _unlink(*_with_side_files(path))
 
 
 @contextlib.contextmanager
@@ -224,7 +233,8 @@ def atomic_path(target: os.PathLike | str, exclusive: bool = False) -> Iterator[
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temporaries(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{_temporary_stem(target)}.{os.getpid()}.", suffix=f".part{target.suffix}", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{_temporary_stem(target)}.{os.getpid()}.",
+                                        suffix=f".part{target.suffix}", dir=folder)
     except OSError as exc:
         raise DataWriteError(f"{describe_path(requested)}: cannot write to {folder}: {exc.strerror or exc}") from exc
     os.close(fd)
@@ -249,16 +259,21 @@ def atomic_path(target: os.PathLike | str, exclusive: bool = False) -> Iterator[
     finally:
         with _in_flight_lock:
             _in_flight.discard(tmp)
-        for name in (tmp, *(tmp.with_name(tmp.name + side) for side in SQLITE_SIDE_FILES)):
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+        _unlink(*_with_side_files(tmp))
 
 
 def _move_into_place(tmp: Path, target: Path, requested: Path, exclusive: bool) -> None:
     try:
         if exclusive:
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, target)
+            try:
+                os.link(tmp, target)  # fails if the target exists: never replaces another's new file
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+                    raise
+                if not target.exists():  # a file system without hard links
+                    os.replace(tmp, target)
         else:
             writable_target(requested)  # what appeared there while writing (a FIFO, a folder) stays
             os.replace(tmp, target)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +38,8 @@ def as_nobody() -> None:
 def khanij(*args: str, preexec: Optional[Callable[[], None]] = None, timeout: float = 120,
            cwd: Path = REPO) -> subprocess.CompletedProcess:
     """``khanij ARGS`` in a child process, as the console script runs it."""
-    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True, errors="replace",
-                          timeout=timeout, cwd=cwd, preexec_fn=preexec, env=child_env())
+    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
+                          errors="replace", timeout=timeout, cwd=cwd, preexec_fn=preexec, env=child_env())
 
 
 def start_khanij(*args: str, cwd: Path = REPO) -> subprocess.Popen:
@@ -69,7 +68,3 @@ def assert_clean_error(run: subprocess.CompletedProcess, code: int, name: str) -
     assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr, run.stderr[-3000:]
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith("khanij: error: ") and name in last, last
-
-
-def signal_name(code: int) -> str:
-    return signal.Signals(code - 128).name

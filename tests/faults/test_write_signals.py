@@ -73,7 +73,8 @@ def test_a_signal_during_a_write_leaves_no_partial_file(tmp_path, scores_path, f
     code, err = finish(child)
     assert "Traceback" not in err, err[-3000:]
     assert code == 128 + signum, err[-2000:]
-    assert err.strip().splitlines()[-1] == f"khanij: stopped by {signal.Signals(signum).name}: no partial output was left"
+    said = f"khanij: stopped by {signal.Signals(signum).name}: no partial output was left"
+    assert err.strip().splitlines()[-1] == said
     assert out.read_bytes() == PREVIOUS
     assert temporaries(tmp_path) == [] and others(tmp_path, name) == []
 
