@@ -425,28 +425,69 @@ def _on_stop_signal(signum: int, frame) -> None:
     raise Stopped(signum)
 
 
+STOP_GRACE_S = 5.0  # how long a step stuck in a library call may take to see a stop signal
+
+
 @contextlib.contextmanager
 def stop_signals_handled() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP handled as :func:`_on_stop_signal` says while a command runs
-    (from the main thread; the previous handlers are restored after)."""
+    (from the main thread; the previous handlers are restored after).
+
+    Python runs a signal handler only between two steps of the main thread, never while it waits
+    inside a library call (SQLite reading a FIFO blocks for ever). So a watchdog thread also hears
+    each signal, through the wake-up file descriptor, and ends the process STOP_GRACE_S after the
+    first one if the main thread has not finished by then, removing the partial outputs first.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     early: list[int] = []  # signals that arrive while the handler's own modules load
     previous = {number: signal.signal(number, lambda signum, frame: early.append(signum)) for number in STOP_SIGNALS}
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    finished = threading.Event()
+    previous_wakeup = -1
     try:
         import geo.atomic  # noqa: F401 - loaded here, never inside the handler
         from geo.feedback import clear_stop, request_stop
 
         clear_stop()
+        threading.Thread(target=_watchdog, args=(wake_read, finished), name="khanij-stop-watchdog", daemon=True).start()
+        previous_wakeup = signal.set_wakeup_fd(wake_write)
         for number in STOP_SIGNALS:
             signal.signal(number, _on_stop_signal)
         for signum in early:
             request_stop(signum)
         yield
     finally:
+        finished.set()
+        signal.set_wakeup_fd(previous_wakeup)
         for number, handler in previous.items():
             signal.signal(number, handler)
+        os.close(wake_write)  # the watchdog reads the end of the pipe and returns
+
+
+def _watchdog(wake_read: int, finished: threading.Event) -> None:
+    """End the process STOP_GRACE_S after the first stop signal unless the command finished."""
+    from geo.atomic import remove_partial_outputs
+
+    try:
+        while True:
+            received = os.read(wake_read, 1)
+            if not received or finished.is_set():
+                return
+            signum = received[0]
+            if signum in STOP_SIGNALS:
+                break
+        if finished.wait(STOP_GRACE_S):
+            return
+        remove_partial_outputs()
+        name = signal.Signals(signum).name
+        os.write(2, f"\nkhanij: stopped by {name}: a step did not answer within {STOP_GRACE_S:.0f} s; "
+                    f"no partial output was left\n".encode())
+        os._exit(128 + signum)
+    finally:
+        os.close(wake_read)
 
 
 def stop_exit_code() -> int:

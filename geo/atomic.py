@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 try:
     import resource
@@ -89,6 +89,23 @@ def disk_full_hint(path: os.PathLike | str) -> str:
     return ""
 
 
+def not_a_regular_file(path: os.PathLike | str) -> Optional[str]:
+    """What ``path`` is when it exists and is not a regular file (nor a link to one), in words
+    (``"a FIFO (named pipe)"``, ``"a symbolic link to a folder (/x)"``); None otherwise."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        real = os.path.realpath(path)
+        try:
+            real_mode = os.stat(real).st_mode
+        except OSError:
+            return f"a symbolic link to {real}, which does not exist"
+        return None if stat.S_ISREG(real_mode) else f"a symbolic link to {_kind(real_mode)} ({real})"
+    return None if stat.S_ISREG(mode) else _kind(mode)
+
+
 def writable_target(target: os.PathLike | str) -> Path:
     """The file a write to ``target`` replaces: ``target`` itself, or the regular file a symbolic link names.
 
@@ -101,24 +118,13 @@ def writable_target(target: os.PathLike | str) -> Path:
     target = Path(target)
     name = describe_path(target)
     try:
-        mode = os.lstat(target).st_mode
-    except FileNotFoundError:
-        mode = None
+        problem = not_a_regular_file(target)
     except OSError as exc:
         raise DataWriteError(f"{name}: cannot write: {exc.strerror or exc}") from exc
-    if mode is not None and stat.S_ISLNK(mode):
-        real = Path(os.path.realpath(target))
-        try:
-            real_mode = os.stat(real).st_mode
-        except OSError:
-            raise DataWriteError(f"{name}: cannot write: it is a symbolic link to {real}, which does not exist; "
-                                 "give a regular file or a new name") from None
-        if not stat.S_ISREG(real_mode):
-            raise DataWriteError(f"{name}: cannot write: it is a symbolic link to {_kind(real_mode)} ({real}); "
-                                 "only a regular file is replaced")
-        return real
-    if mode is not None and not stat.S_ISREG(mode):
-        raise DataWriteError(f"{name}: cannot write: it is {_kind(mode)}; only a regular file is replaced")
+    if problem is not None:
+        raise DataWriteError(f"{name}: cannot write: it is {problem}; only a regular file is replaced")
+    if target.is_symlink():
+        return Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise DataWriteError(f"{name}: cannot write, the folder {folder} does not exist")

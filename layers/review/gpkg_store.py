@@ -20,7 +20,7 @@ from typing import Optional
 
 import pandas as pd
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_path, not_a_regular_file
 from geo.errors import describe_path
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
@@ -129,6 +129,10 @@ class GeoPackageStore(ReviewStore):
         self.location = describe_path(self.path)
         self.user = user or getpass.getuser()
         self.read_only = read_only or (self.path.exists() and not os.access(self.path, os.W_OK))
+        odd = not_a_regular_file(self.path)
+        if odd is not None:
+            refused = ReviewConnectionError if read_only else ReviewWriteError
+            raise refused(f"{self.location}: cannot be a review store: it is {odd}; give a GeoPackage file")
         if not self.path.exists() and not create:
             raise ReviewConnectionError(f"{self.location}: no review store there yet; publish a scored tranche "
                                         "to it first ('khanij review publish SCORES.gpkg --db PATH.gpkg')")

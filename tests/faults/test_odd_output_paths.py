@@ -119,3 +119,14 @@ def test_score_writes_a_geopackage_named_dash_x(tmp_path):
     run = khanij("score", "--sample", "-o", "-x.gpkg", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert [layer for layer, _ in pyogrio.list_layers(tmp_path / "-x.gpkg")] == ["scores"]
+
+
+@pytest.mark.parametrize("action, code", [(["publish", "{scores}"], 4), (["list"], 3)])
+def test_a_review_store_that_is_a_fifo_is_refused(tmp_path, scores_path, action, code):
+    """SQLite would open the FIFO and wait for ever for a page to read."""
+    os.mkfifo(tmp_path / "review.gpkg")
+    run = khanij("review", *[a.format(scores=scores_path) for a in action], "--db", str(tmp_path / "review.gpkg"),
+                 timeout=60)
+    assert_clean_error(run, code, "review.gpkg")
+    assert "it is a FIFO" in run.stderr
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "review.gpkg").st_mode) and others(tmp_path, "review.gpkg") == []

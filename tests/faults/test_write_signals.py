@@ -122,3 +122,23 @@ def test_the_app_ends_on_a_signal_leaving_no_partial_output(tmp_path, signum):
     child.communicate(timeout=30)
     assert child.returncode == 128 + signum
     assert out.read_bytes() == PREVIOUS and others(tmp_path, "tranche.khanij") == []
+
+
+def test_a_command_stuck_in_a_library_call_still_ends_on_sigterm(tmp_path):
+    """Python runs signal handlers only between steps of the main thread; one blocked in C (here
+    reading a rules file that is a FIFO nobody writes to) is ended by the watchdog thread."""
+    import os
+
+    from main import STOP_GRACE_S
+
+    fifo = tmp_path / "rules.toml"
+    os.mkfifo(fifo)
+    child = start_khanij("score", "--sample", "--rules", str(fifo), "-o", str(tmp_path / "s.csv"))
+    time.sleep(1.5)
+    started = time.monotonic()
+    child.send_signal(signal.SIGTERM)
+    code, err = finish(child, timeout=STOP_GRACE_S + 30)
+    assert code == 128 + signal.SIGTERM, err[-2000:]
+    assert time.monotonic() - started < STOP_GRACE_S + 10
+    assert "a step did not answer" in err and "Traceback" not in err
+    assert others(tmp_path, "rules.toml") == []
