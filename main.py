@@ -434,7 +434,7 @@ def stop_signals_handled() -> Iterator[None]:
     (from the main thread; the previous handlers are restored after).
 
     Python runs a signal handler only between two steps of the main thread, never while it waits
-    inside a library call (SQLite reading a FIFO blocks for ever). So a watchdog thread also hears
+    inside a library call (reading a FIFO blocks for ever). So a watchdog thread also hears
     each signal, through the wake-up file descriptor, and ends the process STOP_GRACE_S after the
     first one if the main thread has not finished by then, removing the partial outputs first.
     """
@@ -443,17 +443,14 @@ def stop_signals_handled() -> Iterator[None]:
         return
     early: list[int] = []  # signals that arrive while the handler's own modules load
     previous = {number: signal.signal(number, lambda signum, frame: early.append(signum)) for number in STOP_SIGNALS}
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_write, False)
     finished = threading.Event()
-    previous_wakeup = -1
+    watchdog = None
     try:
         import geo.atomic  # noqa: F401 - loaded here, never inside the handler
         from geo.feedback import clear_stop, request_stop
 
         clear_stop()
-        threading.Thread(target=_watchdog, args=(wake_read, finished), name="khanij-stop-watchdog", daemon=True).start()
-        previous_wakeup = signal.set_wakeup_fd(wake_write)
+        watchdog = _start_watchdog(finished)
         for number in STOP_SIGNALS:
             signal.signal(number, _on_stop_signal)
         for signum in early:
@@ -461,10 +458,24 @@ def stop_signals_handled() -> Iterator[None]:
         yield
     finally:
         finished.set()
-        signal.set_wakeup_fd(previous_wakeup)
         for number, handler in previous.items():
             signal.signal(number, handler)
-        os.close(wake_write)  # the watchdog reads the end of the pipe and returns
+        if watchdog is not None:
+            wake_write, previous_wakeup = watchdog
+            signal.set_wakeup_fd(previous_wakeup)
+            os.close(wake_write)  # the watchdog reads the end of the pipe and returns
+
+
+def _start_watchdog(finished: threading.Event) -> Optional[tuple[int, int]]:
+    """Start :func:`_watchdog` on a pipe that Python's C-level handler writes each signal to;
+    returns the pipe's write end and the wake-up descriptor it replaced. POSIX only (Windows
+    takes only a socket there, and has no SIGTERM to deliver to a console program)."""
+    if os.name != "posix":
+        return None
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    threading.Thread(target=_watchdog, args=(wake_read, finished), name="khanij-stop-watchdog", daemon=True).start()
+    return wake_write, signal.set_wakeup_fd(wake_write)
 
 
 def _watchdog(wake_read: int, finished: threading.Event) -> None:
