@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -68,3 +70,16 @@ def assert_clean_error(run: subprocess.CompletedProcess, code: int, name: str) -
     assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr, run.stderr[-3000:]
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith("khanij: error: ") and name in last, last
+
+
+def wait_until_catching(child: subprocess.Popen, signum: int = signal.SIGTERM, timeout: float = 60) -> None:
+    """Wait until ``child`` has a handler for ``signum`` (Linux's /proc/PID/status SigCgt mask):
+    khanij's own start, after the interpreter's, whose first tenth of a second no program controls."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{child.pid}/status", encoding="ascii") as status:
+            caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+        if caught & (1 << (signum - 1)):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"the child never caught {signal.Signals(signum).name}")
