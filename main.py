@@ -425,6 +425,7 @@ def _on_stop_signal(signum: int, frame) -> None:
     raise Stopped(signum)
 
 
+STOP_ESCALATE_S = 2.0  # how long a stop signal waits for a progress check before it unwinds the program
 STOP_GRACE_S = 5.0  # how long a step stuck in a library call may take to see a stop signal
 
 
@@ -435,8 +436,7 @@ def stop_signals_handled() -> Iterator[None]:
 
     Python runs a signal handler only between two steps of the main thread, never while it waits
     inside a library call (reading a FIFO blocks for ever). So a watchdog thread also hears
-    each signal, through the wake-up file descriptor, and ends the process STOP_GRACE_S after the
-    first one if the main thread has not finished by then, removing the partial outputs first.
+    each signal, through the wake-up file descriptor (:func:`_watchdog`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -479,7 +479,12 @@ def _start_watchdog(finished: threading.Event) -> Optional[tuple[int, int]]:
 
 
 def _watchdog(wake_read: int, finished: threading.Event) -> None:
-    """End the process STOP_GRACE_S after the first stop signal unless the command finished."""
+    """After the first stop signal: if the command has not finished STOP_ESCALATE_S later (no
+    progress check came, e.g. waiting for Dask workers), deliver the signal again to the main
+    thread, which unwinds at once (:func:`_on_stop_signal`'s second case); if it still has not
+    finished STOP_GRACE_S after the signal (stuck inside a library call), end the process."""
+    import _thread
+
     from geo.atomic import remove_partial_outputs
 
     try:
@@ -490,7 +495,10 @@ def _watchdog(wake_read: int, finished: threading.Event) -> None:
             signum = received[0]
             if signum in STOP_SIGNALS:
                 break
-        if finished.wait(STOP_GRACE_S):
+        if finished.wait(STOP_ESCALATE_S):
+            return
+        _thread.interrupt_main(signum)
+        if finished.wait(STOP_GRACE_S - STOP_ESCALATE_S):
             return
         remove_partial_outputs()
         name = signal.Signals(signum).name
