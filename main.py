@@ -7,13 +7,16 @@ it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
@@ -288,9 +291,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_OPTIONS = {"-o": "--output", "--output": "--output", "--svg": "--svg", "--png": "--png", "--html": "--html",
+                  "--screenshot": "--screenshot"}
+_OPTION_LIKE = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*")
+
+
+def _attach_dash_values(argv: Sequence[str]) -> list[str]:
+    """``-o -x.gpkg``: an output name that starts with a dash but is no option (argparse would take it
+    for one) is attached to its option as ``--output=-x.gpkg``."""
+    joined: list[str] = []
+    pending = list(argv)
+    while pending:
+        word = pending.pop(0)
+        if (word in OUTPUT_OPTIONS and pending and pending[0].startswith("-") and pending[0] not in ("-", "--")
+                and not _OPTION_LIKE.fullmatch(pending[0])):
+            word = f"{OUTPUT_OPTIONS[word]}={pending.pop(0)}"
+        joined.append(word)
+    return joined
+
+
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
-    """``khanij FILE…`` means ``khanij gui FILE…``: insert the implied subcommand."""
-    argv = list(argv)
+    """``khanij FILE…`` means ``khanij gui FILE…``: insert the implied subcommand; output names
+    starting with a dash are attached to their option (:func:`_attach_dash_values`)."""
+    argv = _attach_dash_values(argv)
     positional = [a for a in argv if not a.startswith("-")]
     if not positional and not any(a in ("-h", "--help") for a in argv):
         return argv + ["gui"]
@@ -356,29 +379,150 @@ def refuse_overwriting_inputs(args: argparse.Namespace) -> None:
 
 
 def refuse_unwritable_outputs(args: argparse.Namespace) -> None:
-    """Fail before any work when an output is a folder or its folder does not exist (exit 4).
+    """Fail before any work when an output cannot be replaced by a regular file: it is a folder,
+    a FIFO, a device or a link to one, or its folder does not exist (exit 4).
 
     Raises
     ------
     DataWriteError
     """
-    from geo.errors import DataWriteError
+    from geo.atomic import writable_target
 
     for output in _output_paths(args):
-        target = Path(output)
-        if target.is_dir():
-            raise DataWriteError(f"{target.name}: cannot write: it is a folder")
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise DataWriteError(f"{target.name}: cannot write, the folder {folder} does not exist")
+        writable_target(output)
+
+
+class Stopped(BaseException):
+    """A second SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so every write in progress removes
+    its temporary file (a BaseException, so ``except Exception`` clean-up code lets it through)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _on_stop_signal(signum: int, frame) -> None:
+    """A first Ctrl-C, SIGTERM or SIGHUP cancels cooperatively: the next progress check raises
+    ``Cancelled``, which unwinds every write in progress (removing its temporary file), and no
+    write is put in place after it, even when a library would swallow an exception raised here
+    or abort on it (PySide's start-up does both). A second one removes the partial outputs at once
+    and unwinds from wherever the program is; after it the default action (ending the process)
+    is back."""
+    from geo.atomic import remove_partial_outputs
+    from geo.feedback import request_stop, stop_requested
+
+    if stop_requested() is None:
+        request_stop(signum)
+        return
+    remove_partial_outputs()
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
+
+
+STOP_ESCALATE_S = 2.0  # how long a stop signal waits for a progress check before it unwinds the program
+STOP_GRACE_S = 5.0  # how long a step stuck in a library call may take to see a stop signal
+
+
+@contextlib.contextmanager
+def stop_signals_handled() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP handled as :func:`_on_stop_signal` says while a command runs
+    (from the main thread; the previous handlers are restored after).
+
+    Python runs a signal handler only between two steps of the main thread, never while it waits
+    inside a library call (reading a FIFO blocks for ever). So a watchdog thread also hears
+    each signal, through the wake-up file descriptor (:func:`_watchdog`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    early: list[int] = []  # signals that arrive while the handler's own modules load
+    previous = {number: signal.signal(number, lambda signum, frame: early.append(signum)) for number in STOP_SIGNALS}
+    finished = threading.Event()
+    watchdog = None
+    try:
+        import geo.atomic  # noqa: F401 - loaded here, never inside the handler
+        from geo.feedback import clear_stop, request_stop
+
+        clear_stop()
+        watchdog = _start_watchdog(finished)
+        for number in STOP_SIGNALS:
+            signal.signal(number, _on_stop_signal)
+        for signum in early:
+            request_stop(signum)
+        yield
+    finally:
+        finished.set()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if watchdog is not None:
+            wake_write, previous_wakeup = watchdog
+            signal.set_wakeup_fd(previous_wakeup)
+            os.close(wake_write)  # the watchdog reads the end of the pipe and returns
+
+
+def _start_watchdog(finished: threading.Event) -> Optional[tuple[int, int]]:
+    """Start :func:`_watchdog` on a pipe that Python's C-level handler writes each signal to;
+    returns the pipe's write end and the wake-up descriptor it replaced. POSIX only (Windows
+    takes only a socket there, and has no SIGTERM to deliver to a console program)."""
+    if os.name != "posix":
+        return None
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    threading.Thread(target=_watchdog, args=(wake_read, finished), name="khanij-stop-watchdog", daemon=True).start()
+    return wake_write, signal.set_wakeup_fd(wake_write)
+
+
+def _watchdog(wake_read: int, finished: threading.Event) -> None:
+    """After the first stop signal: if the command has not finished STOP_ESCALATE_S later (no
+    progress check came, e.g. waiting for Dask workers), deliver the signal again to the main
+    thread, which unwinds at once (:func:`_on_stop_signal`'s second case); if it still has not
+    finished STOP_GRACE_S after the signal (stuck inside a library call), end the process."""
+    import _thread
+
+    from geo.atomic import remove_partial_outputs
+
+    try:
+        while True:
+            received = os.read(wake_read, 1)
+            if not received or finished.is_set():
+                return
+            signum = received[0]
+            if signum in STOP_SIGNALS:
+                break
+        if finished.wait(STOP_ESCALATE_S):
+            return
+        _thread.interrupt_main(signum)
+        if finished.wait(STOP_GRACE_S - STOP_ESCALATE_S):
+            return
+        remove_partial_outputs()
+        name = signal.Signals(signum).name
+        os.write(2, f"\nkhanij: stopped by {name}: a step did not answer within {STOP_GRACE_S:.0f} s; "
+                    f"no partial output was left\n".encode())
+        os._exit(128 + signum)
+    finally:
+        os.close(wake_read)
+
+
+def stop_exit_code() -> int:
+    """The exit code of a run stopped by a signal: 130 for Ctrl-C, 128 + the signal otherwise."""
+    from geo.feedback import stop_requested
+
+    signum = stop_requested()
+    return EXIT_CANCELLED if signum in (None, signal.SIGINT) else 128 + signum
 
 
 def exit_code_for(exc: BaseException) -> Optional[int]:
     """Exit code for an expected error, or None for a bug."""
     from geo.errors import Cancelled, DataWriteError, KhanijError
 
-    if isinstance(exc, (Cancelled, KeyboardInterrupt)):
-        return EXIT_CANCELLED
+    if isinstance(exc, (Cancelled, KeyboardInterrupt, Stopped)):
+        return stop_exit_code()
     if isinstance(exc, DataWriteError):
         return EXIT_OUTPUT
     if isinstance(exc, UsageError):
@@ -392,24 +536,40 @@ def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
     if code == EXIT_CANCELLED:
         return f"khanij: cancelled: {str(exc) or 'no output was written'}"
+    if code > 128:
+        return f"khanij: stopped by {signal.Signals(code - 128).name}: no partial output was left"
     return f"khanij: error: {str(exc) or type(exc).__name__}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        # A file name that is not valid UTF-8 (byte 0xFF) comes back out as the same bytes.
+        sys.stdout.reconfigure(errors="surrogateescape")
+    with stop_signals_handled():
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
+    from geo.feedback import check_stop
+
+    debug = "--debug" in argv
     try:
-        argv = _normalise_argv(argv)
-    except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(error_line(exc, EXIT_USAGE), file=sys.stderr)
-        return EXIT_USAGE
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    try:
+        parser = build_parser()
+        try:
+            argv = _normalise_argv(argv)
+        except UsageError as exc:
+            parser.print_usage(sys.stderr)
+            print(error_line(exc, EXIT_USAGE), file=sys.stderr)
+            return EXIT_USAGE
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
         refuse_overwriting_inputs(args)
         refuse_unwritable_outputs(args)
-        return handler(args)
+        check_stop()  # a Ctrl-C while starting up
+        code = handler(args)
+        check_stop()  # asked to stop while a step that does not check (reading one file) ran to its end
+        return code
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -418,7 +578,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if isinstance(exc, SystemExit):
             raise
         code = exit_code_for(exc)
-        if code is None or args.debug:
+        if code is None or debug:
             traceback.print_exc()
         if code is None:
             print(f"khanij: internal error: {exc}", file=sys.stderr)

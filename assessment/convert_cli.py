@@ -89,7 +89,7 @@ def _convert_table(args: argparse.Namespace) -> int:
     output = frame.copy()
     for name in converted.columns:
         output[name] = converted[name]
-    write_table(output, args.output)
+    write_table(output, args.output, sheet_name="converted")
     counts = Counter(converted[f"{args.column}_status"].astype(str))
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
     print(f"{describe_path(args.output)}: {len(output)} rows converted ({summary}){_shapes_left_out(args)}", file=sys.stderr)

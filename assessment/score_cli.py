@@ -19,6 +19,7 @@ from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
 OUTPUT_SUFFIXES = (".gpkg", ".csv", ".xlsx")
+SCORES_LAYER = "scores"  # the GeoPackage layer / XLSX sheet of the scored blocks
 
 
 def read_layer(path: str, role: str, polygons: bool = False) -> gpd.GeoDataFrame:
@@ -60,7 +61,7 @@ def write_scores(table, output: Path, feedback: Feedback, extra_sheets=None) -> 
     from geo.tables import write_table
 
     feedback.progress(0.9, f"writing {describe_path(output)}")
-    write_table(table, output, feedback.sub(0.9, 1.0), extra_sheets=extra_sheets)
+    write_table(table, output, feedback.sub(0.9, 1.0), sheet_name=SCORES_LAYER, extra_sheets=extra_sheets)
     feedback.progress(1.0, "done")
     counts = table["readiness"].value_counts()
     print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "

@@ -55,15 +55,12 @@ def run_screen(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
 
 
 def write_cells(cells, output: Path, feedback: Feedback) -> None:
-    """The ranked cells as a GeoPackage (one layer named after the file) or a GeoParquet file."""
+    """The ranked cells as a GeoPackage (one layer, ``cells``) or a GeoParquet file."""
     from geo.atomic import atomic_path
     from geo.tables import write_table
 
     if output.suffix.lower() == ".gpkg":
-        write_table(cells, output, feedback)
+        write_table(cells, output, feedback, sheet_name="cells")
         return
     with atomic_path(output) as tmp:
-        try:
-            cells.to_parquet(tmp, index=False)
-        except OSError as exc:
-            raise DataWriteError(f"{describe_path(output)}: cannot write: {exc.strerror or exc}") from exc
+        cells.to_parquet(tmp, index=False)  # atomic_path says why an OSError stopped it

@@ -14,6 +14,31 @@ from geo.errors import Cancelled
 
 ProgressCallback = Callable[[float, str], None]
 
+_stop_signal: list[int] = []  # the signal that asked the whole process to stop, once one has
+
+
+def request_stop(signum: int) -> None:
+    """The process was asked to stop (Ctrl-C, SIGTERM): every feedback reports cancelled from now
+    on, and no atomic write puts its file in place (:func:`check_stop`)."""
+    if not _stop_signal:
+        _stop_signal.append(signum)
+
+
+def stop_requested() -> Optional[int]:
+    """The signal number of a stop request, or None."""
+    return _stop_signal[0] if _stop_signal else None
+
+
+def clear_stop() -> None:
+    """Forget a stop request (a new command starts)."""
+    _stop_signal.clear()
+
+
+def check_stop() -> None:
+    """Raise :class:`Cancelled` once the process has been asked to stop."""
+    if _stop_signal:
+        raise Cancelled("interrupted: no output was written")
+
 
 class Feedback:
     """Progress reporting and cooperative cancellation, safe to share between two threads.
@@ -32,7 +57,7 @@ class Feedback:
 
     @property
     def cancelled(self) -> bool:
-        return self._cancelled.is_set()
+        return self._cancelled.is_set() or stop_requested() is not None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -49,6 +74,7 @@ class Feedback:
         """Raise :class:`Cancelled` if the user has asked to cancel."""
         if self._cancelled.is_set():
             raise Cancelled("cancelled by the user")
+        check_stop()
 
     def sub(self, start: float, end: float) -> "SubFeedback":
         """A view of this feedback mapping [0, 1] onto [start, end] of the parent's range."""

@@ -21,12 +21,13 @@ from typing import Mapping, Optional, Sequence
 import pandas as pd
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_path, disk_full_hint, write_error
 from geo.errors import DataReadError, DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 
 WRITE_SUFFIXES = (".csv", ".xlsx", ".gpkg")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DEFAULT_TABLE_NAME = "table"
 XLSX_MAX_WIDTH = 60
 XLSX_HEADER_FILL = "D9E2F3"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -85,7 +86,8 @@ def write_table(frame: pd.DataFrame, path: os.PathLike | str, feedback=None, she
     feedback : geo.feedback.Feedback, optional
         Progress and cancellation (cancelling leaves no file behind).
     sheet_name : str, optional
-        XLSX sheet (or GeoPackage layer) name; default the file's stem.
+        XLSX sheet (or GeoPackage layer) name; default ``DEFAULT_TABLE_NAME`` (never the file's
+        name: ``-x.gpkg`` or a name in another encoding would make an invalid layer name).
     extra_sheets : mapping of str to DataFrame, optional
         Further tables: more sheets of an XLSX, more layers of a GeoPackage (ignored by CSV).
 
@@ -105,7 +107,7 @@ def write_table(frame: pd.DataFrame, path: os.PathLike | str, feedback=None, she
         raise DataWriteError(f"{describe_path(path)}: cannot write files of type '{suffix or 'without extension'}'; "
                              f"use {', '.join(WRITE_SUFFIXES)}")
     feedback = ensure_feedback(feedback)
-    sheets = {sheet_name or path.stem: frame, **dict(extra_sheets or {})}
+    sheets = {sheet_name or DEFAULT_TABLE_NAME: frame, **dict(extra_sheets or {})}
     with atomic_path(path) as tmp:
         try:
             if suffix == ".csv":
@@ -115,11 +117,18 @@ def write_table(frame: pd.DataFrame, path: os.PathLike | str, feedback=None, she
             else:
                 _write_gpkg(sheets, tmp, feedback)
         except (DataSourceError, DataLayerError) as exc:
-            raise DataWriteError(f"{describe_path(path)}: GeoPackage writing failed: {exc}") from exc
+            raise DataWriteError(f"{describe_path(path)}: GeoPackage writing failed{disk_full_hint(tmp)}: "
+                                 f"{gdal_message(exc)}") from exc
         except OSError as exc:
-            raise DataWriteError(f"{describe_path(path)}: cannot write: {exc.strerror or exc}") from exc
+            raise write_error(path, exc) from exc
         feedback.progress(1.0, f"wrote {describe_path(path)}")
     return path
+
+
+def gdal_message(exc: Exception, limit: int = 240) -> str:
+    """GDAL's message, its end only when it quotes a whole SQL script."""
+    text = str(exc)
+    return text if len(text) <= limit else "…" + text[-limit:]
 
 
 def _attributes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +191,38 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], tmp: Path, feedback) -> None
         sheet.freeze_panes = "A2"
         for col, width in enumerate(_column_widths(table), start=1):
             sheet.column_dimensions[get_column_letter(col)].width = width
-    workbook.save(tmp)
+    _save_workbook(workbook, tmp)
+
+
+def _save_workbook(workbook, tmp: Path) -> None:
+    """``workbook.save``, its write errors raised here without the traceback Python prints later.
+
+    openpyxl streams each sheet to a temporary file through a generator; when a write fails (a
+    full disk) the generator's clean-up fails again once it is garbage, and Python prints that as
+    an ignored exception with a traceback. The failed save is dropped and collected here, with
+    those second failures caught; the first write error is raised afresh.
+    """
+    import gc
+    import sys
+
+    failure: Optional[OSError] = None
+    ignored: list = []
+    previous, sys.unraisablehook = sys.unraisablehook, ignored.append
+    try:
+        try:
+            workbook.save(tmp)
+        except OSError as exc:
+            failure = OSError(exc.errno, exc.strerror or str(exc))  # not its traceback: that keeps the generator
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    for item in ignored:
+        if isinstance(item.exc_value, OSError):
+            failure = failure or item.exc_value
+        else:
+            previous(item)
+    if failure is not None:
+        raise failure
 
 
 def _write_cell(sheet, row: int, col: int, value) -> None:

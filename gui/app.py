@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from geo.atomic import atomic_path
-from geo.errors import DataWriteError, describe_path
+from geo.atomic import atomic_write_bytes
 
 APP_NAME = "Khanij"
 SCREENSHOT_SIZE = (1600, 1000)
@@ -47,12 +46,12 @@ def create_window(files: Sequence[str] = ()):
 
 def save_screenshot(window, path: str | os.PathLike) -> Path:
     """Grab the whole window once the canvas has rendered and write it as PNG (atomically)."""
+    from gui.render import image_bytes
+
     window.wait_until_rendered()
     image = window.grab().toImage()
     target = Path(path)
-    with atomic_path(target) as tmp:
-        if not image.save(str(tmp), "PNG"):
-            raise DataWriteError(f"{describe_path(target)}: the screenshot could not be written")
+    atomic_write_bytes(target, image_bytes(image, target))
     return target
 
 
@@ -84,4 +83,28 @@ def run(files: Sequence[str], screenshot: Optional[str] = None) -> int:
         window.close()
         return 0
     window.show()
+    timer = end_on_stop_signals(app)  # noqa: F841 - kept alive while the app runs
     return int(app.exec())
+
+
+def end_on_stop_signals(app):
+    """Ctrl-C, SIGTERM and SIGHUP end the app at once, leaving no partial output of a save or
+    export in progress on any thread. Returns the timer that lets Python see signals while Qt's
+    event loop runs (keep a reference)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    from geo.atomic import remove_partial_outputs
+
+    def end(signum, frame):
+        remove_partial_outputs()
+        os._exit(128 + signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), end)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer

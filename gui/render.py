@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from pyproj import CRS, Geod
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_write_bytes
 from geo.errors import DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 from gui.geometry_paths import (
@@ -725,25 +725,42 @@ def render_map(layer_list, path, width: int = 1600, height: int = 1100, dpi: flo
     if suffix not in (".png", ".svg"):
         raise DataWriteError(f"{describe_path(target)}: a map can be written as .png or .svg, not {suffix or 'no extension'}")
     feedback = ensure_feedback(feedback)
-    with atomic_path(target) as tmp:
-        if suffix == ".png":
-            image = render_map_image(layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
-            feedback.check()
-            if not image.save(str(tmp), "PNG"):
-                raise DataWriteError(f"{describe_path(target)}: the PNG could not be written")
-        else:
-            _write_svg(tmp, layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs), feedback)
-        feedback.progress(1.0, f"wrote {target.name}")
+    if suffix == ".png":
+        image = render_map_image(layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
+        payload = image_bytes(image, target)
+    else:
+        payload = _svg_bytes(layer_list, int(width), int(height), dpi, title, extent, _resolve_crs(display_crs),
+                             feedback)
+    feedback.check()
+    atomic_write_bytes(target, payload)
+    feedback.progress(1.0, f"wrote {target.name}")
     return target
 
 
-def _write_svg(tmp: Path, layer_list, width: int, height: int, dpi: float, title, extent, display_crs: CRS,
-               feedback) -> None:
+def image_bytes(image: QtGui.QImage, target: Path, image_format: str = "PNG") -> bytes:
+    """``image`` encoded in memory, so the file is written (and its errors seen) by Python, not Qt.
+
+    Raises
+    ------
+    DataWriteError
+        Qt could not encode the image (the message names ``target``).
+    """
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, image_format):
+        raise DataWriteError(f"{describe_path(target)}: the {image_format} image could not be encoded")
+    return bytes(buffer.data())
+
+
+def _svg_bytes(layer_list, width: int, height: int, dpi: float, title, extent, display_crs: CRS, feedback) -> bytes:
+    """The map page as SVG, drawn into memory: QSvgGenerator writing to a file ignores a full disk."""
     from PySide6.QtSvg import QSvgGenerator
 
     ensure_gui_application()
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(tmp))
+    generator.setOutputDevice(buffer)
     generator.setSize(QtCore.QSize(width, height))
     generator.setViewBox(QtCore.QRect(0, 0, width, height))
     generator.setResolution(int(round(dpi)))
@@ -754,3 +771,4 @@ def _write_svg(tmp: Path, layer_list, width: int, height: int, dpi: float, title
         paint_page(painter, layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
     finally:
         painter.end()
+    return bytes(buffer.data())

@@ -24,7 +24,6 @@ from PySide6 import QtCore, QtGui
 
 from assessment.report import BlockReport, Dossier, Table
 from geo.atomic import atomic_path
-from geo.errors import DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 from layers.style import READINESS_COLOURS, SingleStyle
 
@@ -487,10 +486,7 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
         block_section(pdf, block, jpeg)
     feedback.progress(0.96, f"writing {target.name}")
     with atomic_path(target) as tmp:
-        try:
-            pdf.output(str(tmp))
-        except OSError as exc:
-            raise DataWriteError(f"{describe_path(target)}: cannot write: {exc.strerror or exc}") from exc
+        pdf.output(str(tmp))
     feedback.progress(1.0, f"wrote {target.name}")
     return target
 

@@ -294,7 +294,7 @@ class Workbench(QtCore.QObject):
             return ["Choose a blocks layer first."]
         table, problems = pillar_table(layer.data)
         try:
-            write_table(table, path)
+            write_table(table, path, sheet_name="pillars")
         except KhanijError as problem:
             return [str(problem)]
         self.window.status.showMessage(f"{len(table)} pillars of {layer.name} written to {path}", 6000)

@@ -82,7 +82,7 @@ def run_pillars(args: argparse.Namespace) -> int:
         print(f"{describe_path(args.input)}: {line}", file=sys.stderr)
     if not len(table):
         raise DataReadError(f"{describe_path(args.input)}: no block has a pillar list")
-    write_table(table, output)
+    write_table(table, output, sheet_name="pillars")
     print(f"{table['block_id'].nunique()} block(s), {len(table)} pillars → {output}")
     return EXIT_OK
 

@@ -23,7 +23,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_path, write_error
 from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import ensure_feedback
 from geo.tables import write_table
@@ -200,7 +200,7 @@ def save_project(path: os.PathLike | str, layer_list: LayerList, extent=None,
         except (TypeError, ValueError) as exc:
             raise DataWriteError(f"{describe_path(path)}: cannot save the project: {exc}") from exc
         except OSError as exc:
-            raise DataWriteError(f"{describe_path(path)}: cannot save the project: {exc.strerror or exc}") from exc
+            raise write_error(path, exc) from exc
     return path
 
 

@@ -20,13 +20,16 @@ from typing import Optional
 
 import pandas as pd
 
+from geo.atomic import atomic_path, not_a_regular_file
 from geo.errors import describe_path
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame, utc_now,
+    ReviewError, ReviewRefused, ReviewStore, ReviewWriteError, StaleDecision, Tranche, check_decision, publish_rows,
+    score_frame, utc_now,
 )
 
 BUSY_TIMEOUT_S = 60.0
+SQLITE_IOERR, SQLITE_FULL = 10, 13  # primary result codes (sqlite.org/rescode.html)
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300
 
@@ -126,25 +129,42 @@ class GeoPackageStore(ReviewStore):
         self.location = describe_path(self.path)
         self.user = user or getpass.getuser()
         self.read_only = read_only or (self.path.exists() and not os.access(self.path, os.W_OK))
+        odd = not_a_regular_file(self.path)
+        if odd is not None:
+            refused = ReviewConnectionError if read_only else ReviewWriteError
+            raise refused(f"{self.location}: cannot be a review store: it is {odd}; give a GeoPackage file")
         if not self.path.exists() and not create:
             raise ReviewConnectionError(f"{self.location}: no review store there yet; publish a scored tranche "
                                         "to it first ('khanij review publish SCORES.gpkg --db PATH.gpkg')")
         if not self.path.exists() and not self.path.parent.is_dir():
             raise ReviewConnectionError(f"{self.location}: cannot make the review GeoPackage: "
                                         f"the folder {self.path.parent} does not exist")
-        uri = f"{self.path.resolve().as_uri()}?mode={'ro' if self.read_only else 'rwc'}"
+        if not self.path.exists():
+            self._create_file()
+        uri = f"{self.path.resolve().as_uri()}?mode={'ro' if self.read_only else 'rw'}"
         try:
             self.connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                               check_same_thread=False)
             if not self.read_only:
-                self._create_schema()
+                _create_schema(self.connection)
         except sqlite3.DatabaseError as exc:
+            if _is_write_failure(exc):
+                raise ReviewWriteError(f"{self.location}: cannot write: {_write_failure(exc)}; "
+                                       "nothing was changed") from exc
             raise ReviewConnectionError(f"{self.location}: not a GeoPackage the review store can use: {exc}") from exc
 
-    def _create_schema(self) -> None:
-        _register_envelope_functions(self.connection)
-        self.connection.executescript(f"BEGIN IMMEDIATE; PRAGMA application_id = {GPKG_APPLICATION_ID}; "
-                                      f"PRAGMA user_version = {GPKG_USER_VERSION}; {SCHEMA} COMMIT;")
+    def _create_file(self) -> None:
+        """A new store, built under a temporary name and put in place whole (a full disk leaves no
+        empty or half-made file; another process making it at the same moment wins, and we open its)."""
+        with atomic_path(self.path, exclusive=True) as tmp:
+            connection = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                _create_schema(connection)
+            except sqlite3.DatabaseError as exc:
+                raise ReviewWriteError(f"{self.location}: cannot make the review GeoPackage: "
+                                       f"{_write_failure(exc)}; nothing was written") from exc
+            finally:
+                connection.close()
 
     def _write(self):
         return _WriteTransaction(self)
@@ -292,9 +312,16 @@ class _WriteTransaction:
     def __exit__(self, kind, exc, tb):
         connection = self.store.connection
         if kind is None:
-            connection.execute("COMMIT")
-            return False
-        connection.execute("ROLLBACK")
+            try:
+                connection.execute("COMMIT")
+                return False
+            except sqlite3.DatabaseError as failure:
+                exc = failure
+        if connection.in_transaction:  # SQLite has already rolled back after an I/O error
+            connection.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError) and _is_write_failure(exc):
+            raise ReviewWriteError(f"{self.store.location}: cannot write: {_write_failure(exc)}; "
+                                   "nothing was changed") from exc
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
             raise ReviewRefused(f"{self.store.location} is read-only to you: {exc}") from exc
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -303,6 +330,23 @@ class _WriteTransaction:
         if isinstance(exc, sqlite3.DatabaseError):
             raise ReviewError(f"{self.store.location}: the database refused: {exc}") from exc
         return False
+
+
+def _create_schema(connection: sqlite3.Connection) -> None:
+    _register_envelope_functions(connection)
+    connection.executescript(f"BEGIN IMMEDIATE; PRAGMA application_id = {GPKG_APPLICATION_ID}; "
+                             f"PRAGMA user_version = {GPKG_USER_VERSION}; {SCHEMA} COMMIT;")
+
+
+def _is_write_failure(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite could not write the file or its journal: the disk is full or failing, or the size limit."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_FULL, SQLITE_IOERR)
+
+
+def _write_failure(exc: sqlite3.DatabaseError) -> str:
+    if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == SQLITE_FULL:
+        return "the disk is full"
+    return f"the disk refused the write, it may be full ({exc})"
 
 
 def _register_envelope_functions(connection: sqlite3.Connection) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from assessment.fields import guess_fields
-from geo.errors import KhanijError
+from geo.errors import DataWriteError, KhanijError
 
 DECISIONS = ("proposed", "needs information", "approved", "rejected", "withdrawn")
 OWNER_ONLY_DECISION = "withdrawn"
@@ -43,6 +43,10 @@ class ReviewRefused(ReviewError, PermissionError):
 
 class ReviewConnectionError(ReviewError, ConnectionError):
     """The review database cannot be reached or opened."""
+
+
+class ReviewWriteError(ReviewError, DataWriteError):
+    """The review store's file cannot take the change (a full disk): nothing was changed (exit 4)."""
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def test_the_cli_scores_exactly_what_the_gui_scores_for_a_project(qtbot, window,
     run = subprocess.run([sys.executable, "-m", "main", "score", "--project", str(project), "-o", str(cli_file)],
                          capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr
-    assert_frame_equal(gpd.read_file(cli_file, layer="cli"), gpd.read_file(gui_file))
+    assert_frame_equal(gpd.read_file(cli_file, layer="scores"), gpd.read_file(gui_file))
     assert set(gui_frame["state"]) == {"Jharkhand", "Odisha"} and set(gui_frame["as_of"]) == {"2024-06-01"}
 
 

@@ -90,7 +90,7 @@ def test_the_setup_is_saved_in_the_project_and_scored_by_the_cli(atlas, tmp_path
     run = subprocess.run([sys.executable, "-m", "main", "score", "--project", str(path), "-o", str(out)],
                          capture_output=True, text=True, cwd=ATLAS_DIR.parents[1])
     assert run.returncode == 0, run.stderr
-    written = gpd.read_file(out, layer="out")
+    written = gpd.read_file(out, layer="scores")
     assert written["score"].tolist() == pytest.approx(table["score"].tolist())
     assert gpd.read_file(out, layer="scoring_inputs")["item"].tolist() == items
 
