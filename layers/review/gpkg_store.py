@@ -173,16 +173,10 @@ class GeoPackageStore(ReviewStore):
                 "score = excluded.score, geom = excluded.geom",
                 ((tranche, block_id, name, run_id, readiness, score, gpkg_geometry(wkb, box))
                  for (block_id, name, readiness, score, wkb), box in zip(rows.block_rows(), bounds)))
-            db.execute("CREATE TEMP TABLE publish_scores (position INTEGER PRIMARY KEY, block_id TEXT, readiness TEXT, "
-                       "score REAL, gates TEXT, as_of TEXT, rules_version TEXT, rules_sha256 TEXT)")
-            db.executemany("INSERT INTO temp.publish_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.score_rows())
-            db.execute(
+            db.executemany(
                 "INSERT INTO review_scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
-                "rules_sha256, data) SELECT ?, ?, s.block_id, s.readiness, s.score, s.gates, s.as_of, s.rules_version, "
-                "s.rules_sha256, e.value FROM json_each(?) AS e CROSS JOIN temp.publish_scores AS s "
-                "ON s.position = e.key + 1",  # CROSS JOIN: SQLite reads the array once, each row by its key
-                (run_id, tranche, rows.records))
-            db.execute("DROP TABLE temp.publish_scores")
+                "rules_sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, tranche, *row) for row in rows.score_rows()))
             self._update_extent(db)
         return run_id
 

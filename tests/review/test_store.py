@@ -181,3 +181,31 @@ def test_read_only_geopackage_can_be_viewed_not_decided(tmp_path, scores):
             viewer.publish(scores, "T2")
     with open_store(path) as store:
         assert store.blocks("T1")["version"].eq(0).all() and [t.name for t in store.tranches()] == ["T1"]
+
+
+def test_text_with_line_breaks_comes_back_as_written(backend, scores):
+    kind, open_as = backend
+    tranche = fresh_tranche()
+    edited = scores.copy()
+    edited.loc[0, "explanation"] = 'Line one\nline two\r\n"quoted" },{"block_id": x\u2028after a line separator'
+    with open_as("ana") as store:
+        store.publish(edited, tranche)
+        back = store.latest_scores(tranche).set_index("block_id")
+    assert len(back) == len(scores)
+    assert back.loc[edited.loc[0, "block_id"], "explanation"] == edited.loc[0, "explanation"]
+
+
+def test_a_run_is_published_only_with_its_as_of_date_and_rules(backend, scores):
+    kind, open_as = backend
+    mixed = scores.copy()
+    mixed.loc[1, "rules_version"] = "2025.01"
+    refused = [fresh_tranche() for _ in range(3)]
+    with open_as("ana") as store:
+        with pytest.raises(ReviewError, match="old.gpkg: the score output does not record rules_version, rules_sha256; "
+                                              "score the blocks again"):
+            store.publish(scores.drop(columns=["rules_version", "rules_sha256"]), refused[0], "old.gpkg")
+        with pytest.raises(ReviewError, match="pasted.gpkg: 'rules_version' has several values .*one scoring run"):
+            store.publish(mixed, refused[1], "pasted.gpkg")
+        with pytest.raises(ReviewError, match="empty.gpkg: the score output has no blocks to publish"):
+            store.publish(scores.iloc[:0], refused[2], "empty.gpkg")
+        assert not {t.name for t in store.tranches()} & set(refused)
