@@ -35,7 +35,7 @@ from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
-from gui.review_panel import ReviewPanel
+from gui.review_panel import ProjectScores, ReviewPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
@@ -189,10 +189,22 @@ class MainWindow(QMainWindow):
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.review = ReviewPanel(self.runner)  # issue 15: the team's review of a tranche
+        self.review = ReviewPanel(self.runner, project_scores=self.project_scores,  # issue 15: the team's review
+                                  project_folder=lambda: self.project_path.parent if self.project_path else None)
         self.review_dock = self._dock("Review", "review_dock", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
         self.readiness_dock.raise_()
+
+    def project_scores(self) -> Optional[ProjectScores]:
+        """The readiness scores shown (what the Review panel publishes), or None before the first run."""
+        layer = self.readiness.scores_layer
+        if layer is None:
+            return None
+        blocks = self.readiness.scored_blocks
+        project = self.project_path.name if self.project_path else "unsaved project"
+        source = f"{project}: {blocks.name if blocks is not None else layer.name}"
+        tranche = self.project_path.stem if self.project_path else (blocks.name if blocks is not None else layer.name)
+        return ProjectScores(layer.data, tranche, source, self.readiness.out_of_date)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)

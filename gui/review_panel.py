@@ -1,22 +1,26 @@
 """The Review panel: a tranche's blocks with their latest decision, recording a decision, a block's history.
 
 A view on :mod:`layers.review` (the same functions as ``khanij review``): the store is a
-GeoPackage or a PostgreSQL database chosen with :class:`PostgresDialog`. Each decision is sent with
-the version of the block the reviewer was looking at; when someone else decided meanwhile the
-store refuses it, the panel says who and when, shows the new state and history, and keeps the
-comment typed so the reviewer can decide again. Refusals by the database are shown in words.
+GeoPackage (``review.gpkg`` beside the project unless the user picks another) or a PostgreSQL
+database chosen with :class:`PostgresDialog`. An owner publishes the project's current scores
+(those of the Auction readiness panel, with their rules version, hash and as-of date) or a score
+GeoPackage. Each decision is sent with the version of the block the reviewer was looking at; when
+someone else decided meanwhile the store refuses it, the panel says who and when, shows the new
+state and history, and keeps the comment typed so the reviewer can decide again. Refusals by the
+database are shown in words.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QHeaderView, QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from geo.errors import KhanijError
@@ -29,6 +33,21 @@ LISTING_HEADINGS = ("Block", "Name", "Readiness", "Score", "Decision", "Version"
 HISTORY_HEADINGS = ("Version", "Decision", "Reviewer", "When", "Comment")
 DECISION_COLOURS = {"approved": "#1a9850", "rejected": "#d73027", "needs information": "#e08214",
                     "proposed": "#4575b4", "withdrawn": "#7f7f7f"}
+
+
+@dataclass(frozen=True)
+class ProjectScores:
+    """The project's current scores as the Auction readiness panel holds them, ready to publish."""
+
+    frame: Any          # the score GeoDataFrame (every column the scorer wrote, with the blocks' shapes)
+    tranche: str        # the tranche name proposed: the project's name, else the blocks layer's
+    source: str         # where the run came from, recorded with it ("jharkhand.khanij: blocks")
+    out_of_date: bool   # the inputs changed since the scores were computed
+
+
+NO_PROJECT_SCORES = "The project has no scores yet: run the scoring in the Auction readiness panel, then publish."
+STALE_PROJECT_SCORES = ("The project's scores are out of date (the scoring inputs changed since they were computed): "
+                        "run the scoring again in the Auction readiness panel, then publish.")
 
 
 def _text(value) -> str:
@@ -89,27 +108,44 @@ class ReviewPanel(QWidget):
 
     storeChanged = Signal(str)   # the store's location, or "" when closed
 
-    def __init__(self, runner: TaskRunner, parent: Optional[QWidget] = None):
+    def __init__(self, runner: TaskRunner, parent: Optional[QWidget] = None,
+                 project_scores: Optional[Callable[[], Optional[ProjectScores]]] = None,
+                 project_folder: Optional[Callable[[], Optional[Path]]] = None):
         super().__init__(parent)
         self.runner = runner
+        self.project_scores = project_scores or (lambda: None)
+        self.project_folder = project_folder or (lambda: None)
         self.store: Optional[ReviewStore] = None
         self.listing = pd.DataFrame()
+        self.publishing: Optional[Task] = None
 
         self.store_label = QLabel("No review store open.")
         self.store_label.setWordWrap(True)
-        open_gpkg = QPushButton("Open GeoPackage…")
+        open_gpkg = QPushButton("GeoPackage…")
+        open_gpkg.setToolTip("Open a review GeoPackage, or make one (default: review.gpkg beside the project)")
         open_gpkg.clicked.connect(self.choose_geopackage)
-        connect_pg = QPushButton("Connect to PostgreSQL…")
+        connect_pg = QPushButton("PostgreSQL…")
+        connect_pg.setToolTip("Connect to a shared review database (PostgreSQL + PostGIS)")
         connect_pg.clicked.connect(self.choose_postgres)
-        self.publish_button = QPushButton("Publish scores…")
-        self.publish_button.setToolTip("Put a score GeoPackage into the store as a tranche (owners only)")
-        self.publish_button.clicked.connect(self.choose_scores_to_publish)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.publish_project_button = QPushButton("Publish project scores…")
+        self.publish_project_button.setToolTip("Put the scores of the Auction readiness panel into the store as a "
+                                               "tranche, with their rules version, hash and as-of date (owners only)")
+        self.publish_project_button.clicked.connect(self.choose_project_publish)
+        self.publish_button = QPushButton("Publish a score file…")
+        self.publish_button.setToolTip("Put a score GeoPackage written by 'khanij score' into the store as a tranche "
+                                       "(owners only)")
+        self.publish_button.clicked.connect(self.choose_scores_to_publish)
         store_row = QHBoxLayout()
-        for button in (open_gpkg, connect_pg, self.publish_button, self.refresh_button):
+        store_row.addWidget(QLabel("Store"))
+        for button in (open_gpkg, connect_pg, self.refresh_button):
             store_row.addWidget(button)
         store_row.addStretch(1)
+        publish_row = QHBoxLayout()
+        for button in (self.publish_project_button, self.publish_button):
+            publish_row.addWidget(button)
+        publish_row.addStretch(1)
 
         self.tranche_box = QComboBox()
         self.tranche_box.currentTextChanged.connect(lambda _name: self.refresh_blocks())
@@ -153,6 +189,7 @@ class ReviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.store_label)
         layout.addLayout(store_row)
+        layout.addLayout(publish_row)
         tranche_row = QHBoxLayout()
         tranche_row.addWidget(QLabel("Tranche"))
         tranche_row.addWidget(self.tranche_box, 1)
@@ -181,16 +218,24 @@ class ReviewPanel(QWidget):
 
     def _update_buttons(self) -> None:
         has_store = self.store is not None
-        self.publish_button.setEnabled(has_store)
+        for button in (self.publish_project_button, self.publish_button):
+            button.setEnabled(has_store and self.publishing is None)
         self.refresh_button.setEnabled(has_store)
         self.decide_button.setEnabled(has_store and self.selected_block() is not None)
 
     # ------------------------------------------------------------ the store
 
+    def default_geopackage(self) -> str:
+        """``review.gpkg`` beside the project (the embedded default store), or in the current folder."""
+        folder = self.project_folder()
+        return str(Path(folder) / "review.gpkg") if folder else "review.gpkg"
+
     def choose_geopackage(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a review GeoPackage", "", "GeoPackage (*.gpkg)")
+        path, _ = QFileDialog.getSaveFileName(self, "Open or make a review GeoPackage", self.default_geopackage(),
+                                              "GeoPackage (*.gpkg)",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
         if path:
-            self.open(path)
+            self.open(path, create=True)
 
     def choose_postgres(self) -> None:
         from gui.main_window import app_settings
@@ -202,10 +247,14 @@ class ReviewPanel(QWidget):
             settings.setValue("review/last_connection", safe_conninfo(dialog.conninfo(with_password=False)))
             self.open(dialog.conninfo())
 
-    def open(self, target: str) -> Task:
-        """Open the store at ``target`` off the GUI thread (a remote server may be slow to answer)."""
+    def open(self, target: str, create: bool = False) -> Task:
+        """Open the store at ``target`` off the GUI thread (a remote server may be slow to answer).
+
+        ``create`` makes a GeoPackage store that does not exist yet (the tables are added to an
+        existing GeoPackage, such as the tranche's own score file).
+        """
         self.show_message("Connecting…")
-        task = Task("Opening the review store", lambda _feedback: open_store(target))
+        task = Task("Opening the review store", lambda _feedback: open_store(target, create=create))
         task.succeeded.connect(self.set_store)
         task.failed.connect(lambda exc: self.show_message(self._refusal(exc), problem=True))
         self.runner.start(task)
@@ -247,22 +296,64 @@ class ReviewPanel(QWidget):
         """Publish the score GeoPackage at ``path`` as ``tranche`` (default its name) off the GUI thread."""
         from layers.review.cli import read_scored_blocks
 
-        name = tranche or Path(path).stem
+        return self._start_publish(read_scored_blocks, path, tranche or Path(path).stem, Path(path).name)
+
+    def choose_project_publish(self) -> None:
+        current = self._publishable_project_scores()
+        if current is None:
+            return
+        name, accepted = QInputDialog.getText(self, "Publish the project's scores", "Tranche name:", text=current.tranche)
+        if accepted and name.strip():
+            self.publish_project_scores(name.strip())
+
+    def _publishable_project_scores(self) -> Optional[ProjectScores]:
+        """The project's scores, or None with the reason shown (none yet, or out of date)."""
+        current = self.project_scores()
+        if current is None or current.out_of_date:
+            self.show_message(NO_PROJECT_SCORES if current is None else STALE_PROJECT_SCORES, problem=True)
+            return None
+        return current
+
+    def publish_project_scores(self, tranche: Optional[str] = None) -> Optional[Task]:
+        """Publish the project's current scores as ``tranche`` (default: the project's name) off the GUI thread.
+
+        Out-of-date scores are refused: a tranche under review must be what the inputs give now.
+        """
+        current = self._publishable_project_scores()
+        if current is None:
+            return None
+        return self._start_publish(lambda frame: frame, current.frame, tranche or current.tranche, current.source)
+
+    def _start_publish(self, load: Callable[[Any], Any], what, tranche: str, source: str) -> Task:
+        """Publish ``load(what)`` as ``tranche`` on a worker thread, through a connection of its own.
+
+        The panel's connection stays free for the reviewer's decisions meanwhile (a decision must
+        not join the publish's transaction).
+        """
         store = self.store
 
         def work(feedback):
-            feedback.progress(0.0, f"reading {Path(path).name}")
-            scores = read_scored_blocks(path)
-            feedback.progress(0.3, f"publishing {len(scores):,} blocks")
-            store.publish(scores, name, Path(path).name)
+            feedback.progress(0.0, f"reading {source}")
+            scores = load(what)
+            feedback.progress(0.3, f"publishing {len(scores):,} blocks to {store.location}")
+            with store.reopen() as own:
+                own.publish(scores, tranche, source)
             return len(scores)
 
-        task = Task(f"Publishing {Path(path).name}", work)
-        task.succeeded.connect(lambda count: (self.refresh(name),
-                                              self.show_message(f"Published {count:,} blocks as tranche {name}.")))
-        task.failed.connect(lambda exc: self.show_message(self._refusal(exc), problem=True))
+        task = Task(f"Publishing {source} as tranche {tranche}", work)
+        task.succeeded.connect(lambda count: (self.refresh(tranche), self.show_message(
+            f"Published {count:,} blocks of {source} as tranche {tranche}.")))
+        task.failed.connect(lambda exc: self.show_message(f"Not published: {self._refusal(exc)}", problem=True))
+        task.finished.connect(self._publish_finished)
+        self.publishing = task
+        self._update_buttons()
+        self.show_message(f"Publishing {source} as tranche {tranche}…")
         self.runner.start(task)
         return task
+
+    def _publish_finished(self) -> None:
+        self.publishing = None
+        self._update_buttons()
 
     # ------------------------------------------------------------ listing
 

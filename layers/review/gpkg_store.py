@@ -149,6 +149,9 @@ class GeoPackageStore(ReviewStore):
     def _write(self):
         return _WriteTransaction(self)
 
+    def reopen(self) -> "GeoPackageStore":
+        return GeoPackageStore(self.path, user=self.user, read_only=self.read_only)
+
     def close(self) -> None:
         self.connection.close()
 

@@ -292,6 +292,14 @@ class ReviewStore(ABC):
         """Every column of the tranche's latest score run, one row per block, as the scorer wrote it."""
 
     @abstractmethod
+    def reopen(self) -> "ReviewStore":
+        """A second connection to the same store as the same user, e.g. for a long publish on a worker thread.
+
+        One connection runs one transaction at a time: work that may overlap the reviewer's own
+        decisions needs its own connection, or a decision would join (and fall with) the publish.
+        """
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection."""
 

@@ -175,6 +175,7 @@ class PostgresStore(ReviewStore):
     """A connection to the review schema of a PostgreSQL/PostGIS database, as the database user it logs in as."""
 
     def __init__(self, conninfo: str):
+        self._conninfo = conninfo  # kept in memory for reopen(); may hold a typed password, so never shown
         self.connection = _connect(conninfo)
         info = self.connection.info
         self.user = info.user
@@ -190,6 +191,9 @@ class PostgresStore(ReviewStore):
             raise ReviewRefused(f"{self.location} refused {self.user}: {exc.diag.message_primary}; ask an "
                                 f"administrator for one of the roles {READ_ROLE}, {REVIEWER_ROLE} or {OWNER_ROLE}") from exc
         self.connection.rollback()
+
+    def reopen(self) -> "PostgresStore":
+        return PostgresStore(self._conninfo)
 
     def close(self) -> None:
         self.connection.close()

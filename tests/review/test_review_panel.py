@@ -117,3 +117,15 @@ def test_connection_dialog_keeps_no_password(qtbot):
     dialog.password.setText("s3cret")
     assert "password=s3cret" in dialog.conninfo()
     assert "s3cret" not in dialog.conninfo(with_password=False)
+
+
+@pytest.mark.postgres
+def test_a_reviewer_publishing_is_refused_in_words(qtbot, panel, review_db, scores_path):
+    open_in(qtbot, panel, review_db.conninfo("ravi"))
+    task = panel.publish(str(scores_path), f"by-ravi-{uuid.uuid4().hex[:8]}")
+    with qtbot.waitSignal(task.finished, timeout=60000):
+        pass
+    message = panel.message.text()
+    assert message.startswith("Not published: ") and "refused to let ravi publish" in message
+    assert "khanij_owner" in message and "Traceback" not in message
+    assert panel.publish_button.isEnabled()
