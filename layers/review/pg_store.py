@@ -140,6 +140,9 @@ def install_schema(conninfo: str) -> None:
         except pg_errors.InsufficientPrivilege as exc:
             raise ReviewRefused(f"the database refused to set up the review schema: {exc.diag.message_primary}; "
                                 "an administrator (superuser) runs 'khanij review init'") from exc
+        except psycopg.Error as exc:  # e.g. PostGIS not installed on the server
+            raise ReviewError(f"cannot set up the review schema in {safe_conninfo(conninfo)}: "
+                              f"{exc.diag.message_primary or str(exc).strip()}") from exc
 
 
 def _connect(conninfo: str) -> psycopg.Connection:

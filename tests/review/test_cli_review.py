@@ -63,6 +63,14 @@ def test_postgres_roles_through_the_command_line(review_db, scores_path, capsys)
     assert "approved" in row and "ravi" in row
 
 
+@pytest.mark.postgres
+def test_init_by_someone_not_an_administrator_is_refused_in_words(review_db, capsys):
+    assert khanij("review", "init", "--db", review_db.conninfo("ravi")) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("khanij: error: the database refused to set up the review schema: ")
+    assert "an administrator (superuser) runs 'khanij review init'" in err and "Traceback" not in err
+
+
 def test_export_xlsx_carries_latest_decision_and_history(tmp_path, scores_path, capsys):
     db = str(tmp_path / "review.gpkg")
     out = tmp_path / "tranche.xlsx"
