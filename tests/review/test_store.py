@@ -209,3 +209,19 @@ def test_a_run_is_published_only_with_its_as_of_date_and_rules(backend, scores):
         with pytest.raises(ReviewError, match="empty.gpkg: the score output has no blocks to publish"):
             store.publish(scores.iloc[:0], refused[2], "empty.gpkg")
         assert not {t.name for t in store.tranches()} & set(refused)
+
+
+def test_each_row_becomes_its_own_json_text_even_when_a_cell_looks_like_a_row():
+    from layers.review.model import records_json
+
+    frame = pd.DataFrame({"block_id": ["A", "B", "C"],
+                          "note": ['x},{"block_id":"fake"}', "two\nlines\u2028", None],
+                          "extra": [[{"block_id": 1}, {"block_id": 2}], 1.5, float("nan")]})
+    texts = records_json(frame)
+    assert [json.loads(text) for text in texts] == [
+        {"block_id": "A", "note": 'x},{"block_id":"fake"}', "extra": [{"block_id": 1}, {"block_id": 2}]},
+        {"block_id": "B", "note": "two\nlines\u2028", "extra": 1.5},
+        {"block_id": "C", "note": None, "extra": None}]
+    assert [json.loads(text) for text in records_json(frame.drop(columns="extra"))] == [
+        {"block_id": "A", "note": 'x},{"block_id":"fake"}'}, {"block_id": "B", "note": "two\nlines\u2028"},
+        {"block_id": "C", "note": None}]
