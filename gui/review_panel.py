@@ -29,8 +29,9 @@ from layers.style import READINESS_COLOURS
 
 from gui.workers import Task, TaskRunner
 
-LISTING_HEADINGS = ("Block", "Name", "Readiness", "Score", "Decision", "Version", "Reviewer", "When")
-HISTORY_HEADINGS = ("Version", "Decision", "Reviewer", "When", "Comment")
+# What a reviewer scans first comes first (the dock is narrow); the name, long, stretches last.
+LISTING_HEADINGS = ("Block", "Decision", "Version", "Readiness", "Score", "Reviewer", "When", "Name")
+HISTORY_HEADINGS = ("Version", "Decision", "By, when", "Comment")  # who and when on two lines: room for the comment
 DECISION_COLOURS = {"approved": "#1a9850", "rejected": "#d73027", "needs information": "#e08214",
                     "proposed": "#4575b4", "withdrawn": "#7f7f7f"}
 
@@ -168,6 +169,11 @@ class ReviewPanel(QWidget):
         decide_form.addRow(self.decide_button)
 
         self.history_table = self._table(HISTORY_HEADINGS)
+        # The comment is what a reviewer reads: it takes the width left and wraps, never hidden off the side.
+        self.history_table.horizontalHeader().setSectionResizeMode(len(HISTORY_HEADINGS) - 1,
+                                                                  QHeaderView.ResizeMode.Stretch)
+        self.history_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history_table.setWordWrap(True)
         history_box = QGroupBox("History of the block")
         QVBoxLayout(history_box).addWidget(self.history_table)
 
@@ -388,17 +394,19 @@ class ReviewPanel(QWidget):
         table.setSortingEnabled(False)
         table.setRowCount(len(self.listing))
         for row, block in enumerate(self.listing.itertuples(index=False)):
-            cells = (block.block_id, _text(block.block_name), _text(block.readiness),
-                     "" if pd.isna(block.score) else f"{block.score:.1f}", _text(block.decision) or "—",
-                     str(block.version), _text(block.reviewer), _when(block.decided_at))
-            for column, text in enumerate(cells):
+            cells = {"Block": block.block_id, "Decision": _text(block.decision) or "—", "Version": str(block.version),
+                     "Readiness": _text(block.readiness), "Score": "" if pd.isna(block.score) else f"{block.score:.1f}",
+                     "Reviewer": _text(block.reviewer), "When": _when(block.decided_at), "Name": _text(block.block_name)}
+            for column, heading in enumerate(LISTING_HEADINGS):
+                text = cells[heading]
                 item = QTableWidgetItem(text)
-                if column == 2 and text in READINESS_COLOURS:
-                    item.setForeground(_colour(READINESS_COLOURS[text]))
-                if column == 4 and text in DECISION_COLOURS:
-                    item.setForeground(_colour(DECISION_COLOURS[text]))
-                if column in (3, 5):
+                colour = (READINESS_COLOURS if heading == "Readiness" else DECISION_COLOURS).get(text)
+                if colour is not None and heading in ("Readiness", "Decision"):
+                    item.setForeground(_colour(colour))
+                if heading in ("Score", "Version"):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if heading == "Name":
+                    item.setToolTip(text)
                 table.setItem(row, column, item)
         if selected_id is not None:
             self.select_block(selected_id)
@@ -429,9 +437,11 @@ class ReviewPanel(QWidget):
         history = history if history is not None else pd.DataFrame(columns=["version"])
         self.history_table.setRowCount(len(history))
         for row, entry in enumerate(history.itertuples(index=False)):
-            for column, text in enumerate((str(entry.version), entry.decision, entry.reviewer, _when(entry.decided_at),
-                                           _text(entry.comment))):
-                self.history_table.setItem(row, column, QTableWidgetItem(text))
+            for column, text in enumerate((str(entry.version), entry.decision,
+                                           f"{entry.reviewer}\n{_when(entry.decided_at)}", _text(entry.comment))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history_table.setItem(row, column, item)
 
     # ------------------------------------------------------------ deciding
 

@@ -60,7 +60,7 @@ def test_lists_blocks_records_a_decision_and_shows_history(qtbot, panel, tmp_pat
     row = row_of(panel, "JH-CL-01")
     assert (cell(panel.blocks_table, row, "Decision"), cell(panel.blocks_table, row, "Version")) == ("needs information", "1")
     assert panel.history_table.rowCount() == 1
-    assert panel.history_table.item(0, 4).text() == "Where are the 2019 drilling logs?"
+    assert cell(panel.history_table, 0, "Comment") == "Where are the 2019 drilling logs?"
     assert panel.message.text().startswith("Recorded: JH-CL-01 needs information by")
     assert panel.comment_edit.toPlainText() == ""
 
@@ -81,7 +81,7 @@ def test_a_stale_decision_is_refused_shown_and_can_be_made_again(qtbot, panel, t
     assert panel.comment_edit.toPlainText() == "looks fine"
     row = row_of(panel, "JH-CL-01")
     assert (cell(panel.blocks_table, row, "Decision"), cell(panel.blocks_table, row, "Reviewer")) == ("rejected", "sita")
-    assert panel.history_table.item(0, 4).text() == "outside the state"
+    assert cell(panel.history_table, 0, "Comment") == "outside the state"
     panel.decide_button.click()
     assert cell(panel.blocks_table, row_of(panel, "JH-CL-01"), "Version") == "2"
     panel.grab().save(str(tmp_path / "review_panel.png"))
