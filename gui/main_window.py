@@ -45,6 +45,7 @@ from gui.workers import Task, TaskRunner
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
 RESULTS_KEY = "readiness_results"
+REVIEW_KEY = "review"  # the Review panel's store (a GeoPackage path or a connection string without password)
 # Below this width the readiness panel shares the left dock with the layers (as tabs), so the
 # map keeps most of a 1024-pixel screen.
 COMPACT_WIDTH_PX = 1280
@@ -507,6 +508,7 @@ class MainWindow(QMainWindow):
             self.readiness.restore_scores(project.scores, self.layer_list.find(results.get("blocks_name") or "")
                                           or self.scoring_setup.layer_for("blocks", self.layer_list),
                                           out_of_date=bool(results.get("out_of_date") or notes))
+        self.review.restore_store(project.extra.get(REVIEW_KEY), relative_to=path.parent)
         problems = [*project.messages, *(f"Scoring set-up: {note}" for note in notes)]
         picker_note = self.state_picker.show_filter()
         if picker_note:
@@ -542,6 +544,9 @@ class MainWindow(QMainWindow):
             blocks = self.readiness.scored_blocks
             extra[RESULTS_KEY] = {"out_of_date": self.readiness.out_of_date,
                                   "blocks_name": blocks.name if blocks is not None else None}
+        review = self.review.saved_store(relative_to=Path(path).parent)
+        if review is not None:
+            extra[REVIEW_KEY] = review
         try:
             save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra,
                          scores=scores.data if scores is not None else None)

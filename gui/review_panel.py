@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from geo.errors import KhanijError
-from layers.review import DECISIONS, ReviewStore, StaleDecision, format_time, open_store
+from layers.review import DECISIONS, ReviewStore, StaleDecision, format_time, is_postgres, open_store
 from layers.style import READINESS_COLOURS
 
 from gui.workers import Task, TaskRunner
@@ -119,6 +119,7 @@ class ReviewPanel(QWidget):
         self.store: Optional[ReviewStore] = None
         self.listing = pd.DataFrame()
         self.publishing: Optional[Task] = None
+        self.remembered_connection = ""  # the project's PostgreSQL store, to fill the dialog if it needs a password
 
         self.store_label = QLabel("No review store open.")
         self.store_label.setWordWrap(True)
@@ -248,7 +249,7 @@ class ReviewPanel(QWidget):
         from layers.review.pg_store import safe_conninfo
 
         settings = app_settings()
-        dialog = PostgresDialog(self, str(settings.value("review/last_connection", "")))
+        dialog = PostgresDialog(self, self.remembered_connection or str(settings.value("review/last_connection", "")))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             settings.setValue("review/last_connection", safe_conninfo(dialog.conninfo(with_password=False)))
             self.open(dialog.conninfo())
@@ -274,6 +275,22 @@ class ReviewPanel(QWidget):
         self.storeChanged.emit(store.location)
         self.show_message("")
         self.refresh()
+
+    def saved_store(self, relative_to: Optional[Path] = None) -> Optional[dict]:
+        """What a project keeps of the open store (:meth:`ReviewStore.target`: never a password), or None."""
+        return None if self.store is None else {"store": self.store.target(relative_to)}
+
+    def restore_store(self, saved, relative_to: Optional[Path] = None) -> Optional[Task]:
+        """Open the store a project kept (:meth:`saved_store`); PostgreSQL takes the password from libpq's sources."""
+        target = saved.get("store") if isinstance(saved, dict) else None
+        if not isinstance(target, str) or not target:
+            return None
+        if is_postgres(target):
+            self.remembered_connection = target
+            return self.open(target)
+        from layers.project import source_path
+
+        return self.open(str(source_path(target, relative_to)))
 
     def close_store(self) -> None:
         if self.store is not None:

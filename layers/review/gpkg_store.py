@@ -149,6 +149,11 @@ class GeoPackageStore(ReviewStore):
     def _write(self):
         return _WriteTransaction(self)
 
+    def target(self, relative_to=None) -> str:
+        from layers.project import stored_path
+
+        return stored_path(self.path, relative_to)
+
     def reopen(self) -> "GeoPackageStore":
         return GeoPackageStore(self.path, user=self.user, read_only=self.read_only)
 

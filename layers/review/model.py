@@ -300,6 +300,11 @@ class ReviewStore(ABC):
         """Every column of the tranche's latest score run, one row per block, as the scorer wrote it."""
 
     @abstractmethod
+    def target(self, relative_to: Optional[str] = None) -> str:
+        """How a project names this store, never with a password: the GeoPackage's path (relative to
+        the project's folder ``relative_to``) or the PostgreSQL connection string without its password."""
+
+    @abstractmethod
     def reopen(self) -> "ReviewStore":
         """A second connection to the same store as the same user, e.g. for a long publish on a worker thread.
 

@@ -195,6 +195,9 @@ class PostgresStore(ReviewStore):
                                 f"administrator for one of the roles {READ_ROLE}, {REVIEWER_ROLE} or {OWNER_ROLE}") from exc
         self.connection.rollback()
 
+    def target(self, relative_to=None) -> str:
+        return safe_conninfo(self._conninfo)
+
     def reopen(self) -> "PostgresStore":
         return PostgresStore(self._conninfo)
 

@@ -1,7 +1,9 @@
 """The Review panel in the main window publishes the project's current scores (issue 15)."""
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 from gui.review_panel import NO_PROJECT_SCORES, STALE_PROJECT_SCORES
 
@@ -44,3 +46,24 @@ def test_the_default_review_geopackage_sits_beside_the_project(atlas_window, tmp
     assert atlas_window.review.default_geopackage() == "review.gpkg"
     atlas_window.project_path = tmp_path / "jharkhand.khanij"
     assert atlas_window.review.default_geopackage() == str(tmp_path / "review.gpkg")
+
+
+def test_the_project_reopens_its_review_geopackage(qtbot, atlas_window, tmp_path):
+    from gui.main_window import MainWindow
+
+    folder = tmp_path / "tranche"
+    folder.mkdir()
+    with qtbot.waitSignal(atlas_window.review.storeChanged, timeout=20000):
+        atlas_window.review.open(str(folder / "review.gpkg"), create=True)
+    project = folder / "jharkhand.khanij"
+    assert atlas_window.write_project(project)
+    assert json.loads(project.read_text(encoding="utf-8"))["extra"]["review"] == {"store": "review.gpkg"}
+
+    moved = tmp_path / "moved"
+    folder.rename(moved)  # a project folder copied elsewhere keeps its review store beside it
+    second = MainWindow()
+    qtbot.addWidget(second)
+    with qtbot.waitSignal(second.review.storeChanged, timeout=30000):
+        second.open_project(str(moved / "jharkhand.khanij"))
+    assert Path(second.review.store.path) == moved / "review.gpkg"
+    second.runner.wait(20000)

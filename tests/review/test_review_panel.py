@@ -129,3 +129,29 @@ def test_a_reviewer_publishing_is_refused_in_words(qtbot, panel, review_db, scor
     assert message.startswith("Not published: ") and "refused to let ravi publish" in message
     assert "khanij_owner" in message and "Traceback" not in message
     assert panel.publish_button.isEnabled()
+
+
+@pytest.mark.postgres
+def test_a_project_keeps_the_connection_but_never_the_password(qtbot, review_db, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.review.storeChanged, timeout=20000):
+        window.review.open(review_db.conninfo("ravi") + " password=s3cret")
+    project = tmp_path / "shared.khanij"
+    assert window.write_project(project)
+    saved = project.read_text(encoding="utf-8")
+    assert "s3cret" not in saved and "user=ravi" in saved
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    with qtbot.waitSignal(second.review.storeChanged, timeout=30000):
+        second.open_project(str(project))
+    assert second.review.store.user == "ravi"
+    for each in (window, second):
+        each.runner.wait(20000)
+        each.review.close_store()
