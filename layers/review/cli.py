@@ -96,6 +96,8 @@ def _publish(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with open_for(args, read_only=True) as store:
         if not args.tranche and len(store.tranches()) != 1:
+            if not store.tranches():
+                print(f"{store.location}: no tranche yet (publish one: khanij review publish SCORES.gpkg --db …)")
             for tranche in store.tranches():
                 state = f"withdrawn by {tranche.withdrawn_by}" if tranche.withdrawn else "open"
                 print(f"{tranche.name}\t{tranche.n_blocks} blocks\tpublished by {tranche.published_by} on "

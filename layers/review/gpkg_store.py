@@ -138,6 +138,7 @@ class GeoPackageStore(ReviewStore):
                                               check_same_thread=False)
             if not self.read_only:
                 self._create_schema()
+            self.connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a file that is no database
         except sqlite3.DatabaseError as exc:
             raise ReviewConnectionError(f"{self.location}: not a GeoPackage the review store can use: {exc}") from exc
 

@@ -39,6 +39,17 @@ def test_list_without_a_store_says_how_to_make_one(tmp_path, capsys):
     assert not (tmp_path / "none.gpkg").exists()
 
 
+def test_a_file_that_is_no_review_store_is_explained(tmp_path, scores_path, capsys):
+    broken = tmp_path / "broken.gpkg"
+    broken.write_bytes(b"not a database at all" * 100)
+    assert khanij("review", "list", "--db", str(broken)) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("khanij: error: broken.gpkg: not a GeoPackage the review store can use: ")
+    assert "Traceback" not in err
+    assert khanij("review", "list", "--db", str(scores_path)) == 0
+    assert capsys.readouterr().out == "scores.gpkg: no tranche yet (publish one: khanij review publish SCORES.gpkg --db …)\n"
+
+
 def test_decision_word_is_checked_by_the_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         khanij("review", "decide", "B1", "maybe", "--based-on", "0", "--db", str(tmp_path / "r.gpkg"))
