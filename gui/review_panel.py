@@ -358,15 +358,15 @@ class ReviewPanel(QWidget):
         def work(feedback):
             feedback.progress(0.0, f"reading {source}")
             scores = load(what)
-            feedback.progress(0.3, f"publishing {len(scores):,} blocks to {store.location}")
             with store.reopen() as own:
-                own.publish(scores, tranche, source)
+                own.publish(scores, tranche, source, feedback.sub(0.2, 1.0))
             return len(scores)
 
         task = Task(f"Publishing {source} as tranche {tranche}", work)
         task.succeeded.connect(lambda count: (self.refresh(tranche), self.show_message(
             f"Published {count:,} blocks of {source} as tranche {tranche}.")))
         task.failed.connect(lambda exc: self.show_message(f"Not published: {self._refusal(exc)}", problem=True))
+        task.cancelled.connect(lambda: self.show_message(f"Publishing cancelled: tranche {tranche} was not changed."))
         task.finished.connect(self._publish_finished)
         self.publishing = task
         self._update_buttons()

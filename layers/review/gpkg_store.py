@@ -21,6 +21,7 @@ from typing import Optional
 import pandas as pd
 
 from geo.errors import describe_path
+from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
     ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame, utc_now,
@@ -163,10 +164,13 @@ class GeoPackageStore(ReviewStore):
 
     # ------------------------------------------------------------ publish
 
-    def publish(self, scores, tranche: str, source: str = "") -> int:
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        feedback = ensure_feedback(feedback)
+        feedback.progress(0.0, "preparing the rows")
         rows = publish_rows(scores, tranche, source or tranche)
         now = _stamp(utc_now())
         bounds = [None if g is None else _bounds(g) for g in rows.blocks["wkb"]]
+        feedback.progress(0.3, f"writing {len(rows.blocks):,} blocks")
         with self._write() as db:
             db.execute("INSERT INTO review_tranches (tranche, published_by, published_at) VALUES (?, ?, ?) "
                        "ON CONFLICT (tranche) DO NOTHING", (tranche, self.user, now))
@@ -182,11 +186,13 @@ class GeoPackageStore(ReviewStore):
                 "score = excluded.score, geom = excluded.geom",
                 ((tranche, block_id, name, run_id, readiness, score, gpkg_geometry(wkb, box))
                  for (block_id, name, readiness, score, wkb), box in zip(rows.block_rows(), bounds)))
+            feedback.progress(0.6, f"writing {len(rows.blocks):,} score rows")
             db.executemany(
                 "INSERT INTO review_scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
                 "rules_sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((run_id, tranche, *row) for row in rows.score_rows()))
             self._update_extent(db)
+            feedback.check()  # the last moment a Cancel rolls back
         return run_id
 
     def _update_extent(self, db: sqlite3.Connection) -> None:

@@ -264,8 +264,12 @@ class ReviewStore(ABC):
     user: str
 
     @abstractmethod
-    def publish(self, scores, tranche: str, source: str = "") -> int:
-        """Put a score output into the store as ``tranche`` (a new run; decisions are kept); returns the run id."""
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        """Put a score output into the store as ``tranche`` (a new run; decisions are kept); returns the run id.
+
+        ``feedback`` (:class:`geo.feedback.Feedback`) hears the progress; a Cancel rolls the whole
+        publish back (:class:`geo.errors.Cancelled`), so a tranche is in the store entirely or not at all.
+        """
 
     @abstractmethod
     def tranches(self) -> list[Tranche]:

@@ -22,6 +22,7 @@ import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
 
+from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
     ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame,
@@ -209,8 +210,11 @@ class PostgresStore(ReviewStore):
 
     # ------------------------------------------------------------ publish
 
-    def publish(self, scores, tranche: str, source: str = "") -> int:
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        feedback = ensure_feedback(feedback)
+        feedback.progress(0.0, "preparing the rows")
         rows = publish_rows(scores, tranche, source or tranche)
+        feedback.progress(0.3, f"sending {len(rows.blocks):,} blocks")
         with self._transaction("publish") as cur:
             cur.execute("INSERT INTO review.tranches (tranche) VALUES (%s) ON CONFLICT (tranche) DO NOTHING", (tranche,))
             run_id = cur.execute(
@@ -228,10 +232,12 @@ class PostgresStore(ReviewStore):
                 "FROM publish_blocks ON CONFLICT (tranche, block_id) DO UPDATE SET block_name = EXCLUDED.block_name, "
                 "run_id = EXCLUDED.run_id, readiness = EXCLUDED.readiness, score = EXCLUDED.score, geom = EXCLUDED.geom",
                 (tranche, run_id, STORE_SRID))
+            feedback.progress(0.5, f"sending {len(rows.blocks):,} score rows")
             with cur.copy("COPY review.scores (run_id, tranche, block_id, readiness, score, gates, as_of, "
                           "rules_version, rules_sha256, data) FROM STDIN") as copy:
                 for row in rows.score_rows():
                     copy.write_row((run_id, tranche, *row))
+            feedback.check()  # the last moment a Cancel rolls back
         return run_id
 
     # ------------------------------------------------------------ read

@@ -225,3 +225,26 @@ def test_each_row_becomes_its_own_json_text_even_when_a_cell_looks_like_a_row():
     assert [json.loads(text) for text in records_json(frame.drop(columns="extra"))] == [
         {"block_id": "A", "note": 'x},{"block_id":"fake"}'}, {"block_id": "B", "note": "two\nlines\u2028"},
         {"block_id": "C", "note": None}]
+
+
+def test_a_cancelled_publish_leaves_the_store_as_it_was(backend, scores):
+    from geo.errors import Cancelled
+    from geo.feedback import Feedback
+
+    kind, open_as = backend
+    tranche = fresh_tranche()
+    heard = []
+
+    def cancel_once_blocks_are_written(fraction, text):
+        heard.append(text)
+        if fraction >= 0.5:
+            feedback.cancel()
+
+    feedback = Feedback(cancel_once_blocks_are_written)
+    with open_as("ana") as store:
+        with pytest.raises(Cancelled):
+            store.publish(scores, tranche, "scores.gpkg", feedback)
+        assert any("score rows" in text for text in heard)
+        assert tranche not in {t.name for t in store.tranches()}
+        store.publish(scores, tranche, "scores.gpkg")  # the connection is usable again
+        assert len(store.blocks(tranche)) == len(scores)
