@@ -75,7 +75,9 @@ CREATE OR REPLACE FUNCTION review.stamp_decision() RETURNS trigger LANGUAGE plpg
 BEGIN
   IF NEW.decision IS NOT DISTINCT FROM OLD.decision AND NEW.comment IS NOT DISTINCT FROM OLD.comment
      AND NEW.version = OLD.version THEN
-    RETURN NEW;  -- a new score run of the block, not a decision
+    NEW.reviewer := OLD.reviewer;  -- a new score run of the block, not a decision: who decided and when
+    NEW.decided_at := OLD.decided_at;  -- stay as the last decision left them
+    RETURN NEW;
   END IF;
   IF NEW.decision = '{OWNER_ONLY_DECISION}' AND NOT pg_has_role(current_user, '{OWNER_ROLE}', 'MEMBER') THEN
     RAISE EXCEPTION 'only an owner (role {OWNER_ROLE}) can withdraw; % is not one', current_user
