@@ -8,8 +8,8 @@ is the database's job, through three group roles made by :func:`install_schema`:
 - ``khanij_reviewer`` (also a reader) may change only a block's decision, comment and version;
 - ``khanij_owner`` (also a reviewer) publishes tranches and withdraws them.
 
-Triggers record who decided and when (the database user and the server's clock, not what the
-client says), write every decision to ``audit`` (a SECURITY DEFINER function: nobody needs, or
+Triggers record who decided, published or withdrew and when (the database user and the server's
+clock, not what the client says), write every decision to ``audit`` (a SECURITY DEFINER function: nobody needs, or
 has, any write privilege on the log) and refuse every UPDATE, DELETE or TRUNCATE of the log.
 Passwords are never handled here: libpq reads PGPASSWORD, ~/.pgpass or a service file.
 All SQL is parameterised; publishing streams the rows with COPY.
@@ -95,6 +95,25 @@ BEGIN
 END $fn$;
 CREATE OR REPLACE TRIGGER blocks_stamp_decision BEFORE UPDATE ON review.blocks
   FOR EACH ROW EXECUTE FUNCTION review.stamp_decision();
+
+CREATE OR REPLACE FUNCTION review.stamp_publisher() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.published_by := current_user;
+    NEW.published_at := now();
+    RETURN NEW;
+  END IF;
+  NEW.published_by := OLD.published_by;
+  NEW.published_at := OLD.published_at;
+  IF TG_TABLE_NAME = 'tranches' AND (NEW.withdrawn_by, NEW.withdrawn_at) IS DISTINCT FROM (OLD.withdrawn_by, OLD.withdrawn_at) THEN
+    NEW.withdrawn_by := CASE WHEN NEW.withdrawn_at IS NULL THEN NULL ELSE current_user END;
+  END IF;
+  RETURN NEW;
+END $fn$;
+CREATE OR REPLACE TRIGGER tranches_stamp_publisher BEFORE INSERT OR UPDATE ON review.tranches
+  FOR EACH ROW EXECUTE FUNCTION review.stamp_publisher();
+CREATE OR REPLACE TRIGGER runs_stamp_publisher BEFORE INSERT OR UPDATE ON review.runs
+  FOR EACH ROW EXECUTE FUNCTION review.stamp_publisher();
 
 CREATE OR REPLACE FUNCTION review.log_decision() RETURNS trigger LANGUAGE plpgsql
   SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
