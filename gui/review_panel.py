@@ -150,6 +150,9 @@ class ReviewPanel(QWidget):
         publish_row.addStretch(1)
 
         self.tranche_box = QComboBox()
+        self.run_label = QLabel()  # what the scores under review were computed from
+        self.run_label.setWordWrap(True)
+        self.run_label.setStyleSheet("color: #555;")
         self.tranche_box.currentTextChanged.connect(lambda _name: self.refresh_blocks())
         self.blocks_table = self._table(LISTING_HEADINGS)
         self.blocks_table.itemSelectionChanged.connect(self._show_selected)
@@ -201,6 +204,7 @@ class ReviewPanel(QWidget):
         tranche_row.addWidget(QLabel("Tranche"))
         tranche_row.addWidget(self.tranche_box, 1)
         layout.addLayout(tranche_row)
+        layout.addWidget(self.run_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         self._update_buttons()
@@ -406,6 +410,8 @@ class ReviewPanel(QWidget):
         selected_id = None if selected is None else selected["block_id"]
         tranche = self.current_tranche()
         listing = self._guarded(lambda: self.store.blocks(tranche)) if self.store and tranche else None
+        run = self._guarded(lambda: self.store.latest_run(tranche)) if listing is not None else None
+        self.run_label.setText("" if run is None else f"Scores: {run.describe()}.")
         self.listing = listing if listing is not None else pd.DataFrame()
         table = self.blocks_table
         table.setSortingEnabled(False)

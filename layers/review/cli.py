@@ -105,9 +105,10 @@ def _list(args: argparse.Namespace) -> int:
             return 0
         tranche = chosen_tranche(store, args.tranche)
         listing = store.blocks(tranche)
+        run = store.latest_run(tranche)
     listing["decided_at"] = listing["decided_at"].map(lambda t: "" if t is None or t != t else format_time(t))
     listing = listing.fillna({"decision": "—", "reviewer": "", "comment": ""})
-    print(f"tranche {tranche}: {len(listing)} blocks")
+    print(f"tranche {tranche}: {len(listing)} blocks; scores: {run.describe()}")
     print(listing.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     return 0
 

@@ -24,7 +24,8 @@ from geo.errors import describe_path
 from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame, utc_now,
+    RUN_COLUMNS, ReviewError, ReviewRefused, ReviewStore, Run, StaleDecision, Tranche, check_decision, publish_rows,
+    score_frame, utc_now,
 )
 
 BUSY_TIMEOUT_S = 60.0
@@ -210,6 +211,11 @@ class GeoPackageStore(ReviewStore):
             "FROM review_tranches t LEFT JOIN review_blocks b ON b.tranche = t.tranche "
             "GROUP BY t.tranche ORDER BY t.published_at DESC").fetchall() if self._has_schema() else []
         return [Tranche(name, by, _time(at), n, wby, _time(wat)) for name, by, at, n, wby, wat in rows]
+
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        row = self.connection.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM review_runs WHERE tranche = ? "
+                                      "ORDER BY run_id DESC LIMIT 1", (tranche,)).fetchone()
+        return None if row is None else Run(*row[:2], _time(row[2]), *row[3:])
 
     def _has_schema(self) -> bool:
         return self.connection.execute(

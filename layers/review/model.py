@@ -89,6 +89,29 @@ class Tranche:
         return self.withdrawn_at is not None
 
 
+RUN_COLUMNS = ("run_id", "published_by", "published_at", "source", "as_of", "rules_version", "rules_sha256",
+               "n_blocks")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One published score run of a tranche: what the reviewers' scores were computed from."""
+
+    run_id: int
+    published_by: str
+    published_at: datetime.datetime
+    source: str
+    as_of: str
+    rules_version: str
+    rules_sha256: str
+    n_blocks: int
+
+    def describe(self) -> str:
+        """``run 2 of scores.gpkg: rules 2026.12 (SHA-256 7ad231d54c1a…), as of 2026-12-03; published by …``."""
+        return (f"run {self.run_id} of {self.source}: rules {self.rules_version} (SHA-256 {self.rules_sha256[:12]}…), "
+                f"as of {self.as_of}; published by {self.published_by} on {format_time(self.published_at)}")
+
+
 def format_time(moment: Optional[datetime.datetime]) -> str:
     if moment is None:
         return ""
@@ -274,6 +297,10 @@ class ReviewStore(ABC):
     @abstractmethod
     def tranches(self) -> list[Tranche]:
         """Every tranche, newest first."""
+
+    @abstractmethod
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        """The tranche's latest score run (its rules, their hash and as-of date), None for an unknown tranche."""
 
     @abstractmethod
     def blocks(self, tranche: str) -> pd.DataFrame:

@@ -25,7 +25,8 @@ from psycopg import errors as pg_errors
 from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame,
+    RUN_COLUMNS, ReviewError, ReviewRefused, ReviewStore, Run, StaleDecision, Tranche, check_decision, publish_rows,
+    score_frame,
 )
 
 READ_ROLE, REVIEWER_ROLE, OWNER_ROLE = "khanij_read", "khanij_reviewer", "khanij_owner"
@@ -278,6 +279,12 @@ class PostgresStore(ReviewStore):
                 "FROM review.tranches t LEFT JOIN review.blocks b USING (tranche) "
                 "GROUP BY t.tranche ORDER BY t.published_at DESC").fetchall()
         return [Tranche(*row) for row in rows]
+
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        with self._transaction("view") as cur:
+            row = cur.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM review.runs WHERE tranche = %s "
+                              "ORDER BY run_id DESC LIMIT 1", (tranche,)).fetchone()
+        return None if row is None else Run(*row[:4], row[4].isoformat(), *row[5:])
 
     def blocks(self, tranche: str) -> pd.DataFrame:
         return self._frame(f"SELECT {', '.join(LISTING_COLUMNS)} FROM review.blocks WHERE tranche = %s "

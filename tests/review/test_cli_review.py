@@ -21,7 +21,7 @@ def test_publish_list_decide_history_on_a_geopackage(tmp_path, scores_path, caps
     assert "35 blocks of scores.gpkg published as tranche 'JH-2026'" in capsys.readouterr().out
     assert khanij("review", "list", "--db", db) == 0
     listing = capsys.readouterr().out
-    assert listing.startswith("tranche JH-2026: 35 blocks") and "JH-CL-01" in listing
+    assert listing.startswith("tranche JH-2026: 35 blocks; scores: run 1 of scores.gpkg: rules ") and "JH-CL-01" in listing
     assert khanij("review", "decide", "JH-CL-01", "needs information", "--based-on", "0", "--comment",
                   "2019 drilling logs?", "--db", db, "--reviewer", "ravi") == 0
     assert "needs information by ravi" in capsys.readouterr().out

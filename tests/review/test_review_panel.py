@@ -53,6 +53,7 @@ def test_lists_blocks_records_a_decision_and_shows_history(qtbot, panel, tmp_pat
     best = scores.loc[scores["score"].idxmax()]
     assert cell(panel.blocks_table, 0, "Block") == best["block_id"]
     assert cell(panel.blocks_table, 0, "Decision") == "—"
+    assert panel.run_label.text().startswith(f"Scores: run 1 of JH-2026: rules {scores['rules_version'].iloc[0]} ")
     panel.select_block("JH-CL-01")
     panel.decision_box.setCurrentText("needs information")
     panel.comment_edit.setPlainText("Where are the 2019 drilling logs?")

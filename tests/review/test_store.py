@@ -76,6 +76,15 @@ def test_scores_keep_every_column_of_the_run_and_its_key_columns(backend, scores
     assert stored["gates"] == (f"stage: {first['gate_stage']}; protected: {first['gate_protected']}; "
                                f"state: {first['gate_state']}")
     assert run == (first["as_of"], first["rules_version"], first["rules_sha256"])
+    with open_as("meena") as viewer:
+        latest = viewer.latest_run(tranche)
+        assert viewer.latest_run("nope") is None
+    assert (latest.run_id, latest.source, latest.as_of, latest.rules_version, latest.rules_sha256, latest.n_blocks,
+            latest.published_by) == (run_id, "scores.gpkg", first["as_of"], first["rules_version"],
+                                     first["rules_sha256"], len(scores), "ana")
+    assert latest.describe().startswith(f"run {run_id} of scores.gpkg: rules {first['rules_version']} "
+                                        f"(SHA-256 {first['rules_sha256'][:12]}…), as of {first['as_of']}; "
+                                        "published by ana on ")
 
 
 def test_a_decision_on_a_stale_version_is_refused_naming_who_changed_it(backend, scores):
