@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.review = ReviewPanel(self.runner, project_scores=self.project_scores,  # issue 15: the team's review
                                   project_folder=lambda: self.project_path.parent if self.project_path else None)
-        self.review_dock = self._dock("Review", "review_dock", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review_dock = self._dock("Review", "review_dock", _scrollable(self.review),
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
         self.readiness_dock.raise_()
 
