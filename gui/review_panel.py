@@ -18,8 +18,8 @@ from typing import Any, Callable, Optional
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+    QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -139,15 +139,10 @@ class ReviewPanel(QWidget):
         self.publish_button.setToolTip("Put a score GeoPackage written by 'khanij score' into the store as a tranche "
                                        "(owners only)")
         self.publish_button.clicked.connect(self.choose_scores_to_publish)
-        store_row = QHBoxLayout()
-        store_row.addWidget(QLabel("Store"))
-        for button in (open_gpkg, connect_pg, self.refresh_button):
-            store_row.addWidget(button)
-        store_row.addStretch(1)
-        publish_row = QHBoxLayout()
-        for button in (self.publish_project_button, self.publish_button):
-            publish_row.addWidget(button)
-        publish_row.addStretch(1)
+        store_row = QGridLayout()   # two a row, so the dock stays narrow beside the map
+        for position, button in enumerate((open_gpkg, connect_pg, self.publish_project_button, self.publish_button,
+                                           self.refresh_button)):
+            store_row.addWidget(button, position // 2, position % 2)
 
         self.tranche_box = QComboBox()
         self.run_label = QLabel()  # what the scores under review were computed from
@@ -199,7 +194,6 @@ class ReviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.store_label)
         layout.addLayout(store_row)
-        layout.addLayout(publish_row)
         tranche_row = QHBoxLayout()
         tranche_row.addWidget(QLabel("Tranche"))
         tranche_row.addWidget(self.tranche_box, 1)
