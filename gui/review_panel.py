@@ -184,6 +184,7 @@ class ReviewPanel(QWidget):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(decide_box)
+        lower_layout.addWidget(self.message)  # under the button that caused it: a refusal is never below the fold
         lower_layout.addWidget(history_box)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.blocks_table)
@@ -200,7 +201,6 @@ class ReviewPanel(QWidget):
         layout.addLayout(tranche_row)
         layout.addWidget(self.run_label)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.message)
         self._update_buttons()
 
     @staticmethod
