@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._connect()
         self.workbench = Workbench(self)
+        self.readiness_dock.raise_()     # the first tab on the right, before Review and Live verdict
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.update_title()
@@ -196,7 +197,6 @@ class MainWindow(QMainWindow):
         self.review_dock = self._dock("Review", "review_dock", scrollable(self.review),
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
-        self.readiness_dock.raise_()
 
     def project_scores(self) -> Optional[ProjectScores]:
         """The readiness scores shown (what the Review panel publishes), or None before the first run."""
