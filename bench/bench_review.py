@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import tempfile
 import uuid
@@ -64,10 +63,10 @@ def publish_row_by_row(store, scores, tranche: str) -> None:
             cur.execute("INSERT INTO review.blocks (tranche, block_id, block_name, run_id, readiness, score, geom) "
                         "VALUES (%s, %s, %s, %s, %s, %s, ST_Multi(ST_GeomFromWKB(%s, %s)))",
                         (tranche, block_id, name, run_id, readiness, score, wkb, STORE_SRID))
-        for (_position, *row), record in zip(rows.score_rows(), json.loads(rows.records)):
+        for row in rows.score_rows():
             cur.execute("INSERT INTO review.scores (run_id, tranche, block_id, readiness, score, gates, as_of, "
                         "rules_version, rules_sha256, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        (run_id, tranche, *row, json.dumps(record, ensure_ascii=False)))
+                        (run_id, tranche, *row))
 
 
 def latest_decisions_one_query_per_block(store, tranche: str) -> list:

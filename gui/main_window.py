@@ -35,7 +35,7 @@ from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
-from gui.review_panel import ReviewPanel
+from gui.review_panel import ProjectScores, ReviewPanel
 from gui.scrolling import scrollable
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
@@ -46,6 +46,7 @@ from gui.workers import Task, TaskRunner
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
 RESULTS_KEY = "readiness_results"
+REVIEW_KEY = "review"  # the Review panel's store (a GeoPackage path or a connection string without password)
 # Below this width the readiness panel shares the left dock with the layers (as tabs), so the
 # map keeps most of a 1024-pixel screen.
 COMPACT_WIDTH_PX = 1280
@@ -191,9 +192,22 @@ class MainWindow(QMainWindow):
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.review = ReviewPanel(self.runner)
-        self.review_dock = self._dock("Review", "review_dock", scrollable(self.review), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review = ReviewPanel(self.runner, project_scores=self.project_scores,  # issue 15: the team's review
+                                  project_folder=lambda: self.project_path.parent if self.project_path else None)
+        self.review_dock = self._dock("Review", "review_dock", scrollable(self.review),
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
+
+    def project_scores(self) -> Optional[ProjectScores]:
+        """The readiness scores shown (what the Review panel publishes), or None before the first run."""
+        layer = self.readiness.scores_layer
+        if layer is None:
+            return None
+        blocks = self.readiness.scored_blocks
+        project = self.project_path.name if self.project_path else "unsaved project"
+        source = f"{project}: {blocks.name if blocks is not None else layer.name}"
+        tranche = self.project_path.stem if self.project_path else (blocks.name if blocks is not None else layer.name)
+        return ProjectScores(layer.data, tranche, source, self.readiness.out_of_date)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -496,6 +510,7 @@ class MainWindow(QMainWindow):
             self.readiness.restore_scores(project.scores, self.layer_list.find(results.get("blocks_name") or "")
                                           or self.scoring_setup.layer_for("blocks", self.layer_list),
                                           out_of_date=bool(results.get("out_of_date") or notes))
+        self.review.restore_store(project.extra.get(REVIEW_KEY), relative_to=path.parent)
         problems = [*project.messages, *(f"Scoring set-up: {note}" for note in notes)]
         picker_note = self.state_picker.show_filter()
         if picker_note:
@@ -531,6 +546,9 @@ class MainWindow(QMainWindow):
             blocks = self.readiness.scored_blocks
             extra[RESULTS_KEY] = {"out_of_date": self.readiness.out_of_date,
                                   "blocks_name": blocks.name if blocks is not None else None}
+        review = self.review.saved_store(relative_to=Path(path).parent)
+        if review is not None:
+            extra[REVIEW_KEY] = review
         try:
             save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra,
                          scores=scores.data if scores is not None else None)

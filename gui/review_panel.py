@@ -1,34 +1,54 @@
 """The Review panel: a tranche's blocks with their latest decision, recording a decision, a block's history.
 
 A view on :mod:`layers.review` (the same functions as ``khanij review``): the store is a
-GeoPackage or a PostgreSQL database chosen with :class:`PostgresDialog`. Each decision is sent with
-the version of the block the reviewer was looking at; when someone else decided meanwhile the
-store refuses it, the panel says who and when, shows the new state and history, and keeps the
-comment typed so the reviewer can decide again. Refusals by the database are shown in words.
+GeoPackage (``review.gpkg`` beside the project unless the user picks another) or a PostgreSQL
+database chosen with :class:`PostgresDialog`. An owner publishes the project's current scores
+(those of the Auction readiness panel, with their rules version, hash and as-of date) or a score
+GeoPackage. Each decision is sent with the version of the block the reviewer was looking at; when
+someone else decided meanwhile the store refuses it, the panel says who and when, shows the new
+state and history, and keeps the comment typed so the reviewer can decide again. Refusals by the
+database are shown in words.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+    QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from geo.errors import KhanijError
-from layers.review import DECISIONS, ReviewStore, StaleDecision, format_time, open_store
+from layers.review import DECISIONS, ReviewStore, StaleDecision, format_time, is_postgres, open_store
 from layers.style import READINESS_COLOURS
 
 from gui.workers import Task, TaskRunner
 
-LISTING_HEADINGS = ("Block", "Name", "Readiness", "Score", "Decision", "Version", "Reviewer", "When")
-HISTORY_HEADINGS = ("Version", "Decision", "Reviewer", "When", "Comment")
+# What a reviewer scans first comes first (the dock is narrow); the name, long, stretches last.
+LISTING_HEADINGS = ("Block", "Decision", "Version", "Readiness", "Score", "Reviewer", "When", "Name")
+HISTORY_HEADINGS = ("Version", "Decision", "By, when", "Comment")  # who and when on two lines: room for the comment
 DECISION_COLOURS = {"approved": "#1a9850", "rejected": "#d73027", "needs information": "#e08214",
                     "proposed": "#4575b4", "withdrawn": "#7f7f7f"}
+
+
+@dataclass(frozen=True)
+class ProjectScores:
+    """The project's current scores as the Auction readiness panel holds them, ready to publish."""
+
+    frame: Any          # the score GeoDataFrame (every column the scorer wrote, with the blocks' shapes)
+    tranche: str        # the tranche name proposed: the project's name, else the blocks layer's
+    source: str         # where the run came from, recorded with it ("jharkhand.khanij: blocks")
+    out_of_date: bool   # the inputs changed since the scores were computed
+
+
+NO_PROJECT_SCORES = "The project has no scores yet: run the scoring in the Auction readiness panel, then publish."
+STALE_PROJECT_SCORES = ("The project's scores are out of date (the scoring inputs changed since they were computed): "
+                        "run the scoring again in the Auction readiness panel, then publish.")
 
 
 def _text(value) -> str:
@@ -89,28 +109,45 @@ class ReviewPanel(QWidget):
 
     storeChanged = Signal(str)   # the store's location, or "" when closed
 
-    def __init__(self, runner: TaskRunner, parent: Optional[QWidget] = None):
+    def __init__(self, runner: TaskRunner, parent: Optional[QWidget] = None,
+                 project_scores: Optional[Callable[[], Optional[ProjectScores]]] = None,
+                 project_folder: Optional[Callable[[], Optional[Path]]] = None):
         super().__init__(parent)
         self.runner = runner
+        self.project_scores = project_scores or (lambda: None)
+        self.project_folder = project_folder or (lambda: None)
         self.store: Optional[ReviewStore] = None
         self.listing = pd.DataFrame()
+        self.publishing: Optional[Task] = None
+        self.remembered_connection = ""  # the project's PostgreSQL store, to fill the dialog if it needs a password
 
         self.store_label = QLabel("No review store open.")
         self.store_label.setWordWrap(True)
-        open_gpkg = QPushButton("Open GeoPackage…")
+        open_gpkg = QPushButton("GeoPackage…")
+        open_gpkg.setToolTip("Open a review GeoPackage, or make one (default: review.gpkg beside the project)")
         open_gpkg.clicked.connect(self.choose_geopackage)
-        connect_pg = QPushButton("Connect to PostgreSQL…")
+        connect_pg = QPushButton("PostgreSQL…")
+        connect_pg.setToolTip("Connect to a shared review database (PostgreSQL + PostGIS)")
         connect_pg.clicked.connect(self.choose_postgres)
-        self.publish_button = QPushButton("Publish scores…")
-        self.publish_button.setToolTip("Put a score GeoPackage into the store as a tranche (owners only)")
-        self.publish_button.clicked.connect(self.choose_scores_to_publish)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
-        store_row = QGridLayout()   # two by two, so the dock stays narrow beside the map
-        for position, button in enumerate((open_gpkg, connect_pg, self.publish_button, self.refresh_button)):
+        self.publish_project_button = QPushButton("Publish project scores…")
+        self.publish_project_button.setToolTip("Put the scores of the Auction readiness panel into the store as a "
+                                               "tranche, with their rules version, hash and as-of date (owners only)")
+        self.publish_project_button.clicked.connect(self.choose_project_publish)
+        self.publish_button = QPushButton("Publish a score file…")
+        self.publish_button.setToolTip("Put a score GeoPackage written by 'khanij score' into the store as a tranche "
+                                       "(owners only)")
+        self.publish_button.clicked.connect(self.choose_scores_to_publish)
+        store_row = QGridLayout()   # two a row, so the dock stays narrow beside the map
+        for position, button in enumerate((open_gpkg, connect_pg, self.publish_project_button, self.publish_button,
+                                           self.refresh_button)):
             store_row.addWidget(button, position // 2, position % 2)
 
         self.tranche_box = QComboBox()
+        self.run_label = QLabel()  # what the scores under review were computed from
+        self.run_label.setWordWrap(True)
+        self.run_label.setStyleSheet("color: #555;")
         self.tranche_box.currentTextChanged.connect(lambda _name: self.refresh_blocks())
         self.blocks_table = self._table(LISTING_HEADINGS)
         self.blocks_table.itemSelectionChanged.connect(self._show_selected)
@@ -131,6 +168,11 @@ class ReviewPanel(QWidget):
         decide_form.addRow(self.decide_button)
 
         self.history_table = self._table(HISTORY_HEADINGS)
+        # The comment is what a reviewer reads: it takes the width left and wraps, never hidden off the side.
+        self.history_table.horizontalHeader().setSectionResizeMode(len(HISTORY_HEADINGS) - 1,
+                                                                  QHeaderView.ResizeMode.Stretch)
+        self.history_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history_table.setWordWrap(True)
         history_box = QGroupBox("History of the block")
         QVBoxLayout(history_box).addWidget(self.history_table)
 
@@ -142,6 +184,7 @@ class ReviewPanel(QWidget):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(decide_box)
+        lower_layout.addWidget(self.message)  # under the button that caused it: a refusal is never below the fold
         lower_layout.addWidget(history_box)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.blocks_table)
@@ -156,8 +199,8 @@ class ReviewPanel(QWidget):
         tranche_row.addWidget(QLabel("Tranche"))
         tranche_row.addWidget(self.tranche_box, 1)
         layout.addLayout(tranche_row)
+        layout.addWidget(self.run_label)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.message)
         self._update_buttons()
 
     @staticmethod
@@ -180,31 +223,43 @@ class ReviewPanel(QWidget):
 
     def _update_buttons(self) -> None:
         has_store = self.store is not None
-        self.publish_button.setEnabled(has_store)
+        for button in (self.publish_project_button, self.publish_button):
+            button.setEnabled(has_store and self.publishing is None)
         self.refresh_button.setEnabled(has_store)
         self.decide_button.setEnabled(has_store and self.selected_block() is not None)
 
     # ------------------------------------------------------------ the store
 
+    def default_geopackage(self) -> str:
+        """``review.gpkg`` beside the project (the embedded default store), or in the current folder."""
+        folder = self.project_folder()
+        return str(Path(folder) / "review.gpkg") if folder else "review.gpkg"
+
     def choose_geopackage(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a review GeoPackage", "", "GeoPackage (*.gpkg)")
+        path, _ = QFileDialog.getSaveFileName(self, "Open or make a review GeoPackage", self.default_geopackage(),
+                                              "GeoPackage (*.gpkg)",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
         if path:
-            self.open(path)
+            self.open(path, create=True)
 
     def choose_postgres(self) -> None:
         from gui.main_window import app_settings
         from layers.review.pg_store import safe_conninfo
 
         settings = app_settings()
-        dialog = PostgresDialog(self, str(settings.value("review/last_connection", "")))
+        dialog = PostgresDialog(self, self.remembered_connection or str(settings.value("review/last_connection", "")))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             settings.setValue("review/last_connection", safe_conninfo(dialog.conninfo(with_password=False)))
             self.open(dialog.conninfo())
 
-    def open(self, target: str) -> Task:
-        """Open the store at ``target`` off the GUI thread (a remote server may be slow to answer)."""
+    def open(self, target: str, create: bool = False) -> Task:
+        """Open the store at ``target`` off the GUI thread (a remote server may be slow to answer).
+
+        ``create`` makes a GeoPackage store that does not exist yet (the tables are added to an
+        existing GeoPackage, such as the tranche's own score file).
+        """
         self.show_message("Connecting…")
-        task = Task("Opening the review store", lambda _feedback: open_store(target))
+        task = Task("Opening the review store", lambda _feedback: open_store(target, create=create))
         task.succeeded.connect(self.set_store)
         task.failed.connect(lambda exc: self.show_message(self._refusal(exc), problem=True))
         self.runner.start(task)
@@ -218,6 +273,22 @@ class ReviewPanel(QWidget):
         self.storeChanged.emit(store.location)
         self.show_message("")
         self.refresh()
+
+    def saved_store(self, relative_to: Optional[Path] = None) -> Optional[dict]:
+        """What a project keeps of the open store (:meth:`ReviewStore.target`: never a password), or None."""
+        return None if self.store is None else {"store": self.store.target(relative_to)}
+
+    def restore_store(self, saved, relative_to: Optional[Path] = None) -> Optional[Task]:
+        """Open the store a project kept (:meth:`saved_store`); PostgreSQL takes the password from libpq's sources."""
+        target = saved.get("store") if isinstance(saved, dict) else None
+        if not isinstance(target, str) or not target:
+            return None
+        if is_postgres(target):
+            self.remembered_connection = target
+            return self.open(target)
+        from layers.project import source_path
+
+        return self.open(str(source_path(target, relative_to)))
 
     def close_store(self) -> None:
         if self.store is not None:
@@ -246,22 +317,64 @@ class ReviewPanel(QWidget):
         """Publish the score GeoPackage at ``path`` as ``tranche`` (default its name) off the GUI thread."""
         from layers.review.cli import read_scored_blocks
 
-        name = tranche or Path(path).stem
+        return self._start_publish(read_scored_blocks, path, tranche or Path(path).stem, Path(path).name)
+
+    def choose_project_publish(self) -> None:
+        current = self._publishable_project_scores()
+        if current is None:
+            return
+        name, accepted = QInputDialog.getText(self, "Publish the project's scores", "Tranche name:", text=current.tranche)
+        if accepted and name.strip():
+            self.publish_project_scores(name.strip())
+
+    def _publishable_project_scores(self) -> Optional[ProjectScores]:
+        """The project's scores, or None with the reason shown (none yet, or out of date)."""
+        current = self.project_scores()
+        if current is None or current.out_of_date:
+            self.show_message(NO_PROJECT_SCORES if current is None else STALE_PROJECT_SCORES, problem=True)
+            return None
+        return current
+
+    def publish_project_scores(self, tranche: Optional[str] = None) -> Optional[Task]:
+        """Publish the project's current scores as ``tranche`` (default: the project's name) off the GUI thread.
+
+        Out-of-date scores are refused: a tranche under review must be what the inputs give now.
+        """
+        current = self._publishable_project_scores()
+        if current is None:
+            return None
+        return self._start_publish(lambda frame: frame, current.frame, tranche or current.tranche, current.source)
+
+    def _start_publish(self, load: Callable[[Any], Any], what, tranche: str, source: str) -> Task:
+        """Publish ``load(what)`` as ``tranche`` on a worker thread, through a connection of its own.
+
+        The panel's connection stays free for the reviewer's decisions meanwhile (a decision must
+        not join the publish's transaction).
+        """
         store = self.store
 
         def work(feedback):
-            feedback.progress(0.0, f"reading {Path(path).name}")
-            scores = read_scored_blocks(path)
-            feedback.progress(0.3, f"publishing {len(scores):,} blocks")
-            store.publish(scores, name, Path(path).name)
+            feedback.progress(0.0, f"reading {source}")
+            scores = load(what)
+            with store.reopen() as own:
+                own.publish(scores, tranche, source, feedback.sub(0.2, 1.0))
             return len(scores)
 
-        task = Task(f"Publishing {Path(path).name}", work)
-        task.succeeded.connect(lambda count: (self.refresh(name),
-                                              self.show_message(f"Published {count:,} blocks as tranche {name}.")))
-        task.failed.connect(lambda exc: self.show_message(self._refusal(exc), problem=True))
+        task = Task(f"Publishing {source} as tranche {tranche}", work)
+        task.succeeded.connect(lambda count: (self.refresh(tranche), self.show_message(
+            f"Published {count:,} blocks of {source} as tranche {tranche}.")))
+        task.failed.connect(lambda exc: self.show_message(f"Not published: {self._refusal(exc)}", problem=True))
+        task.cancelled.connect(lambda: self.show_message(f"Publishing cancelled: tranche {tranche} was not changed."))
+        task.finished.connect(self._publish_finished)
+        self.publishing = task
+        self._update_buttons()
+        self.show_message(f"Publishing {source} as tranche {tranche}…")
         self.runner.start(task)
         return task
+
+    def _publish_finished(self) -> None:
+        self.publishing = None
+        self._update_buttons()
 
     # ------------------------------------------------------------ listing
 
@@ -291,22 +404,26 @@ class ReviewPanel(QWidget):
         selected_id = None if selected is None else selected["block_id"]
         tranche = self.current_tranche()
         listing = self._guarded(lambda: self.store.blocks(tranche)) if self.store and tranche else None
+        run = self._guarded(lambda: self.store.latest_run(tranche)) if listing is not None else None
+        self.run_label.setText("" if run is None else f"Scores: {run.describe()}.")
         self.listing = listing if listing is not None else pd.DataFrame()
         table = self.blocks_table
         table.setSortingEnabled(False)
         table.setRowCount(len(self.listing))
         for row, block in enumerate(self.listing.itertuples(index=False)):
-            cells = (block.block_id, _text(block.block_name), _text(block.readiness),
-                     "" if pd.isna(block.score) else f"{block.score:.1f}", _text(block.decision) or "—",
-                     str(block.version), _text(block.reviewer), _when(block.decided_at))
-            for column, text in enumerate(cells):
+            cells = {"Block": block.block_id, "Decision": _text(block.decision) or "—", "Version": str(block.version),
+                     "Readiness": _text(block.readiness), "Score": "" if pd.isna(block.score) else f"{block.score:.1f}",
+                     "Reviewer": _text(block.reviewer), "When": _when(block.decided_at), "Name": _text(block.block_name)}
+            for column, heading in enumerate(LISTING_HEADINGS):
+                text = cells[heading]
                 item = QTableWidgetItem(text)
-                if column == 2 and text in READINESS_COLOURS:
-                    item.setForeground(_colour(READINESS_COLOURS[text]))
-                if column == 4 and text in DECISION_COLOURS:
-                    item.setForeground(_colour(DECISION_COLOURS[text]))
-                if column in (3, 5):
+                colour = (READINESS_COLOURS if heading == "Readiness" else DECISION_COLOURS).get(text)
+                if colour is not None and heading in ("Readiness", "Decision"):
+                    item.setForeground(_colour(colour))
+                if heading in ("Score", "Version"):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if heading == "Name":
+                    item.setToolTip(text)
                 table.setItem(row, column, item)
         if selected_id is not None:
             self.select_block(selected_id)
@@ -337,9 +454,11 @@ class ReviewPanel(QWidget):
         history = history if history is not None else pd.DataFrame(columns=["version"])
         self.history_table.setRowCount(len(history))
         for row, entry in enumerate(history.itertuples(index=False)):
-            for column, text in enumerate((str(entry.version), entry.decision, entry.reviewer, _when(entry.decided_at),
-                                           _text(entry.comment))):
-                self.history_table.setItem(row, column, QTableWidgetItem(text))
+            for column, text in enumerate((str(entry.version), entry.decision,
+                                           f"{entry.reviewer}\n{_when(entry.decided_at)}", _text(entry.comment))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history_table.setItem(row, column, item)
 
     # ------------------------------------------------------------ deciding
 

@@ -10,11 +10,11 @@ from typing import Optional
 
 from layers.review.model import (
     DECISIONS, HISTORY_COLUMNS, LISTING_COLUMNS, Decision, ReviewConnectionError, ReviewError, ReviewRefused,
-    ReviewStore, StaleDecision, Tranche, format_time,
+    ReviewStore, Run, StaleDecision, Tranche, format_time,
 )
 
 __all__ = ["DECISIONS", "HISTORY_COLUMNS", "LISTING_COLUMNS", "Decision", "ReviewConnectionError", "ReviewError",
-           "ReviewRefused", "ReviewStore", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store"]
+           "ReviewRefused", "ReviewStore", "Run", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store"]
 
 
 def is_postgres(target: str) -> bool:

@@ -96,6 +96,8 @@ def _publish(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with open_for(args, read_only=True) as store:
         if not args.tranche and len(store.tranches()) != 1:
+            if not store.tranches():
+                print(f"{store.location}: no tranche yet (publish one: khanij review publish SCORES.gpkg --db …)")
             for tranche in store.tranches():
                 state = f"withdrawn by {tranche.withdrawn_by}" if tranche.withdrawn else "open"
                 print(f"{tranche.name}\t{tranche.n_blocks} blocks\tpublished by {tranche.published_by} on "
@@ -103,9 +105,10 @@ def _list(args: argparse.Namespace) -> int:
             return 0
         tranche = chosen_tranche(store, args.tranche)
         listing = store.blocks(tranche)
+        run = store.latest_run(tranche)
     listing["decided_at"] = listing["decided_at"].map(lambda t: "" if t is None or t != t else format_time(t))
     listing = listing.fillna({"decision": "—", "reviewer": "", "comment": ""})
-    print(f"tranche {tranche}: {len(listing)} blocks")
+    print(f"tranche {tranche}: {len(listing)} blocks; scores: {run.describe()}")
     print(listing.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     return 0
 

@@ -22,10 +22,11 @@ import pandas as pd
 
 from geo.atomic import atomic_path, not_a_regular_file
 from geo.errors import describe_path
+from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, ReviewWriteError, StaleDecision, Tranche, check_decision, publish_rows,
-    score_frame, utc_now,
+    RUN_COLUMNS, ReviewError, ReviewRefused, ReviewStore, ReviewWriteError, Run, StaleDecision, Tranche, check_decision,
+    publish_rows, score_frame, utc_now,
 )
 
 BUSY_TIMEOUT_S = 60.0
@@ -147,6 +148,7 @@ class GeoPackageStore(ReviewStore):
                                               check_same_thread=False)
             if not self.read_only:
                 _create_schema(self.connection)
+            self.connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a file that is no database
         except sqlite3.DatabaseError as exc:
             if _is_write_failure(exc):
                 raise ReviewWriteError(f"{self.location}: cannot write: {_write_failure(exc)}; "
@@ -169,15 +171,26 @@ class GeoPackageStore(ReviewStore):
     def _write(self):
         return _WriteTransaction(self)
 
+    def target(self, relative_to=None) -> str:
+        from layers.project import stored_path
+
+        return stored_path(self.path, relative_to)
+
+    def reopen(self) -> "GeoPackageStore":
+        return GeoPackageStore(self.path, user=self.user, read_only=self.read_only)
+
     def close(self) -> None:
         self.connection.close()
 
     # ------------------------------------------------------------ publish
 
-    def publish(self, scores, tranche: str, source: str = "") -> int:
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        feedback = ensure_feedback(feedback)
+        feedback.progress(0.0, "preparing the rows")
         rows = publish_rows(scores, tranche, source or tranche)
         now = _stamp(utc_now())
         bounds = [None if g is None else _bounds(g) for g in rows.blocks["wkb"]]
+        feedback.progress(0.3, f"writing {len(rows.blocks):,} blocks")
         with self._write() as db:
             db.execute("INSERT INTO review_tranches (tranche, published_by, published_at) VALUES (?, ?, ?) "
                        "ON CONFLICT (tranche) DO NOTHING", (tranche, self.user, now))
@@ -193,17 +206,13 @@ class GeoPackageStore(ReviewStore):
                 "score = excluded.score, geom = excluded.geom",
                 ((tranche, block_id, name, run_id, readiness, score, gpkg_geometry(wkb, box))
                  for (block_id, name, readiness, score, wkb), box in zip(rows.block_rows(), bounds)))
-            db.execute("CREATE TEMP TABLE publish_scores (position INTEGER PRIMARY KEY, block_id TEXT, readiness TEXT, "
-                       "score REAL, gates TEXT, as_of TEXT, rules_version TEXT, rules_sha256 TEXT)")
-            db.executemany("INSERT INTO temp.publish_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.score_rows())
-            db.execute(
+            feedback.progress(0.6, f"writing {len(rows.blocks):,} score rows")
+            db.executemany(
                 "INSERT INTO review_scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
-                "rules_sha256, data) SELECT ?, ?, s.block_id, s.readiness, s.score, s.gates, s.as_of, s.rules_version, "
-                "s.rules_sha256, e.value FROM json_each(?) AS e CROSS JOIN temp.publish_scores AS s "
-                "ON s.position = e.key + 1",  # CROSS JOIN: SQLite reads the array once, each row by its key
-                (run_id, tranche, rows.records))
-            db.execute("DROP TABLE temp.publish_scores")
+                "rules_sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, tranche, *row) for row in rows.score_rows()))
             self._update_extent(db)
+            feedback.check()  # the last moment a Cancel rolls back
         return run_id
 
     def _update_extent(self, db: sqlite3.Connection) -> None:
@@ -221,6 +230,11 @@ class GeoPackageStore(ReviewStore):
             "FROM review_tranches t LEFT JOIN review_blocks b ON b.tranche = t.tranche "
             "GROUP BY t.tranche ORDER BY t.published_at DESC").fetchall() if self._has_schema() else []
         return [Tranche(name, by, _time(at), n, wby, _time(wat)) for name, by, at, n, wby, wat in rows]
+
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        row = self.connection.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM review_runs WHERE tranche = ? "
+                                      "ORDER BY run_id DESC LIMIT 1", (tranche,)).fetchone()
+        return None if row is None else Run(*row[:2], _time(row[2]), *row[3:])
 
     def _has_schema(self) -> bool:
         return self.connection.execute(

@@ -28,6 +28,8 @@ STORE_SRID = 4326
 GATES = ("stage", "protected", "state")
 # The columns kept as columns of the scores table (the rest of the row is kept as JSON in ``data``).
 SCORE_KEY_COLUMNS = ("readiness", "score", "gates", "as_of", "rules_version", "rules_sha256")
+# What a score run must say about itself to be published: when the law was read and by which rules.
+PROVENANCE_COLUMNS = ("as_of", "rules_version", "rules_sha256")
 LISTING_COLUMNS = ("block_id", "block_name", "readiness", "score", "decision", "version", "reviewer",
                    "decided_at", "comment")
 HISTORY_COLUMNS = ("tranche", "block_id", "version", "decision", "reviewer", "comment", "decided_at")
@@ -91,6 +93,29 @@ class Tranche:
         return self.withdrawn_at is not None
 
 
+RUN_COLUMNS = ("run_id", "published_by", "published_at", "source", "as_of", "rules_version", "rules_sha256",
+               "n_blocks")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One published score run of a tranche: what the reviewers' scores were computed from."""
+
+    run_id: int
+    published_by: str
+    published_at: datetime.datetime
+    source: str
+    as_of: str
+    rules_version: str
+    rules_sha256: str
+    n_blocks: int
+
+    def describe(self) -> str:
+        """``run 2 of scores.gpkg: rules 2026.12 (SHA-256 7ad231d54c1a…), as of 2026-12-03; published by …``."""
+        return (f"run {self.run_id} of {self.source}: rules {self.rules_version} (SHA-256 {self.rules_sha256[:12]}…), "
+                f"as of {self.as_of}; published by {self.published_by} on {format_time(self.published_at)}")
+
+
 def format_time(moment: Optional[datetime.datetime]) -> str:
     if moment is None:
         return ""
@@ -117,19 +142,18 @@ class PublishRows:
 
     tranche: str
     source: str
-    as_of: Optional[str]
-    rules_version: Optional[str]
-    rules_sha256: Optional[str]
+    as_of: str
+    rules_version: str
+    rules_sha256: str
     blocks: pd.DataFrame          # block_id, block_name, readiness, score, wkb (MultiPolygon in EPSG:4326)
-    scores: pd.DataFrame          # position (1, 2, …), block_id + SCORE_KEY_COLUMNS
-    records: str                  # every column of every row: a JSON array, row ``position`` at index position - 1
+    scores: pd.DataFrame          # block_id + SCORE_KEY_COLUMNS + data (every column of the row as a JSON text)
 
     def block_rows(self) -> Iterator[tuple]:
         yield from self.blocks[["block_id", "block_name", "readiness", "score", "wkb"]].itertuples(index=False, name=None)
 
     def score_rows(self) -> Iterator[tuple]:
-        """(position, block_id, *SCORE_KEY_COLUMNS) per row; the row's JSON is element ``position`` of ``records``."""
-        yield from self.scores[["position", "block_id", *SCORE_KEY_COLUMNS]].itertuples(index=False, name=None)
+        """(block_id, *SCORE_KEY_COLUMNS, data) per row, in the order of the score output."""
+        yield from self.scores[["block_id", *SCORE_KEY_COLUMNS, "data"]].itertuples(index=False, name=None)
 
 
 def _json_value(value):
@@ -151,13 +175,24 @@ def gates_text(frame: pd.DataFrame) -> list[str]:
             for values in zip(*(series for _, series in columns))] if columns else [""] * len(frame)
 
 
-def records_json(frame: pd.DataFrame) -> str:
-    """The rows as one JSON array of objects, columns in order (missing values as null, dates as ISO text).
+def records_json(frame: pd.DataFrame) -> list[str]:
+    """Each row as a JSON object text, columns in order (missing values as null, dates as ISO text).
 
-    One array, not a JSON text per row: the database splits it (``json_array_elements``,
-    ``json_each``) far faster than Python encodes 10,000 rows one by one.
+    pandas encodes all rows at once in C, far faster than Python encodes 10,000 rows of ~100
+    columns one by one. The array is cut into its objects where ``},{"<first column>":`` stands:
+    inside a JSON string every quote is escaped (``\\"``), so ``{"`` only ever opens an object, and
+    the cells are scalars, so the only objects are the rows. Should the cut not give one text per
+    row (a cell holding an object keyed like the first column), pandas' slower JSON lines are used.
     """
-    return frame.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
+    if frame.empty:
+        return []
+    options = dict(orient="records", date_format="iso", double_precision=15, force_ascii=False)
+    array = frame.to_json(**options)
+    first_key = pd.Series([str(frame.columns[0])]).to_json(orient="values", force_ascii=False)[1:-1] + ":"
+    parts = array[2:-2].split("},{" + first_key)
+    if len(parts) == len(frame):
+        return ["{" + parts[0] + "}", *("{" + first_key + part + "}" for part in parts[1:])]
+    return frame.to_json(lines=True, **options).rstrip("\n").split("\n")  # a JSON text never holds a raw \n
 
 
 def publish_rows(scores, tranche: str, source: str) -> PublishRows:
@@ -169,13 +204,17 @@ def publish_rows(scores, tranche: str, source: str) -> PublishRows:
     Raises
     ------
     ReviewError
-        No CRS, no block id column, or a block id repeated.
+        No CRS, no blocks, no block id column, a block id repeated, or not one as-of date, rules
+        version and rules hash for the whole output (see :func:`run_provenance`).
     """
     if getattr(scores, "crs", None) is None:
         raise ReviewError(f"{source}: the score output has no CRS; publish the GeoPackage 'khanij score' wrote")
     for column in ("readiness", "score"):
         if column not in scores.columns:
             raise ReviewError(f"{source}: not a score output (no '{column}' column); run 'khanij score' first")
+    if scores.empty:
+        raise ReviewError(f"{source}: the score output has no blocks to publish")
+    provenance = run_provenance(scores, source)
     fields = guess_fields([str(c) for c in scores.columns], "blocks")
     id_column = fields.get("block_id") or fields.get("name")
     if id_column is None:
@@ -189,20 +228,19 @@ def publish_rows(scores, tranche: str, source: str) -> PublishRows:
     geometry = shapely.force_2d(scores.geometry.to_crs(STORE_SRID).values)
     multi = [g if g is None or g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geometry]
     attributes = scores.drop(columns=scores.geometry.name)
-    first = attributes.iloc[0] if len(attributes) else pd.Series(dtype=object)
 
     def column(name):
         return attributes[name].map(_json_value) if name in attributes.columns else pd.Series([None] * len(attributes))
 
-    blocks = pd.DataFrame({
+    # object columns: pandas would otherwise copy ~100 MB of JSON text into Arrow strings for nothing
+    blocks = pd.DataFrame(dtype=object, data={
         "block_id": block_ids.to_numpy(),
         "block_name": column(name_column).to_numpy() if name_column else None,
         "readiness": column("readiness").to_numpy(),
         "score": pd.to_numeric(attributes["score"], errors="coerce").astype(object).where(attributes["score"].notna(), None).to_numpy(),
         "wkb": [None if g is None else shapely.to_wkb(g) for g in multi],
     })
-    scores_rows = pd.DataFrame({
-        "position": range(1, len(blocks) + 1),
+    scores_rows = pd.DataFrame(dtype=object, data={
         "block_id": blocks["block_id"],
         "readiness": blocks["readiness"],
         "score": blocks["score"],
@@ -210,11 +248,30 @@ def publish_rows(scores, tranche: str, source: str) -> PublishRows:
         "as_of": column("as_of").to_numpy(),
         "rules_version": column("rules_version").to_numpy(),
         "rules_sha256": column("rules_sha256").to_numpy(),
+        "data": records_json(attributes),
     })
-    return PublishRows(tranche=tranche, source=source,
-                       as_of=_json_value(first.get("as_of")), rules_version=_json_value(first.get("rules_version")),
-                       rules_sha256=_json_value(first.get("rules_sha256")), blocks=blocks, scores=scores_rows,
-                       records=records_json(attributes))
+    return PublishRows(tranche=tranche, source=source, **provenance, blocks=blocks, scores=scores_rows)
+
+
+def run_provenance(scores: pd.DataFrame, source: str) -> dict[str, str]:
+    """The score run's ``as_of``, ``rules_version`` and ``rules_sha256``: one value of each for every row.
+
+    A tranche is one scoring run; scores without these (an old or hand-made file) or mixing runs
+    (two outputs pasted together) cannot say which law and rules they were computed under.
+    """
+    missing = [name for name in PROVENANCE_COLUMNS if name not in scores.columns]
+    if missing:
+        raise ReviewError(f"{source}: the score output does not record {', '.join(missing)}; score the blocks again "
+                          "('khanij score' or the Auction readiness panel records the as-of date, the rules version "
+                          "and their SHA-256)")
+    found = {}
+    for name in PROVENANCE_COLUMNS:
+        values = scores[name].map(_json_value).dropna().astype(str).unique()
+        if len(values) != 1:
+            detail = f"several values ({', '.join(sorted(values)[:3])})" if len(values) else "no value"
+            raise ReviewError(f"{source}: '{name}' has {detail}; a tranche is published from one scoring run")
+        found[name] = values[0]
+    return found
 
 
 # ---------------------------------------------------------------- the interface
@@ -234,12 +291,20 @@ class ReviewStore(ABC):
     user: str
 
     @abstractmethod
-    def publish(self, scores, tranche: str, source: str = "") -> int:
-        """Put a score output into the store as ``tranche`` (a new run; decisions are kept); returns the run id."""
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        """Put a score output into the store as ``tranche`` (a new run; decisions are kept); returns the run id.
+
+        ``feedback`` (:class:`geo.feedback.Feedback`) hears the progress; a Cancel rolls the whole
+        publish back (:class:`geo.errors.Cancelled`), so a tranche is in the store entirely or not at all.
+        """
 
     @abstractmethod
     def tranches(self) -> list[Tranche]:
         """Every tranche, newest first."""
+
+    @abstractmethod
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        """The tranche's latest score run (its rules, their hash and as-of date), None for an unknown tranche."""
 
     @abstractmethod
     def blocks(self, tranche: str) -> pd.DataFrame:
@@ -268,6 +333,19 @@ class ReviewStore(ABC):
     @abstractmethod
     def latest_scores(self, tranche: str) -> pd.DataFrame:
         """Every column of the tranche's latest score run, one row per block, as the scorer wrote it."""
+
+    @abstractmethod
+    def target(self, relative_to: Optional[str] = None) -> str:
+        """How a project names this store, never with a password: the GeoPackage's path (relative to
+        the project's folder ``relative_to``) or the PostgreSQL connection string without its password."""
+
+    @abstractmethod
+    def reopen(self) -> "ReviewStore":
+        """A second connection to the same store as the same user, e.g. for a long publish on a worker thread.
+
+        One connection runs one transaction at a time: work that may overlap the reviewer's own
+        decisions needs its own connection, or a decision would join (and fall with) the publish.
+        """
 
     @abstractmethod
     def close(self) -> None:

@@ -8,8 +8,8 @@ is the database's job, through three group roles made by :func:`install_schema`:
 - ``khanij_reviewer`` (also a reader) may change only a block's decision, comment and version;
 - ``khanij_owner`` (also a reviewer) publishes tranches and withdraws them.
 
-Triggers record who decided and when (the database user and the server's clock, not what the
-client says), write every decision to ``audit`` (a SECURITY DEFINER function: nobody needs, or
+Triggers record who decided, published or withdrew and when (the database user and the server's
+clock, not what the client says), write every decision to ``audit`` (a SECURITY DEFINER function: nobody needs, or
 has, any write privilege on the log) and refuse every UPDATE, DELETE or TRUNCATE of the log.
 Passwords are never handled here: libpq reads PGPASSWORD, ~/.pgpass or a service file.
 All SQL is parameterised; publishing streams the rows with COPY.
@@ -22,9 +22,11 @@ import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
 
+from geo.feedback import ensure_feedback
 from layers.review.model import (
     HISTORY_COLUMNS, LISTING_COLUMNS, OWNER_ONLY_DECISION, STORE_SRID, Decision, ReviewConnectionError,
-    ReviewError, ReviewRefused, ReviewStore, StaleDecision, Tranche, check_decision, publish_rows, score_frame,
+    RUN_COLUMNS, ReviewError, ReviewRefused, ReviewStore, Run, StaleDecision, Tranche, check_decision, publish_rows,
+    score_frame,
 )
 
 READ_ROLE, REVIEWER_ROLE, OWNER_ROLE = "khanij_read", "khanij_reviewer", "khanij_owner"
@@ -63,6 +65,8 @@ CREATE TABLE IF NOT EXISTS review.scores (
   run_id bigint NOT NULL REFERENCES review.runs, tranche text NOT NULL, block_id text NOT NULL,
   readiness text, score double precision, gates text, as_of date, rules_version text, rules_sha256 text,
   data json NOT NULL, PRIMARY KEY (run_id, block_id));
+-- ~10 kB of JSON a row: lz4 compresses it at twice the speed of the default pglz (publish time).
+ALTER TABLE review.scores ALTER COLUMN data SET COMPRESSION lz4;
 CREATE TABLE IF NOT EXISTS review.audit (
   entry_id bigserial PRIMARY KEY, tranche text NOT NULL, block_id text NOT NULL, version integer NOT NULL,
   decision text NOT NULL, reviewer text NOT NULL, comment text, decided_at timestamptz NOT NULL);
@@ -72,7 +76,9 @@ CREATE OR REPLACE FUNCTION review.stamp_decision() RETURNS trigger LANGUAGE plpg
 BEGIN
   IF NEW.decision IS NOT DISTINCT FROM OLD.decision AND NEW.comment IS NOT DISTINCT FROM OLD.comment
      AND NEW.version = OLD.version THEN
-    RETURN NEW;  -- a new score run of the block, not a decision
+    NEW.reviewer := OLD.reviewer;  -- a new score run of the block, not a decision: who decided and when
+    NEW.decided_at := OLD.decided_at;  -- stay as the last decision left them
+    RETURN NEW;
   END IF;
   IF NEW.decision = '{OWNER_ONLY_DECISION}' AND NOT pg_has_role(current_user, '{OWNER_ROLE}', 'MEMBER') THEN
     RAISE EXCEPTION 'only an owner (role {OWNER_ROLE}) can withdraw; % is not one', current_user
@@ -90,6 +96,25 @@ BEGIN
 END $fn$;
 CREATE OR REPLACE TRIGGER blocks_stamp_decision BEFORE UPDATE ON review.blocks
   FOR EACH ROW EXECUTE FUNCTION review.stamp_decision();
+
+CREATE OR REPLACE FUNCTION review.stamp_publisher() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.published_by := current_user;
+    NEW.published_at := now();
+    RETURN NEW;
+  END IF;
+  NEW.published_by := OLD.published_by;
+  NEW.published_at := OLD.published_at;
+  IF TG_TABLE_NAME = 'tranches' AND (NEW.withdrawn_by, NEW.withdrawn_at) IS DISTINCT FROM (OLD.withdrawn_by, OLD.withdrawn_at) THEN
+    NEW.withdrawn_by := CASE WHEN NEW.withdrawn_at IS NULL THEN NULL ELSE current_user END;
+  END IF;
+  RETURN NEW;
+END $fn$;
+CREATE OR REPLACE TRIGGER tranches_stamp_publisher BEFORE INSERT OR UPDATE ON review.tranches
+  FOR EACH ROW EXECUTE FUNCTION review.stamp_publisher();
+CREATE OR REPLACE TRIGGER runs_stamp_publisher BEFORE INSERT OR UPDATE ON review.runs
+  FOR EACH ROW EXECUTE FUNCTION review.stamp_publisher();
 
 CREATE OR REPLACE FUNCTION review.log_decision() RETURNS trigger LANGUAGE plpgsql
   SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
@@ -138,6 +163,9 @@ def install_schema(conninfo: str) -> None:
         except pg_errors.InsufficientPrivilege as exc:
             raise ReviewRefused(f"the database refused to set up the review schema: {exc.diag.message_primary}; "
                                 "an administrator (superuser) runs 'khanij review init'") from exc
+        except psycopg.Error as exc:  # e.g. PostGIS not installed on the server
+            raise ReviewError(f"cannot set up the review schema in {safe_conninfo(conninfo)}: "
+                              f"{exc.diag.message_primary or str(exc).strip()}") from exc
 
 
 def _connect(conninfo: str) -> psycopg.Connection:
@@ -173,6 +201,7 @@ class PostgresStore(ReviewStore):
     """A connection to the review schema of a PostgreSQL/PostGIS database, as the database user it logs in as."""
 
     def __init__(self, conninfo: str):
+        self._conninfo = conninfo  # kept in memory for reopen(); may hold a typed password, so never shown
         self.connection = _connect(conninfo)
         info = self.connection.info
         self.user = info.user
@@ -189,6 +218,12 @@ class PostgresStore(ReviewStore):
                                 f"administrator for one of the roles {READ_ROLE}, {REVIEWER_ROLE} or {OWNER_ROLE}") from exc
         self.connection.rollback()
 
+    def target(self, relative_to=None) -> str:
+        return safe_conninfo(self._conninfo)
+
+    def reopen(self) -> "PostgresStore":
+        return PostgresStore(self._conninfo)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -197,8 +232,11 @@ class PostgresStore(ReviewStore):
 
     # ------------------------------------------------------------ publish
 
-    def publish(self, scores, tranche: str, source: str = "") -> int:
+    def publish(self, scores, tranche: str, source: str = "", feedback=None) -> int:
+        feedback = ensure_feedback(feedback)
+        feedback.progress(0.0, "preparing the rows")
         rows = publish_rows(scores, tranche, source or tranche)
+        feedback.progress(0.3, f"sending {len(rows.blocks):,} blocks")
         with self._transaction("publish") as cur:
             cur.execute("INSERT INTO review.tranches (tranche) VALUES (%s) ON CONFLICT (tranche) DO NOTHING", (tranche,))
             run_id = cur.execute(
@@ -216,19 +254,12 @@ class PostgresStore(ReviewStore):
                 "FROM publish_blocks ON CONFLICT (tranche, block_id) DO UPDATE SET block_name = EXCLUDED.block_name, "
                 "run_id = EXCLUDED.run_id, readiness = EXCLUDED.readiness, score = EXCLUDED.score, geom = EXCLUDED.geom",
                 (tranche, run_id, STORE_SRID))
-            cur.execute("CREATE TEMP TABLE publish_scores (position bigint PRIMARY KEY, block_id text, readiness text, "
-                        "score double precision, gates text, as_of date, rules_version text, rules_sha256 text) "
-                        "ON COMMIT DROP")
-            with cur.copy("COPY publish_scores (position, block_id, readiness, score, gates, as_of, rules_version, "
-                          "rules_sha256) FROM STDIN") as copy:
+            feedback.progress(0.5, f"sending {len(rows.blocks):,} score rows")
+            with cur.copy("COPY review.scores (run_id, tranche, block_id, readiness, score, gates, as_of, "
+                          "rules_version, rules_sha256, data) FROM STDIN") as copy:
                 for row in rows.score_rows():
-                    copy.write_row(row)
-            cur.execute(
-                "INSERT INTO review.scores (run_id, tranche, block_id, readiness, score, gates, as_of, rules_version, "
-                "rules_sha256, data) SELECT %s, %s, s.block_id, s.readiness, s.score, s.gates, s.as_of, "
-                "s.rules_version, s.rules_sha256, e.value FROM publish_scores s "
-                "JOIN json_array_elements(%s::json) WITH ORDINALITY AS e (value, position) USING (position)",
-                (run_id, tranche, rows.records))
+                    copy.write_row((run_id, tranche, *row))
+            feedback.check()  # the last moment a Cancel rolls back
         return run_id
 
     # ------------------------------------------------------------ read
@@ -248,6 +279,12 @@ class PostgresStore(ReviewStore):
                 "FROM review.tranches t LEFT JOIN review.blocks b USING (tranche) "
                 "GROUP BY t.tranche ORDER BY t.published_at DESC").fetchall()
         return [Tranche(*row) for row in rows]
+
+    def latest_run(self, tranche: str) -> Optional[Run]:
+        with self._transaction("view") as cur:
+            row = cur.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM review.runs WHERE tranche = %s "
+                              "ORDER BY run_id DESC LIMIT 1", (tranche,)).fetchone()
+        return None if row is None else Run(*row[:4], row[4].isoformat(), *row[5:])
 
     def blocks(self, tranche: str) -> pd.DataFrame:
         return self._frame(f"SELECT {', '.join(LISTING_COLUMNS)} FROM review.blocks WHERE tranche = %s "

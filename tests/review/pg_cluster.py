@@ -49,13 +49,20 @@ def throwaway_cluster() -> Iterator[Cluster]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
-    run = dict(check=True, capture_output=True, text=True)
+    log = folder / "server.log"
+
+    def run(step: str, command: list[str]) -> None:
+        done = subprocess.run(_as_cluster_user(command), capture_output=True, text=True)
+        if done.returncode != 0:
+            server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"the throwaway PostgreSQL cluster failed to {step} (exit {done.returncode}): "
+                               f"{done.stderr.strip() or done.stdout.strip()}\n{server_log}".strip())
+
     try:
-        subprocess.run(_as_cluster_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", superuser, "--auth=trust",
-                                         "--encoding=UTF8", "--locale=C.UTF-8"]), **run)
+        run("initialise", [str(PG_BIN / "initdb"), "-D", str(data), "-U", superuser, "--auth=trust",
+                           "--encoding=UTF8", "--locale=C.UTF-8"])
         options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c port={PG_PORT} -c fsync=off"
-        subprocess.run(_as_cluster_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                                         str(folder / "server.log"), "-w", "start"]), **run)
+        run("start", [str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"])
         cluster = Cluster(folder, superuser)
         cluster.sql("CREATE DATABASE khanij", dbname="postgres")
         yield cluster

@@ -21,7 +21,7 @@ def test_publish_list_decide_history_on_a_geopackage(tmp_path, scores_path, caps
     assert "35 blocks of scores.gpkg published as tranche 'JH-2026'" in capsys.readouterr().out
     assert khanij("review", "list", "--db", db) == 0
     listing = capsys.readouterr().out
-    assert listing.startswith("tranche JH-2026: 35 blocks") and "JH-CL-01" in listing
+    assert listing.startswith("tranche JH-2026: 35 blocks; scores: run 1 of scores.gpkg: rules ") and "JH-CL-01" in listing
     assert khanij("review", "decide", "JH-CL-01", "needs information", "--based-on", "0", "--comment",
                   "2019 drilling logs?", "--db", db, "--reviewer", "ravi") == 0
     assert "needs information by ravi" in capsys.readouterr().out
@@ -37,6 +37,17 @@ def test_list_without_a_store_says_how_to_make_one(tmp_path, capsys):
     assert khanij("review", "list", "--db", str(tmp_path / "none.gpkg")) == 3
     assert "no review store there yet; publish a scored tranche" in capsys.readouterr().err
     assert not (tmp_path / "none.gpkg").exists()
+
+
+def test_a_file_that_is_no_review_store_is_explained(tmp_path, scores_path, capsys):
+    broken = tmp_path / "broken.gpkg"
+    broken.write_bytes(b"not a database at all" * 100)
+    assert khanij("review", "list", "--db", str(broken)) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("khanij: error: broken.gpkg: not a GeoPackage the review store can use: ")
+    assert "Traceback" not in err
+    assert khanij("review", "list", "--db", str(scores_path)) == 0
+    assert capsys.readouterr().out == "scores.gpkg: no tranche yet (publish one: khanij review publish SCORES.gpkg --db …)\n"
 
 
 def test_decision_word_is_checked_by_the_command_line(tmp_path, capsys):
@@ -61,6 +72,14 @@ def test_postgres_roles_through_the_command_line(review_db, scores_path, capsys)
     assert khanij("review", "list", "--db", viewer, "--tranche", tranche) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("JH-CL-01"))
     assert "approved" in row and "ravi" in row
+
+
+@pytest.mark.postgres
+def test_init_by_someone_not_an_administrator_is_refused_in_words(review_db, capsys):
+    assert khanij("review", "init", "--db", review_db.conninfo("ravi")) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("khanij: error: the database refused to set up the review schema: ")
+    assert "an administrator (superuser) runs 'khanij review init'" in err and "Traceback" not in err
 
 
 def test_export_xlsx_carries_latest_decision_and_history(tmp_path, scores_path, capsys):

@@ -57,6 +57,35 @@ def test_the_database_stamps_who_decided_not_the_client(review_db, tranche):
     assert logged[-1] == ("ravi", "proposed", logged[-1][2]) and logged[-1][2] >= 1
 
 
+def test_not_even_an_owner_rewrites_who_made_the_latest_decision(review_db, tranche):
+    name, block = tranche
+    with psycopg.connect(review_db.conninfo("sita")) as connection:
+        connection.execute("UPDATE review.blocks SET decision = 'needs information' WHERE tranche = %s "
+                           "AND block_id = %s", (name, block))
+    with psycopg.connect(review_db.conninfo("ana")) as connection:
+        before = connection.execute("SELECT reviewer, decided_at FROM review.blocks WHERE tranche = %s AND block_id = %s",
+                                    (name, block)).fetchone()
+        connection.execute("UPDATE review.blocks SET reviewer = 'ravi', decided_at = now() - interval '1 day', "
+                           "score = score WHERE tranche = %s AND block_id = %s", (name, block))
+        after = connection.execute("SELECT reviewer, decided_at FROM review.blocks WHERE tranche = %s AND block_id = %s",
+                                   (name, block)).fetchone()
+    assert before[0] == "sita" and after == before
+
+
+def test_the_database_stamps_who_published_and_withdrew(review_db):
+    name = f"stamp-{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(review_db.conninfo("ana")) as connection:
+        connection.execute("INSERT INTO review.tranches (tranche, published_by, published_at) "
+                           "VALUES (%s, 'sita', '2001-01-01')", (name,))
+        run = connection.execute("INSERT INTO review.runs (tranche, published_by, n_blocks) VALUES (%s, 'sita', 0) "
+                                 "RETURNING published_by", (name,)).fetchone()
+        connection.execute("UPDATE review.tranches SET withdrawn_by = 'sita', withdrawn_at = now(), "
+                           "published_by = 'sita' WHERE tranche = %s", (name,))
+        stamped = connection.execute("SELECT published_by, published_at > now() - interval '1 hour', withdrawn_by "
+                                     "FROM review.tranches WHERE tranche = %s", (name,)).fetchone()
+    assert run == ("ana",) and stamped == ("ana", True, "ana")
+
+
 @pytest.mark.parametrize("user", ["ravi", "ana", "meena"])
 @pytest.mark.parametrize("statement", ["UPDATE review.audit SET decision = 'approved'", "DELETE FROM review.audit",
                                        "TRUNCATE review.audit",

@@ -53,6 +53,7 @@ def test_lists_blocks_records_a_decision_and_shows_history(qtbot, panel, tmp_pat
     best = scores.loc[scores["score"].idxmax()]
     assert cell(panel.blocks_table, 0, "Block") == best["block_id"]
     assert cell(panel.blocks_table, 0, "Decision") == "—"
+    assert panel.run_label.text().startswith(f"Scores: run 1 of JH-2026: rules {scores['rules_version'].iloc[0]} ")
     panel.select_block("JH-CL-01")
     panel.decision_box.setCurrentText("needs information")
     panel.comment_edit.setPlainText("Where are the 2019 drilling logs?")
@@ -60,7 +61,7 @@ def test_lists_blocks_records_a_decision_and_shows_history(qtbot, panel, tmp_pat
     row = row_of(panel, "JH-CL-01")
     assert (cell(panel.blocks_table, row, "Decision"), cell(panel.blocks_table, row, "Version")) == ("needs information", "1")
     assert panel.history_table.rowCount() == 1
-    assert panel.history_table.item(0, 4).text() == "Where are the 2019 drilling logs?"
+    assert cell(panel.history_table, 0, "Comment") == "Where are the 2019 drilling logs?"
     assert panel.message.text().startswith("Recorded: JH-CL-01 needs information by")
     assert panel.comment_edit.toPlainText() == ""
 
@@ -81,7 +82,7 @@ def test_a_stale_decision_is_refused_shown_and_can_be_made_again(qtbot, panel, t
     assert panel.comment_edit.toPlainText() == "looks fine"
     row = row_of(panel, "JH-CL-01")
     assert (cell(panel.blocks_table, row, "Decision"), cell(panel.blocks_table, row, "Reviewer")) == ("rejected", "sita")
-    assert panel.history_table.item(0, 4).text() == "outside the state"
+    assert cell(panel.history_table, 0, "Comment") == "outside the state"
     panel.decide_button.click()
     assert cell(panel.blocks_table, row_of(panel, "JH-CL-01"), "Version") == "2"
     panel.grab().save(str(tmp_path / "review_panel.png"))
@@ -117,3 +118,41 @@ def test_connection_dialog_keeps_no_password(qtbot):
     dialog.password.setText("s3cret")
     assert "password=s3cret" in dialog.conninfo()
     assert "s3cret" not in dialog.conninfo(with_password=False)
+
+
+@pytest.mark.postgres
+def test_a_reviewer_publishing_is_refused_in_words(qtbot, panel, review_db, scores_path):
+    open_in(qtbot, panel, review_db.conninfo("ravi"))
+    task = panel.publish(str(scores_path), f"by-ravi-{uuid.uuid4().hex[:8]}")
+    with qtbot.waitSignal(task.finished, timeout=60000):
+        pass
+    message = panel.message.text()
+    assert message.startswith("Not published: ") and "refused to let ravi publish" in message
+    assert "khanij_owner" in message and "Traceback" not in message
+    assert panel.publish_button.isEnabled()
+
+
+@pytest.mark.postgres
+def test_a_project_keeps_the_connection_but_never_the_password(qtbot, review_db, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.review.storeChanged, timeout=20000):
+        window.review.open(review_db.conninfo("ravi") + " password=s3cret")
+    project = tmp_path / "shared.khanij"
+    assert window.write_project(project)
+    saved = project.read_text(encoding="utf-8")
+    assert "s3cret" not in saved and "user=ravi" in saved
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    with qtbot.waitSignal(second.review.storeChanged, timeout=30000):
+        second.open_project(str(project))
+    assert second.review.store.user == "ravi"
+    for each in (window, second):
+        each.runner.wait(20000)
+        each.review.close_store()

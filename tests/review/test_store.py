@@ -76,6 +76,15 @@ def test_scores_keep_every_column_of_the_run_and_its_key_columns(backend, scores
     assert stored["gates"] == (f"stage: {first['gate_stage']}; protected: {first['gate_protected']}; "
                                f"state: {first['gate_state']}")
     assert run == (first["as_of"], first["rules_version"], first["rules_sha256"])
+    with open_as("meena") as viewer:
+        latest = viewer.latest_run(tranche)
+        assert viewer.latest_run("nope") is None
+    assert (latest.run_id, latest.source, latest.as_of, latest.rules_version, latest.rules_sha256, latest.n_blocks,
+            latest.published_by) == (run_id, "scores.gpkg", first["as_of"], first["rules_version"],
+                                     first["rules_sha256"], len(scores), "ana")
+    assert latest.describe().startswith(f"run {run_id} of scores.gpkg: rules {first['rules_version']} "
+                                        f"(SHA-256 {first['rules_sha256'][:12]}…), as of {first['as_of']}; "
+                                        "published by ana on ")
 
 
 def test_a_decision_on_a_stale_version_is_refused_naming_who_changed_it(backend, scores):
@@ -181,3 +190,70 @@ def test_read_only_geopackage_can_be_viewed_not_decided(tmp_path, scores):
             viewer.publish(scores, "T2")
     with open_store(path) as store:
         assert store.blocks("T1")["version"].eq(0).all() and [t.name for t in store.tranches()] == ["T1"]
+
+
+def test_text_with_line_breaks_comes_back_as_written(backend, scores):
+    kind, open_as = backend
+    tranche = fresh_tranche()
+    edited = scores.copy()
+    edited.loc[0, "explanation"] = 'Line one\nline two\r\n"quoted" },{"block_id": x\u2028after a line separator'
+    with open_as("ana") as store:
+        store.publish(edited, tranche)
+        back = store.latest_scores(tranche).set_index("block_id")
+    assert len(back) == len(scores)
+    assert back.loc[edited.loc[0, "block_id"], "explanation"] == edited.loc[0, "explanation"]
+
+
+def test_a_run_is_published_only_with_its_as_of_date_and_rules(backend, scores):
+    kind, open_as = backend
+    mixed = scores.copy()
+    mixed.loc[1, "rules_version"] = "2025.01"
+    refused = [fresh_tranche() for _ in range(3)]
+    with open_as("ana") as store:
+        with pytest.raises(ReviewError, match="old.gpkg: the score output does not record rules_version, rules_sha256; "
+                                              "score the blocks again"):
+            store.publish(scores.drop(columns=["rules_version", "rules_sha256"]), refused[0], "old.gpkg")
+        with pytest.raises(ReviewError, match="pasted.gpkg: 'rules_version' has several values .*one scoring run"):
+            store.publish(mixed, refused[1], "pasted.gpkg")
+        with pytest.raises(ReviewError, match="empty.gpkg: the score output has no blocks to publish"):
+            store.publish(scores.iloc[:0], refused[2], "empty.gpkg")
+        assert not {t.name for t in store.tranches()} & set(refused)
+
+
+def test_each_row_becomes_its_own_json_text_even_when_a_cell_looks_like_a_row():
+    from layers.review.model import records_json
+
+    frame = pd.DataFrame({"block_id": ["A", "B", "C"],
+                          "note": ['x},{"block_id":"fake"}', "two\nlines\u2028", None],
+                          "extra": [[{"block_id": 1}, {"block_id": 2}], 1.5, float("nan")]})
+    texts = records_json(frame)
+    assert [json.loads(text) for text in texts] == [
+        {"block_id": "A", "note": 'x},{"block_id":"fake"}', "extra": [{"block_id": 1}, {"block_id": 2}]},
+        {"block_id": "B", "note": "two\nlines\u2028", "extra": 1.5},
+        {"block_id": "C", "note": None, "extra": None}]
+    assert [json.loads(text) for text in records_json(frame.drop(columns="extra"))] == [
+        {"block_id": "A", "note": 'x},{"block_id":"fake"}'}, {"block_id": "B", "note": "two\nlines\u2028"},
+        {"block_id": "C", "note": None}]
+
+
+def test_a_cancelled_publish_leaves_the_store_as_it_was(backend, scores):
+    from geo.errors import Cancelled
+    from geo.feedback import Feedback
+
+    kind, open_as = backend
+    tranche = fresh_tranche()
+    heard = []
+
+    def cancel_once_blocks_are_written(fraction, text):
+        heard.append(text)
+        if fraction >= 0.5:
+            feedback.cancel()
+
+    feedback = Feedback(cancel_once_blocks_are_written)
+    with open_as("ana") as store:
+        with pytest.raises(Cancelled):
+            store.publish(scores, tranche, "scores.gpkg", feedback)
+        assert any("score rows" in text for text in heard)
+        assert tranche not in {t.name for t in store.tranches()}
+        store.publish(scores, tranche, "scores.gpkg")  # the connection is usable again
+        assert len(store.blocks(tranche)) == len(scores)
