@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import os
+import re
 import warnings
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +31,18 @@ SAMPLE_BLOCKS_PER_AXIS = 4
 """Blocks checked per axis at open (first, last and evenly between): at most 16 block decodes."""
 PREVIEW_PIXELS = 256
 """Longest side of the decimated read used to decide ``all_nodata``."""
+DRIVER_BY_SUFFIX = {
+    ".tif": "GTiff", ".tiff": "GTiff", ".img": "HFA", ".vrt": "VRT", ".asc": "AAIGrid",
+    ".jp2": "JP2OpenJPEG", ".nc": "netCDF", ".hgt": "SRTMHGT", ".bil": "EHdr", ".dem": "USGSDEM",
+}
+"""The only GDAL driver a raster is opened with, by its extension: a ``.tif`` that is really a
+VRT, a WMS description or any other format is refused, not followed."""
+MAX_VRT_BYTES = 16 * 1024 * 1024
+"""A VRT larger than this (XML describing sources) is refused unread: real ones are kilobytes."""
+MAX_VRT_DEPTH = 4
+"""VRTs whose sources are VRTs: how deep the sources are followed and checked."""
+_VRT_FILE_TAGS = ("SourceFilename", "SourceDataset")
+_CONNECTION_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]*:")
 
 
 class RasterSource:
@@ -169,11 +184,77 @@ def read_raster(path: Path, feedback=None) -> ReadResult:
 
 
 @contextlib.contextmanager
+def open_raster(path: os.PathLike | str):
+    """``rasterio.open`` for a user's raster: only the driver its extension names, and a VRT only
+    when every file it reads lies in its own folder (:func:`check_vrt_sources`).
+
+    Raises
+    ------
+    DataReadError
+        The extension is not a raster's, or a VRT reaches outside its folder or to the network.
+    """
+    path = Path(path)
+    driver = DRIVER_BY_SUFFIX.get(path.suffix.lower())
+    if driver is None:
+        raise DataReadError(f"{describe_path(path)}: files of type '{path.suffix}' are not opened as rasters")
+    if driver == "VRT":
+        check_vrt_sources(path)
+    with rasterio.open(path, driver=driver) as dataset:
+        yield dataset
+
+
+def check_vrt_sources(vrt: Path, depth: int = 0, top: Optional[Path] = None) -> None:
+    """Refuse a VRT that reads anything but files in its own folder (or below it).
+
+    A VRT names the files it takes its pixels from; a hostile one names ``/etc/passwd`` (read as
+    pixels and used as evidence), a ``/vsicurl/`` address (a network request) or a driver
+    connection string. Sources that are themselves VRTs are checked the same way.
+
+    Raises
+    ------
+    DataReadError
+        Naming the VRT and the source that is refused.
+    """
+    top = top or vrt
+    name = describe_path(top)
+    if vrt.stat().st_size > MAX_VRT_BYTES:
+        raise DataReadError(f"{name}: the VRT is larger than {MAX_VRT_BYTES // 2**20} MB; a VRT describes "
+                            "other files in a few kilobytes, so this one is refused")
+    if depth > MAX_VRT_DEPTH:
+        raise DataReadError(f"{name}: its VRT sources nest more than {MAX_VRT_DEPTH} VRTs deep")
+    try:
+        root = ElementTree.fromstring(vrt.read_bytes())
+    except ElementTree.ParseError as exc:
+        raise DataReadError(f"{name}: the VRT is not well-formed XML ({exc})") from None
+    folder = Path(os.path.realpath(top.parent))
+    for element in root.iter():
+        if element.tag not in _VRT_FILE_TAGS:
+            continue
+        text = (element.text or "").strip()
+        if text.startswith("/vsi") or "://" in text or _CONNECTION_PREFIX.match(text):
+            raise DataReadError(f"{name}: the VRT reads '{text}', which is not a file beside it; Khanij opens "
+                                "no remote or virtual sources")
+        relative = element.get("relativeToVRT", "0") == "1"
+        source = Path(os.path.realpath(vrt.parent / text if relative else text))  # else GDAL uses the cwd
+        if not source.is_relative_to(folder):
+            raise DataReadError(f"{name}: the VRT reads '{text}', outside its own folder; a VRT may only use "
+                                "files in its folder")
+        if source.is_file() and _is_vrt(source):
+            check_vrt_sources(source, depth + 1, top)
+
+
+def _is_vrt(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return b"<VRTDataset" in handle.read(1024)
+
+
+@contextlib.contextmanager
 def _open(path: Path):
-    """``rasterio.open`` without its NotGeoreferencedWarning, which :func:`read_raster` says in words."""
+    """:func:`open_raster` without rasterio's NotGeoreferencedWarning, which :func:`read_raster`
+    says in words."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(path) as dataset:
+        with open_raster(path) as dataset:
             yield dataset
 
 

@@ -14,19 +14,22 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import pyogrio
-from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from geo import crs as crs_module
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
 from geo.feedback import ensure_feedback
 from geo.geometry import GeometryReport, check_geometries
+from geo.offline import import_pyogrio
 from geo.result import ReadResult
+
+pyogrio = import_pyogrio()
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError  # noqa: E402
 
 USE_ARROW = importlib.util.find_spec("pyarrow") is not None
 JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
-_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
+_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}')
+_REMOTE_CRS = re.compile(rb'"link"|://|/vsi', re.IGNORECASE)
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
 
 
@@ -209,7 +212,12 @@ def _encoding(path: Path, override: Optional[str]) -> tuple[Encoding, list[str]]
 def _set_crs(result: ReadResult) -> None:
     """Set ``crs``/``crs_status`` honestly, applying the GeoJSON WGS 84 convention where it fits."""
     gdf = result.data
-    if result.driver in JSON_DRIVERS and not _declares_crs(result.path):
+    crs_member = _crs_member(result.path) if result.driver in JSON_DRIVERS else None
+    if crs_member is not None and _REMOTE_CRS.search(crs_member):
+        result.messages.append(f"{describe_path(result.path)}: its \"crs\" member points to another file or a web "
+                               "address, which Khanij does not fetch; it was ignored.")
+        crs_member = None
+    if result.driver in JSON_DRIVERS and crs_member is None:
         if _looks_like_lonlat(gdf):
             result.data = gdf.set_crs(crs_module.WGS84, allow_override=True)
             result.crs, result.crs_status = result.data.crs, "assumed"
@@ -223,11 +231,13 @@ def _set_crs(result: ReadResult) -> None:
         result.crs, result.crs_status = result.data.crs, "declared"
 
 
-def _declares_crs(path: Path) -> bool:
-    """Whether a (Geo/Topo)JSON file has a ``"crs"`` member (GDAL reports EPSG:4326 either way)."""
+def _crs_member(path: Path) -> Optional[bytes]:
+    """The text of a (Geo/Topo)JSON file's ``"crs"`` member, None without one (GDAL reports
+    EPSG:4326 either way, and a link it could not fetch too)."""
     if path.suffix.lower() == ".kmz":
-        return False
-    return _CRS_MEMBER.search(path.read_bytes()) is not None
+        return None
+    match = _CRS_MEMBER.search(path.read_bytes())
+    return match.group(0) if match else None
 
 
 def _looks_like_lonlat(gdf) -> bool:
