@@ -61,27 +61,69 @@ def kmz_member(path: Path) -> str:
 
 
 def check_shapefile(shp: Path) -> None:
-    """Refuse a shapefile with missing or truncated parts.
+    """Refuse a shapefile whose parts are missing, truncated or disagree with each other.
 
-    GDAL reads the records past the end of a cut-off ``.shp`` as null geometries without a word,
-    so the sizes the headers declare are compared with the files' real sizes first.
+    GDAL reads such files without a word: records past the end of a cut-off ``.shp`` become null
+    geometries, a ``.dbf`` with fewer records than the ``.shp`` silently shortens the layer, a
+    ``.dbf`` header that declares no fields loses every attribute, and a ``.shx`` whose offsets all
+    point at one record gives every feature that record's shape. The headers are small fixed
+    binary layouts, so they are compared with each other and with the files' real sizes first.
     """
     name = describe_path(shp)
     for suffix, what in ((".shx", "index"), (".dbf", "attributes")):
         if sidecar(shp, suffix) is None:
             raise DataReadError(f"{name}: its companion file {shp.stem}{suffix} ({what}) is missing; a shapefile "
                                 "needs its .shp, .shx and .dbf together")
-    for part in (shp, sidecar(shp, ".shx")):
+    shx = sidecar(shp, ".shx")
+    for part in (shp, shx):
         header = _head(part, 100)
         if len(header) < 100 or struct.unpack(">i", header[:4])[0] != 9994:
             raise DataReadError(f"{name}: {describe_path(part)} is not a shapefile part (its header is damaged)")
         _check_size(name, part, struct.unpack(">i", header[24:28])[0] * 2)
-    dbf = sidecar(shp, ".dbf")
-    header = _head(dbf, 12)
-    if len(header) < 12:
+    shapes = _check_index(name, shp, shx)
+    _check_dbf(name, sidecar(shp, ".dbf"), shapes)
+
+
+DBF_HEADER_BYTES = 32
+DBF_FIELD_BYTES = 32
+
+
+def _check_index(name: str, shp: Path, shx: Path) -> int:
+    """The number of shapes the ``.shx`` indexes, after checking that its offsets walk forward
+    through the ``.shp`` and stay inside it."""
+    with open(shx, "rb") as handle:
+        handle.seek(100)
+        entries = np.frombuffer(handle.read(), dtype=">i4")
+    if entries.size % 2:
+        raise DataReadError(f"{name}: {describe_path(shx)} is damaged (its length is not a whole number of "
+                            "index entries)")
+    offsets, lengths = entries[0::2].astype(np.int64) * 2, entries[1::2].astype(np.int64) * 2
+    if offsets.size == 0:
+        return 0
+    ends = offsets + 8 + lengths
+    bad = (offsets < 100) | (lengths < 0) | (ends > shp.stat().st_size)
+    bad[1:] |= offsets[1:] < ends[:-1]
+    if bad.any():
+        record = int(np.flatnonzero(bad)[0]) + 1
+        raise DataReadError(f"{name}: {describe_path(shx)} is inconsistent with {describe_path(shp)} (index entry "
+                            f"{record} points at a record that overlaps another or lies outside the file); "
+                            "get a complete, matching copy of the shapefile")
+    return int(offsets.size)
+
+
+def _check_dbf(name: str, dbf: Path, shapes: int) -> None:
+    header = _head(dbf, DBF_HEADER_BYTES)
+    if len(header) < DBF_HEADER_BYTES:
         raise DataReadError(f"{name}: {describe_path(dbf)} is too short to be a DBF attribute table")
     records, header_length, record_length = struct.unpack("<IHH", header[4:12])
+    if header_length < DBF_HEADER_BYTES + 1 or record_length < 1:
+        raise DataReadError(f"{name}: {describe_path(dbf)} has a damaged header (header length {header_length}, "
+                            f"record length {record_length}), so no attribute could be read")
     _check_size(name, dbf, header_length + records * record_length)
+    if records != shapes:
+        raise DataReadError(f"{name}: {describe_path(dbf)} holds {records} attribute record(s) but the shapefile "
+                            f"holds {shapes} shape(s); the parts do not belong together, so the layer would be "
+                            "silently cut short or misaligned")
 
 
 def _head(path: Path, size: int) -> bytes:
