@@ -23,8 +23,9 @@ from typing import Sequence
 ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "boundaries", "evidence")
 
 CANONICAL_FIELDS = (
-    "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_unit",
+    "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_basis", "grade_unit",
     "agency", "year", "block_id", "block_name", "licence", "esz", "pa_type", "interstate", "potentiality",
+    "forest_type",
 )
 
 ALIASES_PATH = Path(__file__).with_name("data") / "field_aliases.toml"

@@ -98,6 +98,8 @@ class BlockReport:
     geometry_wgs84: object
     explanation: str
     illustrative: bool
+    # Review decisions (issue 15): filled by layers.review.decisions.attach_to_dossier when a review store is given.
+    review: Optional[Table] = None
 
     def gates_table(self) -> Table:
         return Table(["Gate", "Result", "Finding", "Rule and source"],

@@ -438,6 +438,18 @@ def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]
         pdf.paragraph(block.explanation, 8)
     pdf.heading("Provenance", 11)
     pdf.key_values(block.provenance, 0.22)
+    review_section(pdf, block)
+
+
+def review_section(pdf: DossierPDF, block: BlockReport) -> None:
+    """The block's review decisions, oldest first (issue 15), when the dossier was made with a review store."""
+    if block.review is None:
+        return
+    pdf.heading("Review decisions", 11)
+    if block.review.rows:
+        pdf.grid(block.review)
+    else:
+        pdf.paragraph("No decision recorded yet.")
 
 
 def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None,

@@ -14,6 +14,7 @@ from assessment.rules import load_rules
 from assessment.scoring import score
 from layers.atlas import load_sample_atlas
 from layers.layer import Layer
+from layers.scoring_setup import ScoringSetup
 from layers.style import READINESS_COLOURS, readiness_style
 
 from assessment.report import findings_text
@@ -33,7 +34,7 @@ def atlas():
 def panel(qtbot, atlas):
     canvas = make_canvas(qtbot, atlas, size=(700, 500))
     runner = TaskRunner()
-    widget = ReadinessPanel(atlas, canvas, runner)
+    widget = ReadinessPanel(atlas, canvas, runner, ScoringSetup.from_roles(atlas))
     qtbot.addWidget(widget)
     widget.resize(480, 900)
     widget.show()
@@ -293,6 +294,7 @@ def test_the_main_window_docks_the_panel_on_the_right_and_shows_progress(qtbot, 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     window = create_window([])
     qtbot.addWidget(window)
+    window.resize(1400, 900)                  # a wide window (a narrow one tabs the panel on the left)
     window.show()
     assert window.dockWidgetArea(window.readiness_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     window.readiness_dock.hide()
