@@ -141,12 +141,22 @@ def shapefile_encoding(shp: os.PathLike | str, override: Optional[str] = None) -
     return Encoding(FALLBACK_DBF_ENCODING, "fallback"), messages
 
 
+TEXT_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+             (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+"""Byte-order marks of the wide Unicode encodings (Excel's "Unicode text" export is UTF-16 with
+tabs); UTF-32's are tested first because its little-endian mark begins with UTF-16's."""
+
+
 def text_file_encoding(path: os.PathLike | str, override: Optional[str] = None) -> Encoding:
-    """The encoding of a text file (CSV): user override, UTF-8 (a BOM is allowed), else cp1252."""
+    """The encoding of a text file (CSV): user override, UTF-16/32 by their byte-order mark, UTF-8
+    (a BOM is allowed), else cp1252."""
     if override:
         return Encoding(check_codec(override, path), "user")
     with open(path, "rb") as handle:
         raw = handle.read()
+    for bom, codec in TEXT_BOMS:
+        if raw.startswith(bom):
+            return Encoding(codec, "detected")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

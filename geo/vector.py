@@ -17,14 +17,16 @@ import geopandas as gpd
 import numpy as np
 import pyarrow as pa
 import shapely
+import shapely.errors
 
 from geo import crs as crs_module
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
+from geo.failures import problem_in_words
 from geo.feedback import ensure_feedback
 from geo.geometry import GeometryReport, check_geometries
 from geo.offline import import_pyogrio
-from geo.result import ReadResult
+from geo.result import ReadResult, RejectedRow
 
 pyogrio = import_pyogrio()
 import pyogrio.raw  # noqa: E402
@@ -172,7 +174,7 @@ def unreadable(path: Path, exc: BaseException) -> DataReadError:
 
 
 def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str] = None,
-                feedback=None) -> ReadResult:
+                feedback=None, layers: Optional[list[str]] = None) -> ReadResult:
     """Read one layer (the first when ``layer`` is None) of a vector file.
 
     Parameters
@@ -182,6 +184,9 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     encoding : str, optional
         The user's override of the attribute encoding.
     feedback : geo.feedback.Feedback, optional
+    layers : list of str, optional
+        The file's layer names when the caller has listed them already (reading every layer of a
+        300-layer GeoPackage must not list them 300 times).
 
     Returns
     -------
@@ -195,11 +200,12 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
-    layers, chosen, info, data = _open_and_read(path, source, layer, text_encoding)
+    layers, chosen, info, data, rejected = _open_and_read(path, source, layer, text_encoding, layers)
     feedback.progress(0.8, f"Checking geometries of {name}")
     result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
                         driver=info["driver"], layer=chosen, layers_available=layers,
-                        encoding=text_encoding.name, encoding_source=text_encoding.source, messages=messages)
+                        encoding=text_encoding.name, encoding_source=text_encoding.source, messages=messages,
+                        rejected_rows=rejected)
     if layer is None and len(layers) > 1:
         result.messages.append(f"{name} has {len(layers)} layers ({', '.join(layers)}); "
                                f"this is '{chosen}'.")
@@ -210,16 +216,17 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     return result
 
 
-def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
-    """(every layer name, the layer read, GDAL's info on it, its data frame).
+def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding,
+                   layers: Optional[list[str]]):
+    """(every layer name, the layer read, GDAL's info on it, its data frame, the features rejected).
 
     A single-layer file is read (through the Arrow path when pyarrow is there) while a second
     thread asks GDAL for its layer info: both parse the whole file, and both release the GIL, so
     on two cores a GeoJSON costs one parse instead of two. The layer checks still speak first.
     """
     if not _single_layer(path):
-        layers, chosen, info = _open_layer(path, source, layer)
-        return layers, chosen, info, _read_frame(path, source, chosen, text_encoding)
+        layers, chosen, info = _open_layer(path, source, layer, layers)
+        return (layers, chosen, info, *_read_frame(path, source, chosen, text_encoding))
     with ThreadPoolExecutor(max_workers=1) as pool:
         opened = pool.submit(_open_layer, path, source, layer)
         try:
@@ -227,15 +234,21 @@ def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding:
         except DataReadError:
             opened.result()  # a missing layer is the clearer message
             raise
-        return (*opened.result(), data)
+        return (*opened.result(), *data)
 
 
 def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
+    """(the layer's frame, the features whose geometry GEOS rejected as :class:`RejectedRow`)."""
     try:
         if path.suffix.lower() in CHEAP_OPEN_SUFFIXES:
-            return _checked_text(_read_columns_and_geometry(source, layer, text_encoding.name))
-        return _checked_text(pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name,
-                                                    use_arrow=True))
+            return _read_columns_and_geometry(source, layer, text_encoding.name)
+        try:
+            frame = pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name, use_arrow=True)
+        except shapely.errors.ShapelyError:
+            # A geometry GDAL passed on and GEOS refuses (a ring that is not closed): read again,
+            # decoding each feature's geometry on its own terms.
+            return _read_columns_and_geometry(source, layer, text_encoding.name)
+        return _checked_text(frame), []
     except UnicodeDecodeError as exc:
         raise DataReadError(f"{describe_path(path)}: the attributes are not valid {text_encoding.name} text "
                             f"(encoding taken from the {text_encoding.source}; byte "
@@ -267,27 +280,52 @@ def _checked_text(frame):
 
 
 def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str):
-    """One layer read through the Arrow path with its attributes and its geometries side by side.
+    """One layer read through the Arrow path with its attributes and its geometries side by side:
+    (the frame, the features whose geometry GEOS rejected).
 
     pyogrio converts the attributes (dates, JSON, strings) while a second read of the geometry
     column alone decodes its WKB in two halves; shapely and GDAL release the GIL, so on two cores
     a large layer costs about half of one pass. Only for formats whose open is cheap (two opens of
-    a GeoJSON would parse it twice).
+    a GeoJSON would parse it twice), and for any file whose geometries GEOS refuses in bulk.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
         attributes = pool.submit(pyogrio.read_dataframe, source, layer=layer, encoding=encoding,
                                  read_geometry=False, use_arrow=True)
         meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding, columns=[])
-        frame = attributes.result()
+        frame = _checked_text(attributes.result())
     if table.num_columns == 0:
-        return frame
+        return frame, []
     wkb = table.column(0).combine_chunks()
     geometries = _plain_points(wkb)
+    rejected = []
     if geometries is None:
+        blobs = wkb.to_numpy(zero_copy_only=False)
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-            halves = pool.map(shapely.from_wkb, np.array_split(wkb.to_numpy(zero_copy_only=False), DECODE_THREADS))
+            halves = pool.map(_decoded, np.array_split(blobs, DECODE_THREADS))
             geometries = np.concatenate(list(halves))
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+        rejected = _rejected_geometries(blobs, geometries)
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+    return frame, rejected
+
+
+def _decoded(blobs: np.ndarray) -> np.ndarray:
+    """Geometries from WKB; None for a blob GEOS refuses (see :func:`_rejected_geometries`)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return shapely.from_wkb(blobs, on_invalid="ignore")
+
+
+def _rejected_geometries(blobs: np.ndarray, geometries: np.ndarray) -> list[RejectedRow]:
+    """The features (numbered from 1, as GIS tables show them) whose WKB GEOS refused, with its reason."""
+    refused = np.flatnonzero(shapely.is_missing(geometries) & np.array([blob is not None for blob in blobs]))
+    if not refused.size:
+        return []
+    try:
+        shapely.from_wkb(blobs[refused[0]])
+        reason = "GEOS cannot build it"
+    except shapely.errors.ShapelyError as exc:
+        reason = problem_in_words(exc)
+    return [RejectedRow(int(position) + 1, f"the geometry cannot be used and was left out ({reason})")
+            for position in refused]
 
 
 def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
@@ -309,14 +347,15 @@ def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
     return shapely.points(x, y)
 
 
-def _open_layer(path: Path, source: str, layer: Optional[str]) -> tuple[list[str], str, dict]:
+def _open_layer(path: Path, source: str, layer: Optional[str],
+                listed: Optional[list[str]] = None) -> tuple[list[str], str, dict]:
     """(every layer name, the layer to read, GDAL's info on it), opening the file as few times as possible.
 
     GDAL parses a whole GeoJSON file each time it opens it, so single-layer formats are not asked
     for their layer list separately: their one layer is the one ``read_info`` reports.
     """
     name = describe_path(path)
-    layers = None if _single_layer(path) else vector_layers(path)
+    layers = None if _single_layer(path) else (listed if listed is not None else vector_layers(path))
     if layers is not None and not layers:
         raise DataReadError(f"{name} holds no layers")
     if layers is not None and layer is not None and layer not in layers:
@@ -394,6 +433,10 @@ def _set_problems(result: ReadResult) -> None:
     result.invalid_reasons = {_plain(label): str(reason) for label, reason in problems.reasons.items()}
     name = describe_path(result.path)
     label = f"{name}, layer '{result.layer}'" if len(result.layers_available) > 1 else name
+    if result.rejected_rows:
+        first = result.rejected_rows[0]
+        result.messages.append(f"{label}: {len(result.rejected_rows)} feature(s) have a geometry GEOS cannot read, "
+                               f"e.g. feature {first.row}: {first.reason}; their attributes are kept.")
     result.messages.extend(problem_messages(label, problems))
 
 

@@ -19,8 +19,11 @@ import io
 import json
 import os
 import resource
+import select
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +64,11 @@ def commands(path: Path, good: dict[str, Path], out: Path) -> dict[str, list[str
             line[1:1] = [option, str(path)]
         return line
 
+    if path.suffix == ".toml":
+        return {"score--rules": [*score[:1], "--rules", str(path), *score[1:]]}
+    if path.suffix == ".khanij":
+        return {"score--project": ["score", "--project", str(path), "-o", str(out / "s.gpkg")],
+                "export-map--project": ["export-map", "--project", str(path), "--svg", str(out / "m.svg")]}
     return {
         "info": ["info", str(path)],
         "convert": ["convert", "--table", str(path), "--column", "unfc", "-o", str(out / "c.csv")],
@@ -97,7 +105,8 @@ def source_state(path: Path) -> dict[str, str]:
     return state
 
 
-def run_in_process(argv: list[str]) -> tuple[int, str]:
+def run_in_process(argv: list[str]) -> tuple[int, str, str]:
+    """(exit code, stderr, stdout) of ``main.main(argv)`` in this process."""
     import main
 
     stderr, stdout = io.StringIO(), io.StringIO()
@@ -106,28 +115,74 @@ def run_in_process(argv: list[str]) -> tuple[int, str]:
             code = main.main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 2
-    return code, stderr.getvalue()
+        except BaseException:  # noqa: BLE001 - a crash past main() is what this runner counts
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+    return code, stderr.getvalue(), stdout.getvalue()
 
 
 def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
 
 
-def run_in_subprocess(argv: list[str], root: Path) -> tuple[int, str, float]:
-    """(exit code, stderr, peak MB); a timeout is exit code -9 with "TIMEOUT" as stderr."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
-    try:
-        done = subprocess.run([sys.executable, "-c", "import sys, main; sys.exit(main.main(sys.argv[1:]))", *argv],
-                              capture_output=True, text=True, timeout=TIMEOUT_S, cwd=root, env=env,
-                              preexec_fn=_limit_memory)
-    except subprocess.TimeoutExpired:
-        return -9, "TIMEOUT", 0.0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return done.returncode, done.stderr, max(peak, before) / 1024.0
+def worker(root: Path) -> None:
+    """Run command lines read from stdin (one JSON list a line), answering one JSON object a line.
+
+    One process runs many commands, so Python and the libraries are imported once per worker, not
+    once per run; the parent kills and replaces a worker that overruns :data:`TIMEOUT_S`.
+    """
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # GDAL and Qt write to the real descriptors
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    for line in sys.stdin:
+        start = time.perf_counter()
+        code, stderr, stdout = run_in_process(json.loads(line))
+        answers.write(json.dumps({"code": code, "stderr": stderr[-4000:], "stdout": stdout[-4000:],
+                                  "seconds": time.perf_counter() - start,
+                                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}) + "\n")
+        answers.flush()
 
 
-def run_case(case, good: dict[str, Path], out: Path, only=None, subprocess_root: Path | None = None) -> list[Run]:
+class Worker:
+    """A :func:`worker` subprocess limited to :data:`MEMORY_LIMIT_BYTES` of address space."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = None
+
+    def run(self, argv: list[str]) -> dict:
+        """The worker's answer for ``argv``; a run past :data:`TIMEOUT_S` is code -9, "TIMEOUT"."""
+        if self.process is None:
+            env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(self.root), "MALLOC_ARENA_MAX": "2"}
+            self.process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker",
+                                             "--root", str(self.root)], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True, env=env, preexec_fn=_limit_memory)
+        self.process.stdin.write(json.dumps(argv) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT_S)
+        line = self.process.stdout.readline() if ready else ""
+        if line:
+            return json.loads(line)
+        crashed = self.process.poll() is not None
+        self.close()
+        if crashed:
+            return {"code": 1, "stderr": "CRASHED (the worker died: killed by the memory limit or a signal)",
+                    "stdout": "", "seconds": 0.0, "peak_mb": 0.0}
+        return {"code": -9, "stderr": "TIMEOUT", "stdout": "", "seconds": float(TIMEOUT_S), "peak_mb": 0.0}
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def run_case(case, good: dict[str, Path], out: Path, runner: Worker, only=None) -> list[Run]:
+    """Every command of :func:`commands` on ``case``, each checked for what issue 16 demands."""
     runs = []
     for command, argv in commands(case.path, good, out).items():
         if only is not None and command not in only:
@@ -135,21 +190,52 @@ def run_case(case, good: dict[str, Path], out: Path, only=None, subprocess_root:
         for stale in out.iterdir():
             stale.unlink()
         before = source_state(case.path)
-        start = time.perf_counter()
-        peak = 0.0
-        if subprocess_root is None:
-            code, stderr = run_in_process(argv)
-        else:
-            code, stderr, peak = run_in_subprocess(argv, subprocess_root)
-        seconds = time.perf_counter() - start
+        answer = runner.run(argv)
+        stderr = answer["stderr"]
         leftovers = sorted(p.name for p in out.iterdir())
-        partial = any(".part" in name for name in leftovers) or (code != 0 and bool(leftovers))
-        runs.append(Run(case.name, case.path.name, command, code, round(seconds, 2),
-                        traceback="Traceback" in stderr or "internal error" in stderr,
+        partial = any(".part" in name for name in leftovers) or (answer["code"] != 0 and bool(leftovers))
+        runs.append(Run(case.name, case.path.name, command, answer["code"], round(answer["seconds"], 2),
+                        traceback="Traceback" in stderr or "internal error" in stderr or "CRASHED" in stderr,
                         names_file=case.path.name in stderr or case.path.stem in stderr,
                         partial_output=partial, source_changed=source_state(case.path) != before,
-                        peak_mb=round(peak, 1), message=stderr.strip().splitlines()[-1][:300] if stderr.strip() else ""))
+                        peak_mb=round(answer["peak_mb"], 1),
+                        message=stderr.strip().splitlines()[-1][:300] if stderr.strip() else "",
+                        extra={"stdout": answer["stdout"][-2000:]}))
     return runs
+
+
+def run_corpus(cases, good: dict[str, Path], out: Path, root: Path, workers: int = 2, only=None,
+               progress=None) -> list[Run]:
+    """:func:`run_case` over ``cases``, ``workers`` cases at a time, each worker with its own output folder."""
+    queue = list(cases)
+    lock = threading.Lock()
+    runs: list[Run] = []
+
+    def drain(index: int) -> None:
+        folder = out / f"w{index}"
+        folder.mkdir(parents=True, exist_ok=True)
+        runner = Worker(root)
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    case = queue.pop(0)
+                done = run_case(case, good, folder, runner, only)
+                with lock:
+                    runs.extend(done)
+                    if progress is not None:
+                        progress(case, done)
+        finally:
+            runner.close()
+
+    threads = [threading.Thread(target=drain, args=(index,)) for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    order = {case.name: position for position, case in enumerate(cases)}
+    return sorted(runs, key=lambda run: order[run.case])
 
 
 def summary(runs: list[Run]) -> dict:
@@ -168,29 +254,31 @@ def summary(runs: list[Run]) -> dict:
 
 def main_cli() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--root", type=Path, default=HERE.parents[1])
-    parser.add_argument("--subprocess", action="store_true")
+    parser.add_argument("--root", type=Path, default=HERE.parents[1], help="the checkout whose code is run")
     parser.add_argument("--work", type=Path, default=Path("/tmp/khanij-hostile"))
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write every run here")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        worker(args.root)
+        return
     sys.path.insert(0, str(HERE))
-    if not args.subprocess:
-        sys.path.insert(0, str(args.root))
-        os.chdir(args.root)
-    from make_corpus import make_corpus
+    from make_corpus import make_corpus, make_rules_and_projects
 
-    corpus = args.work / "corpus"
-    out = args.work / "out"
+    shutil.rmtree(args.work, ignore_errors=True)
+    corpus, out = args.work / "corpus", args.work / "out"
     for folder in (corpus, out):
         folder.mkdir(parents=True, exist_ok=True)
-    cases = make_corpus(corpus)
+    cases = make_corpus(corpus) + make_rules_and_projects(corpus)
     good = good_inputs(args.work / "good")
-    runs = []
-    for case in cases:
-        runs.extend(run_case(case, good, out, subprocess_root=args.root if args.subprocess else None))
-        bad = [r for r in runs[-12:] if r.traceback or r.code in (1, -9)]
-        print(f"{case.path.name:36s} " + " ".join(str(r.code) for r in runs[-12:])
+
+    def progress(case, done: list[Run]) -> None:
+        bad = [r for r in done if r.traceback or r.code in (1, -9)]
+        print(f"{case.path.name:36s} " + " ".join(str(r.code) for r in done)
               + (f"   e.g. {bad[0].command}: {bad[0].message[:120]}" if bad else ""), flush=True)
+
+    runs = run_corpus(cases, good, out, args.root, args.workers, progress=progress)
     print(json.dumps(summary(runs), indent=1))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1))

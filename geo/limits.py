@@ -1,0 +1,94 @@
+"""How much of one input Khanij reads: every bound a reader enforces, with the reason for it.
+
+Issue 16's bound is 30 s and 2 GB for any single input on the benchmark machine (2 cores). The
+readers that hold a whole document in memory (GDAL's GeoJSON and KML drivers, pandas, openpyxl)
+need several times the file's size, and some formats let a small file declare an enormous size (a
+zip member that inflates a thousandfold, a spreadsheet whose "used range" is a million rows by
+sixteen thousand columns). Each limit below is checked before the expensive work starts, and
+:func:`refusal` words the message: the file, what it holds, the limit and why.
+
+The values are generous for real survey data: the largest files of the shared test data are a
+tenth of these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One bound: its value, the unit it counts, and why it is where it is."""
+
+    value: int
+    unit: str
+    reason: str
+
+
+MIB = 1024 * 1024
+
+DOCUMENT_BYTES = Limit(
+    512 * MIB, "bytes",
+    "GDAL parses a GeoJSON, TopoJSON or KML document whole; it needs about 3–4 times the text's size "
+    "in memory, so 512 MB of text stays inside the 2 GB a command may use")
+"""GeoJSON / TopoJSON / KML text (for a KMZ: the KML inside it, as its zip entry declares)."""
+
+ZIP_RATIO = Limit(
+    200, "times",
+    "a KMZ or XLSX member that inflates more than 200-fold is a zip bomb; real KML and sheet XML "
+    "compress 5–30-fold")
+"""Uncompressed size over compressed size of one member of a KMZ or XLSX."""
+
+PLACEMARKS = Limit(
+    500_000, "placemarks",
+    "GDAL's KML driver builds every placemark of a document before the first is read (about "
+    "2 KB each); half a million placemarks read in about 20 s and 1 GB")
+"""Placemarks in one KML document (counted in the text before GDAL parses it)."""
+
+LAYERS_READ_AT_ONCE = Limit(
+    50, "layers",
+    "GDAL opens the whole file again for each layer read (a KML document is re-parsed, a "
+    "GeoPackage lists every table), so reading every layer of a file costs layers × layers; "
+    "50 layers of the largest such file read in about 10 s. Others are opened one at a time by name")
+"""Layers that reading (or describing) *every* layer of one file reads; the rest are named."""
+
+CSV_LINE_BYTES = Limit(
+    256 * 1024, "bytes",
+    "a row of point data holds a few dozen fields, and even a WKT polygon column rarely passes "
+    "100 KB; a longer line is not a table row, and pandas' parser grows its buffers to fit it")
+"""One line of a CSV (checked while the file is scanned for its encoding and separator)."""
+
+SHEET_CELLS = Limit(
+    5_000_000, "cells",
+    "openpyxl keeps about 1 KB per cell it reads; five million cells are read in about 60 s and "
+    "stay under the 2 GB bound. Only cells present in the sheet count, never its declared range")
+"""Cells present in one XLSX sheet (rows × columns actually written)."""
+
+SHEET_ROWS = Limit(
+    1_000_000, "rows",
+    "pandas builds the frame from every row openpyxl yields, empty or not; a million rows is "
+    "Excel's own maximum (1,048,576) less the header, and more than any block or deposit list")
+"""Rows present in one XLSX sheet."""
+
+TEXT_FILE_BYTES = Limit(
+    16 * MIB, "bytes",
+    "a project or rules file is a few kilobytes of JSON or TOML written by Khanij or a person; "
+    "16 MB is a thousand times that and parses in well under a second")
+"""A project (``.khanij``) or rules (``.toml``) file."""
+
+NESTING_DEPTH = Limit(
+    64, "levels",
+    "a project or rules file nests tables or lists a handful of levels deep; deeper nesting is "
+    "not one of ours, and Python's parsers give up at about 1,000 levels with a RecursionError")
+"""Depth of nested tables and lists in a project or rules file."""
+
+
+def refusal(name: str, found: str, limit: Limit, advice: str = "") -> str:
+    """The message for an input over ``limit``: the file, what it holds, the bound and its reason.
+
+    Examples
+    --------
+    >>> refusal("x.csv", "line 2 is 1,000,015 bytes long", CSV_LINE_BYTES)[:76]
+    'x.csv: line 2 is 1,000,015 bytes long; Khanij reads at most 262,144 bytes (a'
+    """
+    text = f"{name}: {found}; Khanij reads at most {limit.value:,} {limit.unit} ({limit.reason})"
+    return f"{text}; {advice}" if advice else text
