@@ -45,6 +45,24 @@ _VRT_FILE_TAGS = ("SourceFilename", "SourceDataset")
 _CONNECTION_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]*:")
 
 
+def _check_usable(source: "RasterSource", name: str) -> None:
+    """Refuse pixels Khanij cannot place or compare: a rotated or sheared geotransform (rasterio's
+    windows, masks and zonal statistics assume north-up pixels), a CRS that is neither geographic
+    nor projected (what GDAL makes of a GeoTIFF whose projected CRS cannot be built) and
+    complex-valued bands (a threshold or a mean of complex numbers means nothing)."""
+    if source.transform.b or source.transform.d:
+        raise DataReadError(f"{name} has a rotated geotransform (its pixel rows are not east-west); Khanij "
+                            f"reads north-up rasters only: warp it first, e.g. gdalwarp {name} north_up.tif")
+    if source.crs is not None and not (source.crs.is_geographic or source.crs.is_projected):
+        raise DataReadError(f"{name}: its coordinate reference system cannot be built (GDAL reads only a local "
+                            f"system, '{source.crs.name}', with no place on Earth); assign the right CRS "
+                            "to the file, e.g. gdal_edit -a_srs EPSG:32645")
+    complex_bands = [dtype for dtype in source.dtypes if dtype.startswith("complex")]
+    if complex_bands:
+        raise DataReadError(f"{name} holds complex-valued pixels ({complex_bands[0]}); Khanij reads bands of "
+                            "real numbers only (e.g. the amplitude of a radar image)")
+
+
 class RasterSource:
     """An open-on-demand raster: metadata at hand, pixels read when asked.
 
@@ -92,6 +110,7 @@ class RasterSource:
         self.georeferenced = not (dataset.transform.is_identity and not dataset.gcps[0])
         self.bounds = tuple(dataset.bounds)
         self.overviews = list(dataset.overviews(1)) if dataset.count else []
+        _check_usable(self, describe_path(self.path))
 
     def with_crs(self, crs) -> "RasterSource":
         """A copy whose CRS is ``crs`` (the user's assignment); pixels and transform unchanged."""

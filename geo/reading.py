@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from geo import limits
 from geo.errors import CrsError, DataReadError, describe_path
 from geo.failures import reading
 from geo.feedback import ensure_feedback
@@ -93,14 +94,20 @@ def _read(path: Path, kind: str, layer, encoding, lat_column, lon_column, feedba
 def read_all(path: os.PathLike | str, **options) -> list[ReadResult]:
     """Every layer of a file (each GeoPackage table, KML folder, TopoJSON object, XLSX sheet).
 
-    ``options`` are :func:`read`'s keyword options; ``feedback`` spans all the layers.
+    ``options`` are :func:`read`'s keyword options; ``feedback`` spans all the layers. A file with
+    more than :data:`geo.limits.LAYERS_READ_AT_ONCE` layers gives its first ones and says so.
     """
     feedback = ensure_feedback(options.pop("feedback", None))
     names = list_layers(path)
+    chosen = names[:limits.LAYERS_READ_AT_ONCE.value]
     results = []
-    for index, name in enumerate(names):
-        part = feedback.sub(index / len(names), (index + 1) / len(names))
+    for index, name in enumerate(chosen):
+        part = feedback.sub(index / len(chosen), (index + 1) / len(chosen))
         results.append(read(path, name, feedback=part, layers=names, **options))
+    if len(chosen) < len(names):
+        results[0].messages.append(limits.refusal(
+            describe_path(path), f"it has {len(names):,} layers and only the first {len(chosen)} were read",
+            limits.LAYERS_READ_AT_ONCE, "open any other layer by its name"))
     return results
 
 

@@ -6,8 +6,12 @@ declares no CRS and its coordinates really are longitudes and latitudes, and the
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import re
+import shutil
 import struct
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +24,7 @@ import shapely
 import shapely.errors
 
 from geo import crs as crs_module
+from geo import limits
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
 from geo.failures import problem_in_words
@@ -147,15 +152,98 @@ def _check_size(name: str, part: Path, declared: int) -> None:
                             f"the file has {actual}); get a complete copy of the shapefile")
 
 
+DOCUMENT_SUFFIXES = frozenset({".geojson", ".json", ".topojson", ".kml", ".kmz"})
+"""Formats GDAL parses whole into memory, whose size :func:`check_document` bounds."""
+_PLACEMARK = b"<Placemark"
+
+
+def check_document(path: Path) -> None:
+    """Refuse a GeoJSON/TopoJSON/KML document larger than :data:`geo.limits.DOCUMENT_BYTES` (for a
+    KMZ: its KML, as inflated, and a zip bomb by :data:`geo.limits.ZIP_RATIO`) and a KML or KMZ with
+    more than :data:`geo.limits.PLACEMARKS` placemarks, before GDAL builds it in memory."""
+    suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        stat = path.stat()
+        _check_document(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _check_document(source: str, _mtime_ns: int, size: int) -> None:
+    """:func:`check_document` once per version of a file (reading each layer of a KML checks it again)."""
+    path = Path(source)
+    name = describe_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".kmz":
+        member = kmz_member(path)
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > limits.ZIP_RATIO.value * max(info.compress_size, 1) and info.file_size > 1 << 20:
+                raise DataReadError(limits.refusal(name, f"its {member} inflates "
+                                                   f"{info.file_size // max(info.compress_size, 1):,}-fold",
+                                                   limits.ZIP_RATIO))
+            with archive.open(info) as stream:
+                _check_text(name, stream, info.file_size, count_placemarks=True)
+    else:
+        with open(path, "rb") as stream:
+            _check_text(name, stream, size, count_placemarks=suffix == ".kml")
+
+
+def _check_text(name: str, stream, size: int, count_placemarks: bool, chunk_bytes: int = 1 << 22) -> None:
+    if size > limits.DOCUMENT_BYTES.value:
+        raise DataReadError(limits.refusal(name, f"its document is {size:,} bytes", limits.DOCUMENT_BYTES))
+    if not count_placemarks:
+        return
+    placemarks, read, tail = 0, 0, b""
+    while chunk := stream.read(chunk_bytes):
+        read += len(chunk)
+        if read > limits.DOCUMENT_BYTES.value:  # a zip entry that inflates beyond what it declared
+            raise DataReadError(limits.refusal(name, f"its document inflates beyond {read:,} bytes",
+                                               limits.DOCUMENT_BYTES))
+        text = tail + chunk
+        placemarks += text.count(_PLACEMARK)
+        tail = text[-(len(_PLACEMARK) - 1):]
+        if placemarks > limits.PLACEMARKS.value:
+            raise DataReadError(limits.refusal(name, f"it holds more than {limits.PLACEMARKS.value:,} placemarks",
+                                               limits.PLACEMARKS, "split it, or convert it to a GeoPackage"))
+
+
+SQLITE_PENDING = ("-wal", "-journal")
+"""Side files of an SQLite database (a GeoPackage) holding transactions not yet in the main file."""
+
+
 def gdal_source(path: Path) -> str:
-    """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory."""
+    """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory, and a
+    GeoPackage with pending transactions is read from a private copy (:func:`_snapshot`)."""
     if path.suffix.lower() == ".kmz":
         return f"/vsizip/{path}/{kmz_member(path)}"
+    if path.suffix.lower() == ".gpkg" and any(Path(f"{path}{suffix}").exists() for suffix in SQLITE_PENDING):
+        stat = path.stat()
+        return str(_snapshot(str(path), stat.st_mtime_ns, stat.st_size))
     return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _snapshot(source: str, _mtime_ns: int, _size: int) -> Path:
+    """A private copy of a GeoPackage and its ``-wal`` or ``-journal``, removed when the process ends.
+
+    SQLite, even for a reader, replays a write-ahead log into the database when the last connection
+    closes (and rolls a hot journal back on open), rewriting the user's file and deleting its side
+    files; a read-only or immutable open would not do that but would silently skip the pending
+    transactions. Reading a copy gives the data as the writer left it and leaves the source alone.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="khanij-gpkg-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    original = Path(source)
+    for suffix in ("", *SQLITE_PENDING):
+        part = Path(f"{original}{suffix}")
+        if part.exists():
+            shutil.copyfile(part, folder / f"{original.name}{suffix}")
+    return folder / original.name
 
 
 def vector_layers(path: Path) -> list[str]:
     """Names of every layer (GeoPackage table, KML folder, TopoJSON object) in the file."""
+    check_document(path)
     try:
         return [str(name) for name in pyogrio.list_layers(gdal_source(path))[:, 0]]
     except _GDAL_ERRORS as exc:
@@ -197,6 +285,7 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     name = describe_path(path)
     if path.suffix.lower() == ".shp":
         check_shapefile(path)
+    check_document(path)
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
@@ -220,15 +309,16 @@ def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding:
                    layers: Optional[list[str]]):
     """(every layer name, the layer read, GDAL's info on it, its data frame, the features rejected).
 
-    A single-layer file is read (through the Arrow path when pyarrow is there) while a second
-    thread asks GDAL for its layer info: both parse the whole file, and both release the GIL, so
-    on two cores a GeoJSON costs one parse instead of two. The layer checks still speak first.
+    A single-layer file, or a named layer of a file whose layers the caller has listed, is read
+    (through the Arrow path) while a second thread asks GDAL for its layer info: both parse the
+    whole file (a KML document, a GeoPackage's table list), and both release the GIL, so on two
+    cores a layer costs one parse instead of two. The layer checks still speak first.
     """
-    if not _single_layer(path):
+    if not _single_layer(path) and (layers is None or layer is None):
         layers, chosen, info = _open_layer(path, source, layer, layers)
         return (layers, chosen, info, *_read_frame(path, source, chosen, text_encoding))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        opened = pool.submit(_open_layer, path, source, layer)
+        opened = pool.submit(_open_layer, path, source, layer, layers)
         try:
             data = _read_frame(path, source, layer, text_encoding)
         except DataReadError:

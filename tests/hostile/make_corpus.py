@@ -155,8 +155,8 @@ def _kml_cases(folder: Path) -> list[Case]:
     with zipfile.ZipFile(slip, "w") as archive:
         archive.writestr("../../evil.kml", _kml(_placemark(1)))
     return [
-        Case("kml with no placemarks", _write(folder / "no_placemarks.kml", _kml("")), "read"),
-        Case("kmz with 120,000 placemarks", kmz, "read"),
+        Case("kml with no placemarks", _write(folder / "no_placemarks.kml", _kml("")), "refuse"),
+        Case("kmz with 120,000 placemarks", kmz, "refuse"),
         Case("kml entity bomb", bomb, "read"),
         Case("kml with 600 folders", _write(folder / "600_folders.kml", _kml("", folders)), "read"),
         Case("kmz zip slip name", slip, "read"),
@@ -250,11 +250,16 @@ def _raster_cases(folder: Path) -> list[Case]:
 
     rotated = tif("rotated", transform=Affine(0.01, 0.005, 85, 0.005, -0.01, 23.1))
     complex_pixels = tif("complex_pixels", dtype="complex64")
-    bad_crs = tif("bad_projected_crs")
+    bad_crs = tif("bad_projected_crs", crs="EPSG:32645", transform=Affine(100, 0, 300000, 0, -100, 2600000))
     data = bytearray(bad_crs.read_bytes())
-    marker = data.find(b"WGS 84")
+    # ProjectedCSTypeGeoKey (3072), stored in the key directory itself: EPSG:32645 becomes a code
+    # no registry has, and the citation that would let GDAL guess it goes too.
+    key = data.find(struct.pack("<HHHH", 3072, 0, 1, 32645))
+    assert key >= 0
+    data[key:key + 8] = struct.pack("<HHHH", 3072, 0, 1, 29999)
+    marker = data.find(b"WGS 84 / UTM zone 45N")
     if marker >= 0:
-        data[marker:marker + 6] = b"\xff\xfe\x00\x01\x02\x03"
+        data[marker:marker + 21] = b"x" * 21
     bad_crs.write_bytes(bytes(data))
     passwd = folder / "passwd.vrt"
     passwd.write_text('<VRTDataset rasterXSize="10" rasterYSize="10"><VRTRasterBand dataType="Byte" band="1">'
@@ -278,7 +283,7 @@ def _geopackage_cases(folder: Path) -> list[Case]:
     frame = gpd.GeoDataFrame({"name": ["B1"], "unfc": ["331"], "tonnage_mt": [1.0]},
                              geometry=[box(85, 23, 85.1, 23.1)], crs="EPSG:4326")
     wal = folder / "pending_wal.gpkg"
-    frame.to_file(wal, engine="pyogrio")
+    frame.to_file(wal, engine="pyogrio", SPATIAL_INDEX="NO")  # no R-tree triggers: sqlite3 lacks their ST_ functions
     _leave_pending_wal(wal)
     attributes = folder / "attributes_only.gpkg"
     frame.drop(columns="geometry").pipe(lambda df: gpd.GeoDataFrame(df)).to_file(attributes, engine="pyogrio",
@@ -318,7 +323,7 @@ def _leave_pending_wal(path: Path) -> None:
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA wal_autocheckpoint=0")
-    connection.execute("UPDATE gpkg_contents SET description = 'changed in the WAL'")
+    connection.execute(f"UPDATE \"{path.stem}\" SET name = 'changed in the WAL'")
     connection.commit()
     # Copy the files as they are while the connection is open: closing would checkpoint the WAL.
     copies = {suffix: Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal", "-shm")}
@@ -328,11 +333,36 @@ def _leave_pending_wal(path: Path) -> None:
     os.utime(path)
 
 
+RULES = Path(__file__).resolve().parents[2] / "assessment" / "rules.toml"
+"""The shipped rules, which the hostile rules files below change in one place each."""
+
+
+def _rules_with(folder: Path, stem: str, old: str, new: str) -> Path:
+    text = RULES.read_text(encoding="utf-8")
+    assert old in text, old
+    return _write(folder / f"{stem}.toml", text.replace(old, new, 1))
+
+
 def _project_and_rules_cases(folder: Path) -> list[Case]:
+    bands = "tonnage_bands = [[0.0, 0], [1.0, 30], [10.0, 50], [100.0, 70]]"
     return [
         Case("rules nested 10,000 tables deep", _write(folder / "deep.toml", "a = " + "[" * 10_000 + "]" * 10_000), "refuse"),
-        Case("rules with NaN bands", _write(folder / "nan_bands.toml", "[bands]\nready = nan\n"), "refuse"),
+        Case("rules with NaN bands", _rules_with(folder, "nan_bands", bands,
+                                                 "tonnage_bands = [[0.0, 0], [nan, 30], [10.0, 50], [100.0, nan]]"), "refuse"),
+        Case("rules with an integer that overflows a float", _rules_with(folder, "overflow_weight", "exploration = 25",
+                                                                          "exploration = " + "9" * 400), "refuse"),
+        Case("rules with an infinite weight", _rules_with(folder, "inf_weight", "exploration = 25", "exploration = inf"),
+             "refuse"),
+        Case("rules with text where a band is", _rules_with(folder, "wrong_type_bands", bands,
+                                                            'tonnage_bands = "high"'), "refuse"),
+        Case("rules nested 100 tables deep in a valid file", _rules_with(folder, "deep_valid", "[weights]",
+                                                                         "[x" + ".x" * 99 + "]\n[weights]"), "refuse"),
         Case("project nested 100,000 lists deep", _write(folder / "deep.khanij", "[" * 100_000 + "]" * 100_000), "refuse"),
+        Case("project with the wrong types", _write(folder / "wrong_types.khanij", json.dumps(
+            {"format": "khanij-project", "version": 1, "layers": {"a": 1}, "extent": "everywhere"})), "refuse"),
+        Case("project whose layer kinds are numbers", _write(folder / "layer_numbers.khanij", json.dumps(
+            {"format": "khanij-project", "version": 1, "layers": [{"id": 1, "kind": 7, "name": [], "style": 3}]})),
+             "refuse"),
     ]
 
 
