@@ -1,14 +1,17 @@
 """Run every hostile file through every command and say what happened (issue 16).
 
 For each file of :mod:`make_corpus` and each command that reads a file — ``info``, ``convert
---table``, ``resources``, ``score`` with the file in each role, ``report``, ``export-map`` — one
-:class:`Run` records the exit code, whether a traceback or "internal error" was printed, whether
-the message names the file, whether an output was left behind after a failure (or a ``.part``
-file at all), whether the source's bytes or side files changed, the time and, in a subprocess, the
-peak memory.
+--table``, ``resources``, ``score`` with the file in each role, ``report``, ``export-map``; rules
+files through ``score --rules``, projects through ``score --project`` and ``export-map --project``
+— one :class:`Run` records the exit code, whether a traceback or "internal error" was printed,
+whether the message names the file, whether an output was left behind after a failure (or a
+``.part`` file at all), whether the source's bytes or side files changed, the time and the peak
+memory. Commands run in worker subprocesses limited to :data:`MEMORY_LIMIT_BYTES` of address
+space; a worker that overruns :data:`TIMEOUT_S` is killed (a hang) and replaced.
 
-``python tests/hostile/run_corpus.py [--subprocess] [--root REPO]`` prints the counts; with
-``--root`` another checkout's code is run (how the "before" figures of issue 16 were measured).
+``python tests/hostile/run_corpus.py [--root CHECKOUT] [--json RUNS.json]`` prints one line per
+file and the counts; with ``--root`` another checkout's code is run (how the "before" figures of
+issue 16 were measured).
 """
 from __future__ import annotations
 
