@@ -393,7 +393,7 @@ def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str)
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
             halves = pool.map(_decoded, np.array_split(blobs, DECODE_THREADS))
             geometries = np.concatenate(list(halves))
-        rejected = _rejected_geometries(blobs, geometries)
+        rejected = _rejected_geometries(blobs, wkb.is_null().to_numpy(zero_copy_only=False), geometries)
     frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
     return frame, rejected
 
@@ -404,9 +404,10 @@ def _decoded(blobs: np.ndarray) -> np.ndarray:
         return shapely.from_wkb(blobs, on_invalid="ignore")
 
 
-def _rejected_geometries(blobs: np.ndarray, geometries: np.ndarray) -> list[RejectedRow]:
-    """The features (numbered from 1, as GIS tables show them) whose WKB GEOS refused, with its reason."""
-    refused = np.flatnonzero(shapely.is_missing(geometries) & np.array([blob is not None for blob in blobs]))
+def _rejected_geometries(blobs: np.ndarray, null: np.ndarray, geometries: np.ndarray) -> list[RejectedRow]:
+    """The features (numbered from 1, as GIS tables show them) whose WKB GEOS refused, with its
+    reason: those without a geometry although the file gave one (``null`` marks the rows it did not)."""
+    refused = np.flatnonzero(shapely.is_missing(geometries) & ~null)
     if not refused.size:
         return []
     try:
