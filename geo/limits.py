@@ -69,6 +69,20 @@ SHEET_ROWS = Limit(
     "Excel's own maximum (1,048,576) less the header, and more than any block or deposit list")
 """Rows present in one XLSX sheet."""
 
+RASTER_SCAN_PIXELS = Limit(
+    100_000_000, "pixels at once without overviews",
+    "deciding that a raster holds only nodata, sampling it for percentiles or drawing it whole reads "
+    "every pixel when it has no overviews, and a GeoTIFF of a few hundred bytes can declare "
+    "100,000 × 100,000 sparse pixels (over two minutes and 1.4 GB); past a 10,000 × 10,000 scene a "
+    "spread of blocks is sampled instead, and the raster is drawn only zoomed in")
+"""Pixels of one band that opening a raster without overviews may read in full."""
+
+GDAL_CACHE_MB = Limit(
+    256, "MB",
+    "GDAL caches raster blocks in up to 5% of the machine's memory by default (1.4 GB seen while "
+    "opening one sparse GeoTIFF); 256 MB is plenty for the windows Khanij reads")
+"""GDAL's raster block cache (``GDAL_CACHEMAX``), for each of the process's two GDAL libraries."""
+
 TEXT_FILE_BYTES = Limit(
     16 * MIB, "bytes",
     "a project or rules file is a few kilobytes of JSON or TOML written by Khanij or a person; "

@@ -23,6 +23,8 @@ import os
 import sys
 from types import ModuleType
 
+from geo import limits
+
 DEAD_PROXY = "127.0.0.1:9"
 """Loopback "discard" port: closed on a desktop, so a request through it is refused immediately."""
 NO_REMOTE_EXTENSION = ".khanij-never-fetch-remote-files"
@@ -46,9 +48,11 @@ OFFLINE_CONFIG = {
     "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
     "GDAL_VRT_ENABLE_PYTHON": "NO",
     "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
+    "GDAL_CACHEMAX": str(limits.GDAL_CACHE_MB.value),
 }
 """GDAL (and PROJ) configuration options, set as environment variables so that both GDAL
-libraries in the process (pyogrio's and rasterio's wheels each bundle one) read them."""
+libraries in the process (pyogrio's and rasterio's wheels each bundle one) read them. The block
+cache is bounded here too (:data:`geo.limits.GDAL_CACHE_MB`), as it must be set the same way."""
 
 
 def apply() -> None:

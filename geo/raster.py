@@ -22,6 +22,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioError, WindowError
 from rasterio.windows import Window, from_bounds
 
+from geo import limits
 from geo.crs import crs_label, parse_crs, unknown_crs_message
 from geo.errors import CrsError, DataReadError, describe_path
 from geo.feedback import ensure_feedback
@@ -137,10 +138,23 @@ class RasterSource:
                 window = self._window(bounds)
                 if window is None:
                     return np.ma.masked_all(out_shape or (0, 0), dtype=self.dtypes[band - 1])
+                self._check_scan(window, out_shape)
                 data = dataset.read(band, window=window, out_shape=out_shape, masked=True)
         except RasterioError as exc:
             raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
         return _mask_nan(data)
+
+    def _check_scan(self, window: Window, out_shape) -> None:
+        """Refuse to decimate more than :data:`geo.limits.RASTER_SCAN_PIXELS` pixels without overviews
+        (GDAL would read every one of them to draw a thumbnail)."""
+        pixels = int(window.width) * int(window.height)
+        if out_shape is None or self.overviews or pixels <= limits.RASTER_SCAN_PIXELS.value:
+            return
+        if out_shape[0] * out_shape[1] < pixels:
+            raise DataReadError(limits.refusal(
+                describe_path(self.path), f"drawing these {pixels:,} pixels means reading every one (it has no "
+                "overviews)", limits.RASTER_SCAN_PIXELS, f"build overviews first (gdaladdo {describe_path(self.path)}) "
+                "or zoom in"))
 
     def _window(self, bounds) -> Optional[Window]:
         full = Window(0, 0, self.width, self.height)
@@ -295,9 +309,16 @@ def _spread(blocks: int) -> list[int]:
 
 
 def _all_nodata(dataset) -> bool:
-    """Whether no pixel holds data: a decimated read first, then, only if that is empty, every block."""
+    """Whether no pixel holds data: a decimated read first, then, only if that is empty, every block.
+
+    A raster past :data:`geo.limits.RASTER_SCAN_PIXELS` without overviews is not read whole, so
+    whether it holds only nodata is not known and is not said (it is treated as holding data; its
+    pixels are read where a block needs them).
+    """
     if dataset.count == 0:
         return True
+    if dataset.width * dataset.height > limits.RASTER_SCAN_PIXELS.value and not dataset.overviews(1):
+        return False
     scale = max(dataset.width, dataset.height) / PREVIEW_PIXELS
     shape = (dataset.count, max(1, round(dataset.height / max(scale, 1))), max(1, round(dataset.width / max(scale, 1))))
     if not _mask_nan(dataset.read(out_shape=shape, masked=True)).mask.all():

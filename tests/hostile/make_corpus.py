@@ -116,6 +116,15 @@ def _geometry_cases(folder: Path) -> list[Case]:
              tags=["a", "b"], owner={"name": "x", "share": [1, 2]}),
         Case("geojson crs link", _geojson(folder / "crs_link.geojson", [_feature({"type": "Polygon", "coordinates": POLYGON})],
                                           crs={"type": "link", "properties": {"href": "http://192.0.2.1/crs"}}), "warn"),
+        Case("integer property beyond 64 bits", _write(folder / "huge_integer.geojson", json.dumps(
+            {"type": "FeatureCollection", "features": [_feature({"type": "Point", "coordinates": [85, 23]})]})
+            .replace('"tonnage_mt": 1.5', '"tonnage_mt": 1' + "0" * 30)), "read"),
+        Case("coordinates that are strings", _geojson(folder / "string_coordinates.geojson", [
+            _feature({"type": "Point", "coordinates": ["85", "23"]})]), "read"),
+        Case("topojson whose arcs index past the end", _write(folder / "bad_arcs.topojson", json.dumps(
+            {"type": "Topology", "objects": {"b": {"type": "GeometryCollection", "geometries": [
+                {"type": "Polygon", "arcs": [[0, 7, -99]]}]}}, "arcs": [[[85, 23], [85.1, 23], [85, 23.1]]]})),
+             "read"),
         Case("deeply nested json", _write(folder / "deep_nesting.geojson", '{"type":"FeatureCollection","features":[' +
                                          '[' * 100_000 + ']' * 100_000 + ']}'), "read"),
         Case("geojson features not a list", _write(folder / "features_object.geojson",
@@ -173,6 +182,7 @@ def _table_cases(folder: Path) -> list[Case]:
                                                + "B1\t23\t85\t331\t1\n".encode("utf-16-le")), "read"),
         Case("csv without coordinates", _write(folder / "no_coordinates.csv", "name,unfc,tonnage_mt\nB1,331,1\n"), "read"),
         Case("csv of binary junk", _write(folder / "binary.csv", bytes(range(256)) * 40), "read"),
+        Case("csv with a quote never closed", _write(folder / "open_quote.csv", header + 'B1,23,85,"331,1\n' * 3), "read"),
     ]
 
 
@@ -233,6 +243,10 @@ def _xlsx_cases(folder: Path) -> list[Case]:
         Case("xlsx with malformed styles", _xlsx(folder / "bad_styles.xlsx", {
             **base, "xl/worksheets/sheet1.xml": _sheet(_ROWS), "xl/styles.xml": "<styleSheet><cellXfs count='9'>"}), "read"),
         Case("xlsx that is not a zip", _write(folder / "not_a_zip.xlsx", b"not a workbook"), "refuse"),
+        Case("xlsx with a date in the year 99999", _xlsx(folder / "far_date.xlsx", {
+            **base, "xl/worksheets/sheet1.xml": _sheet(_ROWS.replace('<c r="C2"><v>85</v></c>',
+                                                                     '<c r="C2" t="d"><v>99999-01-01T00:00:00</v></c>'))}),
+             "read"),
     ]
 
 
@@ -265,12 +279,18 @@ def _raster_cases(folder: Path) -> list[Case]:
     passwd.write_text('<VRTDataset rasterXSize="10" rasterYSize="10"><VRTRasterBand dataType="Byte" band="1">'
                       '<SimpleSource><SourceFilename>/etc/passwd</SourceFilename><SourceBand>1</SourceBand>'
                       '</SimpleSource></VRTRasterBand></VRTDataset>')
+    sparse = folder / "sparse_100k.tif"
+    with rasterio.open(sparse, "w", driver="GTiff", width=100_000, height=100_000, count=1, dtype="float32",
+                       crs="EPSG:4326", transform=Affine(1e-4, 0, 80, 0, -1e-4, 28), tiled=True, sparse_ok=True,
+                       nodata=-9999):
+        pass  # no block written: a few hundred bytes that declare 40 GB of pixels
     truncated = tif("truncated")
     truncated.write_bytes(truncated.read_bytes()[:300])
     return [
-        Case("geotiff with a rotated geotransform", rotated, "read"),
-        Case("geotiff of complex pixels", complex_pixels, "read"),
-        Case("geotiff with a damaged CRS", bad_crs, "read"),
+        Case("geotiff with a rotated geotransform", rotated, "refuse"),
+        Case("geotiff of complex pixels", complex_pixels, "refuse"),
+        Case("geotiff with a damaged CRS", bad_crs, "refuse"),
+        Case("sparse 100,000 × 100,000 geotiff", sparse, "read"),
         Case("vrt reading /etc/passwd", passwd, "refuse"),
         Case("truncated geotiff", truncated, "refuse"),
     ]

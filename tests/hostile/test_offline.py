@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from rasterio.transform import from_origin
@@ -80,7 +82,20 @@ def test_files_pointing_at_a_web_server_make_no_connection(tmp_path, canary, cap
                    f'xsi:schemaLocation="http://www.opengis.net/wfs {url}.xsd"><gml:featureMember>'
                    '<Block><gml:Point><gml:coordinates>85,23</gml:coordinates></gml:Point></Block>'
                    '</gml:featureMember></wfs:FeatureCollection>')
-    for path in (link, named, curl_vrt, ogr_vrt, gml):
+    network_link = tmp_path / "network_link.kml"
+    network_link.write_text('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+                            f'<NetworkLink><Link><href>{url}.kml</href></Link></NetworkLink>'
+                            f'<Style id="s"><IconStyle><Icon><href>{url}.png</href></Icon></IconStyle></Style>'
+                            '<Placemark><styleUrl>#s</styleUrl><Point><coordinates>85,23</coordinates></Point>'
+                            '</Placemark></Document></kml>')
+    linked_workbook = tmp_path / "external_link.xlsx"
+    pd.DataFrame({"name": ["A"], "lat": [23.0], "lon": [85.0]}).to_excel(linked_workbook, index=False)
+    with zipfile.ZipFile(linked_workbook, "a") as archive:
+        archive.writestr("xl/externalLinks/_rels/externalLink1.xml.rels",
+                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                         f'relationships/externalLinkPath" Target="{url}.xlsx" TargetMode="External"/></Relationships>')
+    for path in (link, named, curl_vrt, ogr_vrt, gml, network_link, linked_workbook):
         assert main.main(["info", str(path)]) in (0, 3)
     deposits = tmp_path / "deposits.geojson"
     deposits.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -88,7 +103,7 @@ def test_files_pointing_at_a_web_server_make_no_connection(tmp_path, canary, cap
          "geometry": {"type": "Point", "coordinates": [85.05, 23.05]}}]}))
     assert main.main(["score", "--blocks", str(link), "--deposits", str(deposits), "--raster", str(curl_vrt),
                       "-o", str(tmp_path / "s.gpkg")]) == 3
-    assert main.main(["export-map", str(link), str(named), "--html", str(tmp_path / "m.html")]) == 0
+    assert main.main(["export-map", str(link), str(named), str(network_link), "--html", str(tmp_path / "m.html")]) == 0
     capsys.readouterr()
     assert connections == []
 

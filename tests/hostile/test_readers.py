@@ -101,6 +101,16 @@ def test_rasters_khanij_cannot_place_or_compare_are_refused(folder):
         geo.read(cases["complex_pixels.tif"].path)
 
 
+def test_a_sparse_raster_declaring_ten_billion_pixels_is_opened_without_reading_them(folder):
+    cases = {c.path.name: c for c in make_corpus._raster_cases(folder)}
+    result = geo.read(cases["sparse_100k.tif"].path)
+    assert (result.data.width, result.data.height) == (100_000, 100_000)
+    assert not any("only nodata" in message for message in result.messages)  # not read, so not claimed
+    with pytest.raises(DataReadError, match=r"sparse_100k.tif: drawing these 10,000,000,000 pixels .*gdaladdo"):
+        result.data.read(out_shape=(256, 256))
+    assert result.data.read(bounds=(85.0, 23.0, 85.01, 23.01)).mask.all()  # a block's worth, read as asked
+
+
 @pytest.mark.parametrize("stem, key", [
     ("nan_bands", "criteria.resources.tonnage_bands: must be a list of [upper, score] pairs of finite numbers"),
     ("overflow_weight", "weights.exploration: must be a number, not 99999"),
