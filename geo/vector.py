@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import json
 import re
 import shutil
 import struct
@@ -290,6 +291,7 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
     layers, chosen, info, data, rejected = _open_and_read(path, source, layer, text_encoding, layers)
+    _nested_as_json(data)
     feedback.progress(0.8, f"Checking geometries of {name}")
     result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
                         driver=info["driver"], layer=chosen, layers_available=layers,
@@ -346,6 +348,28 @@ def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: En
                             "choose the file's encoding, e.g. cp1252") from None
     except _GDAL_ERRORS as exc:
         raise unreadable(path, exc) from None
+
+
+def _nested_as_json(frame) -> None:
+    """Write GeoJSON property values that are arrays or objects back as their JSON text, in place.
+
+    The Arrow path hands them over as numpy arrays and dicts, which pandas cannot hash or compare
+    (a group-by, a filter or a unique list of such a column raises) and no table format can store;
+    as text they stay readable and equal to what the file holds.
+    """
+    for column in frame.columns:
+        if frame[column].dtype != object or column == getattr(frame, "_geometry_column_name", None):
+            continue
+        values = frame[column].to_numpy()
+        nested = np.fromiter((isinstance(v, (list, dict, np.ndarray)) for v in values), dtype=bool, count=len(values))
+        if nested.any():
+            frame[column] = [json.dumps(v, ensure_ascii=False, default=_json_plain) if n else v
+                             for v, n in zip(values, nested)]
+
+
+def _json_plain(value):
+    """A numpy array or scalar inside a property value as the list or number JSON writes."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
 def _checked_text(frame):

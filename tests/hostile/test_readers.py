@@ -42,6 +42,15 @@ def test_a_ring_geos_refuses_is_left_out_and_named_by_feature(folder):
     assert any("rings.geojson" in m and "feature 2" in m for m in result.messages)
 
 
+def test_array_and_object_properties_are_read_as_their_json_text(folder):
+    path = make_corpus._geojson(folder / "nested.geojson", [
+        make_corpus._feature({"type": "Point", "coordinates": [85, 23]}, tags=["a", "b"], owner={"share": [1, 2]}),
+        make_corpus._feature({"type": "Point", "coordinates": [85, 23]}, tags=None, owner={"share": []})])
+    frame = geo.read(path).data
+    assert frame["tags"].tolist()[0] == '["a", "b"]' and frame["owner"].tolist() == ['{"share": [1, 2]}', '{"share": []}']
+    assert frame.groupby("owner").size().tolist() == [1, 1]  # hashable now
+
+
 def test_a_geopackage_with_a_pending_wal_is_read_with_its_pending_change_and_left_as_it_was(folder):
     [case] = [c for c in make_corpus._geopackage_cases(folder) if "WAL" in c.name]
     before = _digests(case.path)
