@@ -28,7 +28,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from geo import limits
 from geo.errors import RulesError, describe_path
+from geo.failures import problem_in_words
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -208,10 +210,15 @@ def load_rules(path: os.PathLike | str | None = None) -> Rules:
         payload = path.read_bytes()
     except OSError as exc:
         raise RulesError(f"{name}: cannot read the rules file: {exc.strerror or exc}") from exc
+    if len(payload) > limits.TEXT_FILE_BYTES.value:
+        raise RulesError(limits.refusal(name, f"the rules file is {len(payload):,} bytes", limits.TEXT_FILE_BYTES))
     try:
         raw = tomllib.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{name}: not a valid TOML rules file: {exc}") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise RulesError(f"{name}: not a valid TOML rules file: {problem_in_words(exc)}") from None
+    deep = limits.too_deep(raw)
+    if deep is not None:
+        raise RulesError(limits.refusal(name, f"{deep}: nested too deeply", limits.NESTING_DEPTH))
     checker = _Checker()
     rules = _build(raw, path, hashlib.sha256(payload).hexdigest(), checker)
     if checker.problems:
@@ -257,8 +264,8 @@ class _Checker:
     def number(self, table: dict, key: str, field: str, low: float = -math.inf, high: float = math.inf,
                what: str = "value", default: float | None = None) -> float:
         value = table.get(field, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(f"{key}.{field}", "missing" if value is None else f"must be a number, not {value!r}")
+        if not _is_number(value):
+            self.fail(f"{key}.{field}", "missing" if value is None else f"must be a number, not {_shown(value)}")
             return 0.0
         if not low <= value <= high:
             if low == 0 and value < 0:
@@ -290,7 +297,7 @@ class _Checker:
         where = f"{key}.{bands_field}"
         if not isinstance(bands, list) or not bands or not all(
                 isinstance(b, list) and len(b) == 2 and all(_is_number(x) for x in b) for b in bands):
-            self.fail(where, "must be a list of [upper, score] number pairs")
+            self.fail(where, "must be a list of [upper, score] pairs of finite numbers")
             return BandTable((), (), 0.0)
         uppers = tuple(float(b[0]) for b in bands)
         scores = tuple(float(b[1]) for b in bands)
@@ -307,7 +314,20 @@ class _Checker:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A TOML integer or float that is a usable number: not a boolean, not NaN or infinite, and
+    not an integer too large to become a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: at most 40 characters (an overflowing integer has hundreds)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _dig(raw: dict, key: str) -> Any:

@@ -32,6 +32,10 @@ def read_layer(path: str, role: str, polygons: bool = False) -> gpd.GeoDataFrame
     if result.data.crs is None:
         raise CrsError(f"{describe_path(path)}: the {role} layer has no CRS; assign one (e.g. add a .prj) before scoring")
     layer = result.data
+    usable = ~(layer.geometry.isna() | layer.geometry.is_empty)
+    if len(layer) and not usable.any():
+        raise DataReadError(f"{describe_path(path)}: the {role} layer has no usable geometry (none of its "
+                            f"{len(layer)} feature(s) has one{'; see khanij info' if result.rejected_rows else ''})")
     if polygons:
         require_polygons(layer, f"{describe_path(path)}: the {role} layer")
     layer.attrs["name"] = Path(path).stem

@@ -299,7 +299,7 @@ def require_polygons(layer, what: str) -> None:
     kinds = shapely.get_type_id(values)
     wrong = ~np.isin(kinds, _POLYGONAL_TYPES) & ~shapely.is_missing(values) & ~shapely.is_empty(values)
     if wrong.any():
-        found = ", ".join(sorted({geometry.geom_type.iloc[i] for i in np.flatnonzero(wrong)}))
+        found = ", ".join(sorted(set(geometry.geom_type.to_numpy()[wrong].tolist())))
         raise GeometryError(f"{what} must hold polygons, but it holds {found} geometries ({int(wrong.sum())} of "
                             f"{len(values)} features; the first is row {int(np.flatnonzero(wrong)[0]) + 1})")
 

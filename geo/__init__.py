@@ -5,7 +5,10 @@ The public API is imported lazily so ``import geo`` stays cheap for the command 
 """
 from __future__ import annotations
 
+from geo import offline
 from geo.lazy_api import lazy_api
+
+offline.apply()
 
 _API = {
     "read": "geo.reading",

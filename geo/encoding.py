@@ -60,7 +60,7 @@ def codec_from_cpg(text: str) -> Optional[str]:
     ('cp1252', 'ISO-8859-1', 'UTF-8')
     """
     value = text.strip().strip("\x00").strip()
-    if not value:
+    if not value or not value.isascii() or not value.isprintable():
         return None
     digits = re.sub(r"^(ANSI|CP|WINDOWS-?)\s*", "", value, flags=re.IGNORECASE)
     if digits == "65001":
@@ -73,7 +73,25 @@ def codec_from_cpg(text: str) -> Optional[str]:
         codecs.lookup(value)
     except LookupError:
         return None
-    return value
+    return value if _byte_oriented(value) else None
+
+
+def _byte_oriented(codec: str) -> bool:
+    """Whether ``codec`` writes ASCII as ASCII (DBF field names and padding are single bytes, so
+    UTF-16 or UTF-32 cannot be a DBF's encoding)."""
+    try:
+        return "Az_09 ".encode(codec) == b"Az_09 "
+    except (UnicodeError, LookupError):
+        return False
+
+
+def cpg_text(cpg: Path) -> str:
+    """The text of a ``.cpg`` file: ASCII, or UTF-16 when it starts with a byte-order mark (a
+    ``.cpg`` saved by Notepad as "Unicode")."""
+    raw = cpg.read_bytes()[:256]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("ascii", errors="replace")
 
 
 def dbf_language_driver(dbf: Path) -> int:
@@ -107,11 +125,12 @@ def shapefile_encoding(shp: os.PathLike | str, override: Optional[str] = None) -
     messages = []
     cpg = sidecar(shp, ".cpg")
     if cpg is not None:
-        declared = cpg.read_text(encoding="ascii", errors="replace")
+        declared = cpg_text(cpg)
         codec = codec_from_cpg(declared)
         if codec is not None:
             return Encoding(codec, "cpg"), []
-        messages.append(f"{name}: the .cpg names an unknown encoding {declared.strip()!r}; it was ignored.")
+        messages.append(f"{name}: {describe_path(cpg)} does not name an encoding a DBF can be in "
+                        f"({declared.strip()[:40]!r}); it was ignored.")
     dbf = sidecar(shp, ".dbf")
     ldid = dbf_language_driver(dbf) if dbf is not None else 0
     if ldid in LDID_CODECS:
@@ -122,12 +141,22 @@ def shapefile_encoding(shp: os.PathLike | str, override: Optional[str] = None) -
     return Encoding(FALLBACK_DBF_ENCODING, "fallback"), messages
 
 
+TEXT_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+             (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+"""Byte-order marks of the wide Unicode encodings (Excel's "Unicode text" export is UTF-16 with
+tabs); UTF-32's are tested first because its little-endian mark begins with UTF-16's."""
+
+
 def text_file_encoding(path: os.PathLike | str, override: Optional[str] = None) -> Encoding:
-    """The encoding of a text file (CSV): user override, UTF-8 (a BOM is allowed), else cp1252."""
+    """The encoding of a text file (CSV): user override, UTF-16/32 by their byte-order mark, UTF-8
+    (a BOM is allowed), else cp1252."""
     if override:
         return Encoding(check_codec(override, path), "user")
     with open(path, "rb") as handle:
         raw = handle.read()
+    for bom, codec in TEXT_BOMS:
+        if raw.startswith(bom):
+            return Encoding(codec, "detected")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import os
+import re
 import warnings
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +22,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioError, WindowError
 from rasterio.windows import Window, from_bounds
 
+from geo import limits
 from geo.crs import crs_label, parse_crs, unknown_crs_message
 from geo.errors import CrsError, DataReadError, describe_path
 from geo.feedback import ensure_feedback
@@ -28,6 +32,36 @@ SAMPLE_BLOCKS_PER_AXIS = 4
 """Blocks checked per axis at open (first, last and evenly between): at most 16 block decodes."""
 PREVIEW_PIXELS = 256
 """Longest side of the decimated read used to decide ``all_nodata``."""
+DRIVER_BY_SUFFIX = {
+    ".tif": "GTiff", ".tiff": "GTiff", ".img": "HFA", ".vrt": "VRT", ".asc": "AAIGrid",
+    ".jp2": "JP2OpenJPEG", ".nc": "netCDF", ".hgt": "SRTMHGT", ".bil": "EHdr", ".dem": "USGSDEM",
+}
+"""The only GDAL driver a raster is opened with, by its extension: a ``.tif`` that is really a
+VRT, a WMS description or any other format is refused, not followed."""
+MAX_VRT_BYTES = 16 * 1024 * 1024
+"""A VRT larger than this (XML describing sources) is refused unread: real ones are kilobytes."""
+MAX_VRT_DEPTH = 4
+"""VRTs whose sources are VRTs: how deep the sources are followed and checked."""
+_VRT_FILE_TAGS = ("SourceFilename", "SourceDataset")
+_CONNECTION_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]*:")
+
+
+def _check_usable(source: "RasterSource", name: str) -> None:
+    """Refuse pixels Khanij cannot place or compare: a rotated or sheared geotransform (rasterio's
+    windows, masks and zonal statistics assume north-up pixels), a CRS that is neither geographic
+    nor projected (what GDAL makes of a GeoTIFF whose projected CRS cannot be built) and
+    complex-valued bands (a threshold or a mean of complex numbers means nothing)."""
+    if source.transform.b or source.transform.d:
+        raise DataReadError(f"{name} has a rotated geotransform (its pixel rows are not east-west); Khanij "
+                            f"reads north-up rasters only: warp it first, e.g. gdalwarp {name} north_up.tif")
+    if source.crs is not None and not (source.crs.is_geographic or source.crs.is_projected):
+        raise DataReadError(f"{name}: its coordinate reference system cannot be built (GDAL reads only a local "
+                            f"system, '{source.crs.name}', with no place on Earth); assign the right CRS "
+                            "to the file, e.g. gdal_edit -a_srs EPSG:32645")
+    complex_bands = [dtype for dtype in source.dtypes if dtype.startswith("complex")]
+    if complex_bands:
+        raise DataReadError(f"{name} holds complex-valued pixels ({complex_bands[0]}); Khanij reads bands of "
+                            "real numbers only (e.g. the amplitude of a radar image)")
 
 
 class RasterSource:
@@ -77,6 +111,7 @@ class RasterSource:
         self.georeferenced = not (dataset.transform.is_identity and not dataset.gcps[0])
         self.bounds = tuple(dataset.bounds)
         self.overviews = list(dataset.overviews(1)) if dataset.count else []
+        _check_usable(self, describe_path(self.path))
 
     def with_crs(self, crs) -> "RasterSource":
         """A copy whose CRS is ``crs`` (the user's assignment); pixels and transform unchanged."""
@@ -103,10 +138,23 @@ class RasterSource:
                 window = self._window(bounds)
                 if window is None:
                     return np.ma.masked_all(out_shape or (0, 0), dtype=self.dtypes[band - 1])
+                self._check_scan(window, out_shape)
                 data = dataset.read(band, window=window, out_shape=out_shape, masked=True)
         except RasterioError as exc:
             raise DataReadError(f"{describe_path(self.path)}: pixels cannot be read: {exc}") from None
         return _mask_nan(data)
+
+    def _check_scan(self, window: Window, out_shape) -> None:
+        """Refuse to decimate more than :data:`geo.limits.RASTER_SCAN_PIXELS` pixels without overviews
+        (GDAL would read every one of them to draw a thumbnail)."""
+        pixels = int(window.width) * int(window.height)
+        if out_shape is None or self.overviews or pixels <= limits.RASTER_SCAN_PIXELS.value:
+            return
+        if out_shape[0] * out_shape[1] < pixels:
+            raise DataReadError(limits.refusal(
+                describe_path(self.path), f"drawing these {pixels:,} pixels means reading every one (it has no "
+                "overviews)", limits.RASTER_SCAN_PIXELS, f"build overviews first (gdaladdo {describe_path(self.path)}) "
+                "or zoom in"))
 
     def _window(self, bounds) -> Optional[Window]:
         full = Window(0, 0, self.width, self.height)
@@ -169,11 +217,77 @@ def read_raster(path: Path, feedback=None) -> ReadResult:
 
 
 @contextlib.contextmanager
+def open_raster(path: os.PathLike | str):
+    """``rasterio.open`` for a user's raster: only the driver its extension names, and a VRT only
+    when every file it reads lies in its own folder (:func:`check_vrt_sources`).
+
+    Raises
+    ------
+    DataReadError
+        The extension is not a raster's, or a VRT reaches outside its folder or to the network.
+    """
+    path = Path(path)
+    driver = DRIVER_BY_SUFFIX.get(path.suffix.lower())
+    if driver is None:
+        raise DataReadError(f"{describe_path(path)}: files of type '{path.suffix}' are not opened as rasters")
+    if driver == "VRT":
+        check_vrt_sources(path)
+    with rasterio.open(path, driver=driver) as dataset:
+        yield dataset
+
+
+def check_vrt_sources(vrt: Path, depth: int = 0, top: Optional[Path] = None) -> None:
+    """Refuse a VRT that reads anything but files in its own folder (or below it).
+
+    A VRT names the files it takes its pixels from; a hostile one names ``/etc/passwd`` (read as
+    pixels and used as evidence), a ``/vsicurl/`` address (a network request) or a driver
+    connection string. Sources that are themselves VRTs are checked the same way.
+
+    Raises
+    ------
+    DataReadError
+        Naming the VRT and the source that is refused.
+    """
+    top = top or vrt
+    name = describe_path(top)
+    if vrt.stat().st_size > MAX_VRT_BYTES:
+        raise DataReadError(f"{name}: the VRT is larger than {MAX_VRT_BYTES // 2**20} MB; a VRT describes "
+                            "other files in a few kilobytes, so this one is refused")
+    if depth > MAX_VRT_DEPTH:
+        raise DataReadError(f"{name}: its VRT sources nest more than {MAX_VRT_DEPTH} VRTs deep")
+    try:
+        root = ElementTree.fromstring(vrt.read_bytes())
+    except ElementTree.ParseError as exc:
+        raise DataReadError(f"{name}: the VRT is not well-formed XML ({exc})") from None
+    folder = Path(os.path.realpath(top.parent))
+    for element in root.iter():
+        if element.tag not in _VRT_FILE_TAGS:
+            continue
+        text = (element.text or "").strip()
+        if text.startswith("/vsi") or "://" in text or _CONNECTION_PREFIX.match(text):
+            raise DataReadError(f"{name}: the VRT reads '{text}', which is not a file beside it; Khanij opens "
+                                "no remote or virtual sources")
+        relative = element.get("relativeToVRT", "0") == "1"
+        source = Path(os.path.realpath(vrt.parent / text if relative else text))  # else GDAL uses the cwd
+        if not source.is_relative_to(folder):
+            raise DataReadError(f"{name}: the VRT reads '{text}', outside its own folder; a VRT may only use "
+                                "files in its folder")
+        if source.is_file() and _is_vrt(source):
+            check_vrt_sources(source, depth + 1, top)
+
+
+def _is_vrt(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return b"<VRTDataset" in handle.read(1024)
+
+
+@contextlib.contextmanager
 def _open(path: Path):
-    """``rasterio.open`` without its NotGeoreferencedWarning, which :func:`read_raster` says in words."""
+    """:func:`open_raster` without rasterio's NotGeoreferencedWarning, which :func:`read_raster`
+    says in words."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(path) as dataset:
+        with open_raster(path) as dataset:
             yield dataset
 
 
@@ -195,9 +309,16 @@ def _spread(blocks: int) -> list[int]:
 
 
 def _all_nodata(dataset) -> bool:
-    """Whether no pixel holds data: a decimated read first, then, only if that is empty, every block."""
+    """Whether no pixel holds data: a decimated read first, then, only if that is empty, every block.
+
+    A raster past :data:`geo.limits.RASTER_SCAN_PIXELS` without overviews is not read whole, so
+    whether it holds only nodata is not known and is not said (it is treated as holding data; its
+    pixels are read where a block needs them).
+    """
     if dataset.count == 0:
         return True
+    if dataset.width * dataset.height > limits.RASTER_SCAN_PIXELS.value and not dataset.overviews(1):
+        return False
     scale = max(dataset.width, dataset.height) / PREVIEW_PIXELS
     shape = (dataset.count, max(1, round(dataset.height / max(scale, 1))), max(1, round(dataset.width / max(scale, 1))))
     if not _mask_nan(dataset.read(out_shape=shape, masked=True)).mask.all():

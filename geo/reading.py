@@ -2,7 +2,8 @@
 
 The file's kind is decided by its extension; a file that is missing, a folder, empty, of an
 unsupported type or damaged raises :class:`geo.errors.DataReadError` naming the file and the
-problem. Source files are only ever read.
+problem (what the parsing libraries raise is translated in one place, :mod:`geo.failures`).
+Source files are only ever read.
 
 Examples
 --------
@@ -18,7 +19,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from geo import limits
 from geo.errors import CrsError, DataReadError, describe_path
+from geo.failures import reading
 from geo.feedback import ensure_feedback
 from geo.result import ReadResult
 
@@ -30,7 +33,7 @@ SHAPEFILE_SIDECARS = frozenset({".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", 
 
 def read(path: os.PathLike | str, layer: Optional[str] = None, *, encoding: Optional[str] = None,
          lat_column: Optional[str] = None, lon_column: Optional[str] = None, crs=None,
-         feedback=None) -> ReadResult:
+         feedback=None, layers: Optional[list[str]] = None) -> ReadResult:
     """Read one layer of a vector file, one CSV/XLSX table, or open a raster.
 
     Parameters
@@ -45,6 +48,9 @@ def read(path: os.PathLike | str, layer: Optional[str] = None, *, encoding: Opti
     crs : optional
         A CRS to assign (e.g. to a shapefile without ``.prj``); the result says "assigned".
     feedback : geo.feedback.Feedback, optional
+    layers : list of str, optional
+        The file's layer names as :func:`list_layers` gave them, when the caller has them (so that
+        reading each layer of a file does not list them all again).
 
     Returns
     -------
@@ -60,19 +66,10 @@ def read(path: os.PathLike | str, layer: Optional[str] = None, *, encoding: Opti
     path = checked_path(path)
     kind = kind_of(path)
     feedback = ensure_feedback(feedback)
-    if kind == "raster":
-        from geo.raster import read_raster
-
-        result = read_raster(path, feedback)
-    elif kind == "table":
-        from geo.tabular import read_table
-
+    if kind == "table":
         _check_table_crs(path, crs)
-        result = read_table(path, layer, encoding, lat_column, lon_column, feedback)
-    else:
-        from geo.vector import read_vector
-
-        result = read_vector(path, layer, encoding, feedback)
+    with reading(path, f"layer '{layer}'" if layer is not None else None):
+        result = _read(path, kind, layer, encoding, lat_column, lon_column, feedback, layers)
     if crs is not None:
         from geo.crs import assign
 
@@ -80,17 +77,37 @@ def read(path: os.PathLike | str, layer: Optional[str] = None, *, encoding: Opti
     return result
 
 
+def _read(path: Path, kind: str, layer, encoding, lat_column, lon_column, feedback, layers) -> ReadResult:
+    if kind == "raster":
+        from geo.raster import read_raster
+
+        return read_raster(path, feedback)
+    if kind == "table":
+        from geo.tabular import read_table
+
+        return read_table(path, layer, encoding, lat_column, lon_column, feedback)
+    from geo.vector import read_vector
+
+    return read_vector(path, layer, encoding, feedback, layers)
+
+
 def read_all(path: os.PathLike | str, **options) -> list[ReadResult]:
     """Every layer of a file (each GeoPackage table, KML folder, TopoJSON object, XLSX sheet).
 
-    ``options`` are :func:`read`'s keyword options; ``feedback`` spans all the layers.
+    ``options`` are :func:`read`'s keyword options; ``feedback`` spans all the layers. A file with
+    more than :data:`geo.limits.LAYERS_READ_AT_ONCE` layers gives its first ones and says so.
     """
     feedback = ensure_feedback(options.pop("feedback", None))
     names = list_layers(path)
+    chosen = names[:limits.LAYERS_READ_AT_ONCE.value]
     results = []
-    for index, name in enumerate(names):
-        part = feedback.sub(index / len(names), (index + 1) / len(names))
-        results.append(read(path, name, feedback=part, **options))
+    for index, name in enumerate(chosen):
+        part = feedback.sub(index / len(chosen), (index + 1) / len(chosen))
+        results.append(read(path, name, feedback=part, layers=names, **options))
+    if len(chosen) < len(names):
+        results[0].messages.append(limits.refusal(
+            describe_path(path), f"it has {len(names):,} layers and only the first {len(chosen)} were read",
+            limits.LAYERS_READ_AT_ONCE, "open any other layer by its name"))
     return results
 
 
@@ -100,13 +117,19 @@ def list_layers(path: os.PathLike | str) -> list[str]:
     kind = kind_of(path)
     if kind == "raster":
         return [path.stem]
-    if kind == "table":
-        from geo.tabular import table_layers
+    with reading(path):
+        if kind == "table":
+            from geo.tabular import table_layers
 
-        return table_layers(path)
-    from geo.vector import vector_layers
+            names = table_layers(path)
+        else:
+            from geo.vector import vector_layers
 
-    return vector_layers(path)
+            names = vector_layers(path)
+    if not names:
+        raise DataReadError(f"{describe_path(path)} holds no layers, so there is nothing to read (e.g. a KML "
+                            "document without placemarks or folders)")
+    return names
 
 
 def checked_path(path: os.PathLike | str) -> Path:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 import pandas as pd
+
+import geo.vector  # noqa: F401 - imports pyogrio first, without its network and VRT drivers
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.atomic import atomic_path, disk_full_hint, write_error

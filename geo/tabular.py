@@ -13,6 +13,7 @@ read as numbers, as pandas reads it (so a column of codes such as ``331``/``NA``
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import zipfile
@@ -27,7 +28,9 @@ import shapely
 from geo.coords import parse_dms_array
 from geo.crs import WGS84, assumed_crs_message
 from geo.encoding import Encoding, text_file_encoding
-from geo.errors import DataReadError, describe_path
+from geo import limits
+from geo.errors import DataReadError, KhanijError, describe_path
+from geo.failures import parser_errors, problem_in_words
 from geo.feedback import ensure_feedback
 from geo.result import ReadResult, RejectedRow
 
@@ -55,20 +58,83 @@ MISSING_WORDS = frozenset({"NA", "N/A", "n/a", "#N/A", "<NA>", "NULL", "null", "
 """Words that mean "no value" in a column of numbers (and only there; in a text column they are text)."""
 
 
+XLSX_DAMAGE = (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, IndexError, TypeError, AttributeError)
+"""What openpyxl raises on a damaged workbook: besides its own errors, whatever its parsing code
+trips over (a shared string index past the table, a workbook with no sheets, a style that is cut
+off). Only openpyxl's calls are wrapped in it, so a bug of ours still surfaces as one."""
+
+
+@contextlib.contextmanager
+def _workbook(path: Path):
+    """An openpyxl workbook, read-only (only the cells present are ever visited), closed after use."""
+    from openpyxl import load_workbook
+
+    _check_zip(path)
+    with _damaged_workbook(path):
+        workbook = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+@contextlib.contextmanager
+def _damaged_workbook(path: Path, sheet: Optional[str] = None):
+    """Run openpyxl; what it raises on a damaged workbook leaves as a DataReadError naming the file."""
+    try:
+        yield
+    except KhanijError:
+        raise
+    except (*XLSX_DAMAGE, *parser_errors()) as exc:
+        where = f", sheet '{sheet}'" if sheet is not None else ""
+        raise DataReadError(f"{describe_path(path)}{where} is not a readable Excel (.xlsx) workbook: "
+                            f"{problem_in_words(exc, path)}") from None
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a workbook any of whose parts inflates beyond :data:`geo.limits.ZIP_RATIO` or whose
+    parts together exceed :data:`geo.limits.DOCUMENT_BYTES` (a zip bomb), before openpyxl inflates them."""
+    with _damaged_workbook(path), zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    name = describe_path(path)
+    total = sum(member.file_size for member in members)
+    if total > limits.DOCUMENT_BYTES.value:
+        raise DataReadError(limits.refusal(name, f"its parts inflate to {total:,} bytes", limits.DOCUMENT_BYTES))
+    for member in members:
+        if member.file_size > 1_000_000 and member.file_size > limits.ZIP_RATIO.value * max(member.compress_size, 1):
+            raise DataReadError(limits.refusal(
+                name, f"its part {member.filename} inflates {member.file_size // max(member.compress_size, 1):,}-fold",
+                limits.ZIP_RATIO))
+
+
 def table_layers(path: Path) -> list[str]:
     """A CSV is one layer named after the file; an XLSX has one layer per sheet."""
     if path.suffix.lower() != ".xlsx":
         return [path.stem]
-    from openpyxl import load_workbook
+    with _workbook(path) as workbook:
+        names = list(workbook.sheetnames)
+    if not names:
+        raise DataReadError(f"{describe_path(path)} is an Excel workbook without any sheet")
+    return names
 
-    try:
-        workbook = load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise DataReadError(f"{describe_path(path)} is not a readable Excel (.xlsx) workbook: {exc}") from None
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
+
+def _check_sheet(path: Path, sheet: str) -> None:
+    """Refuse a sheet with more rows or cells than :mod:`geo.limits` allows, counting only the rows
+    and cells written in it (never the "used range" it declares, which may claim the whole grid)."""
+    name = f"{describe_path(path)}, sheet '{sheet}'"
+    rows = cells = 0
+    with _workbook(path) as workbook, _damaged_workbook(path, sheet):
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()
+        for row in worksheet.iter_rows(values_only=True):
+            rows += 1
+            cells += len(row)
+            if rows > limits.SHEET_ROWS.value:
+                raise DataReadError(limits.refusal(name, f"it has rows beyond row {limits.SHEET_ROWS.value:,}",
+                                                   limits.SHEET_ROWS))
+            if cells > limits.SHEET_CELLS.value:
+                raise DataReadError(limits.refusal(name, f"its first {rows:,} rows hold more than "
+                                                   f"{limits.SHEET_CELLS.value:,} cells", limits.SHEET_CELLS))
 
 
 def read_table(path: Path, layer: Optional[str] = None, encoding: Optional[str] = None,
@@ -158,6 +224,7 @@ def _normalise(column) -> str:
 def _read_csv(path: Path, text_encoding: Encoding) -> tuple[pd.DataFrame, list[RejectedRow]]:
     """The rows of a CSV, and the rows left out because they have more fields than the header
     (an unquoted comma in a value, such as ``(2,2,1)``), each with its row number and reason."""
+    _check_lines(path)
     codec = "utf-8-sig" if text_encoding.name == "UTF-8" else text_encoding.name
     options = {"encoding": codec, "skip_blank_lines": False, "low_memory": False, "keep_default_na": False,
                "na_values": [""]}
@@ -181,6 +248,33 @@ def _read_csv(path: Path, text_encoding: Encoding) -> tuple[pd.DataFrame, list[R
     return numbers_with_missing_words(frame), unreadable
 
 
+def _check_lines(path: Path, chunk_bytes: int = 1 << 20) -> None:
+    """Refuse a CSV larger than :data:`geo.limits.DOCUMENT_BYTES` or with a line longer than
+    :data:`geo.limits.CSV_LINE_BYTES`, scanning it in chunks (the newline positions of each chunk
+    at once, so a million-line file costs a few milliseconds)."""
+    name = describe_path(path)
+    size = path.stat().st_size
+    if size > limits.DOCUMENT_BYTES.value:
+        raise DataReadError(limits.refusal(name, f"it is {size:,} bytes", limits.DOCUMENT_BYTES))
+    line, start, offset = 1, 0, 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 0x0A) + offset
+            lengths = np.diff(ends, prepend=start)
+            longest = int(np.argmax(lengths)) if lengths.size else -1
+            if lengths.size and lengths[longest] > limits.CSV_LINE_BYTES.value:
+                _long_line(name, line + longest, int(lengths[longest]))
+            if ends.size:
+                line, start = line + ends.size, int(ends[-1]) + 1
+            offset += len(chunk)
+            if offset - start > limits.CSV_LINE_BYTES.value:
+                _long_line(name, line, offset - start)
+
+
+def _long_line(name: str, line: int, length: int) -> None:
+    raise DataReadError(limits.refusal(name, f"line {line:,} is {length:,}+ bytes long", limits.CSV_LINE_BYTES))
+
+
 def _rows_with_extra_fields(path: Path, codec: str, separator: str) -> list[RejectedRow]:
     """Rows with more fields than the header, by the row number a person sees (header = 1)."""
     with open(path, encoding=codec, newline="") as handle:
@@ -202,10 +296,9 @@ def _delimiter(sample: str) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
-    try:
+    _check_sheet(path, sheet)
+    with _damaged_workbook(path, sheet):
         frame = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", keep_default_na=False, na_values=[""])
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise DataReadError(f"{describe_path(path)}, sheet '{sheet}' cannot be read: {exc}") from None
     return numbers_with_missing_words(frame)
 
 

@@ -6,8 +6,13 @@ declares no CRS and its coordinates really are longitudes and latitudes, and the
 """
 from __future__ import annotations
 
+import atexit
+import functools
+import json
 import re
+import shutil
 import struct
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,23 +21,29 @@ from typing import Optional
 import geopandas as gpd
 import numpy as np
 import pyarrow as pa
-import pyogrio
-import pyogrio.raw
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+import shapely.errors
 
 from geo import crs as crs_module
+from geo import limits
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
+from geo.failures import problem_in_words
 from geo.feedback import ensure_feedback
 from geo.geometry import GeometryReport, check_geometries
-from geo.result import ReadResult
+from geo.offline import import_pyogrio
+from geo.result import ReadResult, RejectedRow
+
+pyogrio = import_pyogrio()
+import pyogrio.raw  # noqa: E402
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError  # noqa: E402
 
 CHEAP_OPEN_SUFFIXES = frozenset({".gpkg", ".shp", ".fgb"})
 DECODE_THREADS = 2
 WKB_POINT_BYTES = 21
 JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
-_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
+_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}')
+_REMOTE_CRS = re.compile(rb'"link"|://|/vsi', re.IGNORECASE)
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
 
 
@@ -64,27 +75,69 @@ def kmz_member(path: Path) -> str:
 
 
 def check_shapefile(shp: Path) -> None:
-    """Refuse a shapefile with missing or truncated parts.
+    """Refuse a shapefile whose parts are missing, truncated or disagree with each other.
 
-    GDAL reads the records past the end of a cut-off ``.shp`` as null geometries without a word,
-    so the sizes the headers declare are compared with the files' real sizes first.
+    GDAL reads such files without a word: records past the end of a cut-off ``.shp`` become null
+    geometries, a ``.dbf`` with fewer records than the ``.shp`` silently shortens the layer, a
+    ``.dbf`` header that declares no fields loses every attribute, and a ``.shx`` whose offsets all
+    point at one record gives every feature that record's shape. The headers are small fixed
+    binary layouts, so they are compared with each other and with the files' real sizes first.
     """
     name = describe_path(shp)
     for suffix, what in ((".shx", "index"), (".dbf", "attributes")):
         if sidecar(shp, suffix) is None:
             raise DataReadError(f"{name}: its companion file {shp.stem}{suffix} ({what}) is missing; a shapefile "
                                 "needs its .shp, .shx and .dbf together")
-    for part in (shp, sidecar(shp, ".shx")):
+    shx = sidecar(shp, ".shx")
+    for part in (shp, shx):
         header = _head(part, 100)
         if len(header) < 100 or struct.unpack(">i", header[:4])[0] != 9994:
             raise DataReadError(f"{name}: {describe_path(part)} is not a shapefile part (its header is damaged)")
         _check_size(name, part, struct.unpack(">i", header[24:28])[0] * 2)
-    dbf = sidecar(shp, ".dbf")
-    header = _head(dbf, 12)
-    if len(header) < 12:
+    shapes = _check_index(name, shp, shx)
+    _check_dbf(name, sidecar(shp, ".dbf"), shapes)
+
+
+DBF_HEADER_BYTES = 32
+DBF_FIELD_BYTES = 32
+
+
+def _check_index(name: str, shp: Path, shx: Path) -> int:
+    """The number of shapes the ``.shx`` indexes, after checking that its offsets walk forward
+    through the ``.shp`` and stay inside it."""
+    with open(shx, "rb") as handle:
+        handle.seek(100)
+        entries = np.frombuffer(handle.read(), dtype=">i4")
+    if entries.size % 2:
+        raise DataReadError(f"{name}: {describe_path(shx)} is damaged (its length is not a whole number of "
+                            "index entries)")
+    offsets, lengths = entries[0::2].astype(np.int64) * 2, entries[1::2].astype(np.int64) * 2
+    if offsets.size == 0:
+        return 0
+    ends = offsets + 8 + lengths
+    bad = (offsets < 100) | (lengths < 0) | (ends > shp.stat().st_size)
+    bad[1:] |= offsets[1:] < ends[:-1]
+    if bad.any():
+        record = int(np.flatnonzero(bad)[0]) + 1
+        raise DataReadError(f"{name}: {describe_path(shx)} is inconsistent with {describe_path(shp)} (index entry "
+                            f"{record} points at a record that overlaps another or lies outside the file); "
+                            "get a complete, matching copy of the shapefile")
+    return int(offsets.size)
+
+
+def _check_dbf(name: str, dbf: Path, shapes: int) -> None:
+    header = _head(dbf, DBF_HEADER_BYTES)
+    if len(header) < DBF_HEADER_BYTES:
         raise DataReadError(f"{name}: {describe_path(dbf)} is too short to be a DBF attribute table")
     records, header_length, record_length = struct.unpack("<IHH", header[4:12])
+    if header_length < DBF_HEADER_BYTES + 1 or record_length < 1:
+        raise DataReadError(f"{name}: {describe_path(dbf)} has a damaged header (header length {header_length}, "
+                            f"record length {record_length}), so no attribute could be read")
     _check_size(name, dbf, header_length + records * record_length)
+    if records != shapes:
+        raise DataReadError(f"{name}: {describe_path(dbf)} holds {records} attribute record(s) but the shapefile "
+                            f"holds {shapes} shape(s); the parts do not belong together, so the layer would be "
+                            "silently cut short or misaligned")
 
 
 def _head(path: Path, size: int) -> bytes:
@@ -100,15 +153,98 @@ def _check_size(name: str, part: Path, declared: int) -> None:
                             f"the file has {actual}); get a complete copy of the shapefile")
 
 
+DOCUMENT_SUFFIXES = frozenset({".geojson", ".json", ".topojson", ".kml", ".kmz"})
+"""Formats GDAL parses whole into memory, whose size :func:`check_document` bounds."""
+_PLACEMARK = b"<Placemark"
+
+
+def check_document(path: Path) -> None:
+    """Refuse a GeoJSON/TopoJSON/KML document larger than :data:`geo.limits.DOCUMENT_BYTES` (for a
+    KMZ: its KML, as inflated, and a zip bomb by :data:`geo.limits.ZIP_RATIO`) and a KML or KMZ with
+    more than :data:`geo.limits.PLACEMARKS` placemarks, before GDAL builds it in memory."""
+    suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        stat = path.stat()
+        _check_document(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _check_document(source: str, _mtime_ns: int, size: int) -> None:
+    """:func:`check_document` once per version of a file (reading each layer of a KML checks it again)."""
+    path = Path(source)
+    name = describe_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".kmz":
+        member = kmz_member(path)
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > limits.ZIP_RATIO.value * max(info.compress_size, 1) and info.file_size > 1 << 20:
+                raise DataReadError(limits.refusal(name, f"its {member} inflates "
+                                                   f"{info.file_size // max(info.compress_size, 1):,}-fold",
+                                                   limits.ZIP_RATIO))
+            with archive.open(info) as stream:
+                _check_text(name, stream, info.file_size, count_placemarks=True)
+    else:
+        with open(path, "rb") as stream:
+            _check_text(name, stream, size, count_placemarks=suffix == ".kml")
+
+
+def _check_text(name: str, stream, size: int, count_placemarks: bool, chunk_bytes: int = 1 << 22) -> None:
+    if size > limits.DOCUMENT_BYTES.value:
+        raise DataReadError(limits.refusal(name, f"its document is {size:,} bytes", limits.DOCUMENT_BYTES))
+    if not count_placemarks:
+        return
+    placemarks, read, tail = 0, 0, b""
+    while chunk := stream.read(chunk_bytes):
+        read += len(chunk)
+        if read > limits.DOCUMENT_BYTES.value:  # a zip entry that inflates beyond what it declared
+            raise DataReadError(limits.refusal(name, f"its document inflates beyond {read:,} bytes",
+                                               limits.DOCUMENT_BYTES))
+        text = tail + chunk
+        placemarks += text.count(_PLACEMARK)
+        tail = text[-(len(_PLACEMARK) - 1):]
+        if placemarks > limits.PLACEMARKS.value:
+            raise DataReadError(limits.refusal(name, f"it holds more than {limits.PLACEMARKS.value:,} placemarks",
+                                               limits.PLACEMARKS, "split it, or convert it to a GeoPackage"))
+
+
+SQLITE_PENDING = ("-wal", "-journal")
+"""Side files of an SQLite database (a GeoPackage) holding transactions not yet in the main file."""
+
+
 def gdal_source(path: Path) -> str:
-    """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory."""
+    """What GDAL opens for this file: the KML inside a KMZ is read from the zip in memory, and a
+    GeoPackage with pending transactions is read from a private copy (:func:`_snapshot`)."""
     if path.suffix.lower() == ".kmz":
         return f"/vsizip/{path}/{kmz_member(path)}"
+    if path.suffix.lower() == ".gpkg" and any(Path(f"{path}{suffix}").exists() for suffix in SQLITE_PENDING):
+        stat = path.stat()
+        return str(_snapshot(str(path), stat.st_mtime_ns, stat.st_size))
     return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _snapshot(source: str, _mtime_ns: int, _size: int) -> Path:
+    """A private copy of a GeoPackage and its ``-wal`` or ``-journal``, removed when the process ends.
+
+    SQLite, even for a reader, replays a write-ahead log into the database when the last connection
+    closes (and rolls a hot journal back on open), rewriting the user's file and deleting its side
+    files; a read-only or immutable open would not do that but would silently skip the pending
+    transactions. Reading a copy gives the data as the writer left it and leaves the source alone.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="khanij-gpkg-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    original = Path(source)
+    for suffix in ("", *SQLITE_PENDING):
+        part = Path(f"{original}{suffix}")
+        if part.exists():
+            shutil.copyfile(part, folder / f"{original.name}{suffix}")
+    return folder / original.name
 
 
 def vector_layers(path: Path) -> list[str]:
     """Names of every layer (GeoPackage table, KML folder, TopoJSON object) in the file."""
+    check_document(path)
     try:
         return [str(name) for name in pyogrio.list_layers(gdal_source(path))[:, 0]]
     except _GDAL_ERRORS as exc:
@@ -127,7 +263,7 @@ def unreadable(path: Path, exc: BaseException) -> DataReadError:
 
 
 def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str] = None,
-                feedback=None) -> ReadResult:
+                feedback=None, layers: Optional[list[str]] = None) -> ReadResult:
     """Read one layer (the first when ``layer`` is None) of a vector file.
 
     Parameters
@@ -137,6 +273,9 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     encoding : str, optional
         The user's override of the attribute encoding.
     feedback : geo.feedback.Feedback, optional
+    layers : list of str, optional
+        The file's layer names when the caller has listed them already (reading every layer of a
+        300-layer GeoPackage must not list them 300 times).
 
     Returns
     -------
@@ -147,14 +286,17 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     name = describe_path(path)
     if path.suffix.lower() == ".shp":
         check_shapefile(path)
+    check_document(path)
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
-    layers, chosen, info, data = _open_and_read(path, source, layer, text_encoding)
+    layers, chosen, info, data, rejected = _open_and_read(path, source, layer, text_encoding, layers)
+    _nested_as_json(data)
     feedback.progress(0.8, f"Checking geometries of {name}")
     result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
                         driver=info["driver"], layer=chosen, layers_available=layers,
-                        encoding=text_encoding.name, encoding_source=text_encoding.source, messages=messages)
+                        encoding=text_encoding.name, encoding_source=text_encoding.source, messages=messages,
+                        rejected_rows=rejected)
     if layer is None and len(layers) > 1:
         result.messages.append(f"{name} has {len(layers)} layers ({', '.join(layers)}); "
                                f"this is '{chosen}'.")
@@ -165,32 +307,40 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     return result
 
 
-def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
-    """(every layer name, the layer read, GDAL's info on it, its data frame).
+def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding,
+                   layers: Optional[list[str]]):
+    """(every layer name, the layer read, GDAL's info on it, its data frame, the features rejected).
 
-    A single-layer file is read (through the Arrow path when pyarrow is there) while a second
-    thread asks GDAL for its layer info: both parse the whole file, and both release the GIL, so
-    on two cores a GeoJSON costs one parse instead of two. The layer checks still speak first.
+    A single-layer file, or a named layer of a file whose layers the caller has listed, is read
+    (through the Arrow path) while a second thread asks GDAL for its layer info: both parse the
+    whole file (a KML document, a GeoPackage's table list), and both release the GIL, so on two
+    cores a layer costs one parse instead of two. The layer checks still speak first.
     """
-    if not _single_layer(path):
-        layers, chosen, info = _open_layer(path, source, layer)
-        return layers, chosen, info, _read_frame(path, source, chosen, text_encoding)
+    if not _single_layer(path) and (layers is None or layer is None):
+        layers, chosen, info = _open_layer(path, source, layer, layers)
+        return (layers, chosen, info, *_read_frame(path, source, chosen, text_encoding))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        opened = pool.submit(_open_layer, path, source, layer)
+        opened = pool.submit(_open_layer, path, source, layer, layers)
         try:
             data = _read_frame(path, source, layer, text_encoding)
         except DataReadError:
             opened.result()  # a missing layer is the clearer message
             raise
-        return (*opened.result(), data)
+        return (*opened.result(), *data)
 
 
 def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
+    """(the layer's frame, the features whose geometry GEOS rejected as :class:`RejectedRow`)."""
     try:
         if path.suffix.lower() in CHEAP_OPEN_SUFFIXES:
-            return _checked_text(_read_columns_and_geometry(source, layer, text_encoding.name))
-        return _checked_text(pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name,
-                                                    use_arrow=True))
+            return _read_columns_and_geometry(source, layer, text_encoding.name)
+        try:
+            frame = pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name, use_arrow=True)
+        except shapely.errors.ShapelyError:
+            # A geometry GDAL passed on and GEOS refuses (a ring that is not closed): read again,
+            # decoding each feature's geometry on its own terms.
+            return _read_columns_and_geometry(source, layer, text_encoding.name)
+        return _checked_text(frame), []
     except UnicodeDecodeError as exc:
         raise DataReadError(f"{describe_path(path)}: the attributes are not valid {text_encoding.name} text "
                             f"(encoding taken from the {text_encoding.source}; byte "
@@ -198,6 +348,28 @@ def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: En
                             "choose the file's encoding, e.g. cp1252") from None
     except _GDAL_ERRORS as exc:
         raise unreadable(path, exc) from None
+
+
+def _nested_as_json(frame) -> None:
+    """Write GeoJSON property values that are arrays or objects back as their JSON text, in place.
+
+    The Arrow path hands them over as numpy arrays and dicts, which pandas cannot hash or compare
+    (a group-by, a filter or a unique list of such a column raises) and no table format can store;
+    as text they stay readable and equal to what the file holds.
+    """
+    for column in frame.columns:
+        if frame[column].dtype != object or column == getattr(frame, "_geometry_column_name", None):
+            continue
+        values = frame[column].to_numpy()
+        nested = np.fromiter((isinstance(v, (list, dict, np.ndarray)) for v in values), dtype=bool, count=len(values))
+        if nested.any():
+            frame[column] = [json.dumps(v, ensure_ascii=False, default=_json_plain) if n else v
+                             for v, n in zip(values, nested)]
+
+
+def _json_plain(value):
+    """A numpy array or scalar inside a property value as the list or number JSON writes."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
 def _checked_text(frame):
@@ -222,27 +394,53 @@ def _checked_text(frame):
 
 
 def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str):
-    """One layer read through the Arrow path with its attributes and its geometries side by side.
+    """One layer read through the Arrow path with its attributes and its geometries side by side:
+    (the frame, the features whose geometry GEOS rejected).
 
     pyogrio converts the attributes (dates, JSON, strings) while a second read of the geometry
     column alone decodes its WKB in two halves; shapely and GDAL release the GIL, so on two cores
     a large layer costs about half of one pass. Only for formats whose open is cheap (two opens of
-    a GeoJSON would parse it twice).
+    a GeoJSON would parse it twice), and for any file whose geometries GEOS refuses in bulk.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
         attributes = pool.submit(pyogrio.read_dataframe, source, layer=layer, encoding=encoding,
                                  read_geometry=False, use_arrow=True)
         meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding, columns=[])
-        frame = attributes.result()
+        frame = _checked_text(attributes.result())
     if table.num_columns == 0:
-        return frame
+        return frame, []
     wkb = table.column(0).combine_chunks()
     geometries = _plain_points(wkb)
+    rejected = []
     if geometries is None:
+        blobs = wkb.to_numpy(zero_copy_only=False)
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-            halves = pool.map(shapely.from_wkb, np.array_split(wkb.to_numpy(zero_copy_only=False), DECODE_THREADS))
+            halves = pool.map(_decoded, np.array_split(blobs, DECODE_THREADS))
             geometries = np.concatenate(list(halves))
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+        rejected = _rejected_geometries(blobs, wkb.is_null().to_numpy(zero_copy_only=False), geometries)
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+    return frame, rejected
+
+
+def _decoded(blobs: np.ndarray) -> np.ndarray:
+    """Geometries from WKB; None for a blob GEOS refuses (see :func:`_rejected_geometries`)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return shapely.from_wkb(blobs, on_invalid="ignore")
+
+
+def _rejected_geometries(blobs: np.ndarray, null: np.ndarray, geometries: np.ndarray) -> list[RejectedRow]:
+    """The features (numbered from 1, as GIS tables show them) whose WKB GEOS refused, with its
+    reason: those without a geometry although the file gave one (``null`` marks the rows it did not)."""
+    refused = np.flatnonzero(shapely.is_missing(geometries) & ~null)
+    if not refused.size:
+        return []
+    try:
+        shapely.from_wkb(blobs[refused[0]])
+        reason = "GEOS cannot build it"
+    except shapely.errors.ShapelyError as exc:
+        reason = problem_in_words(exc)
+    return [RejectedRow(int(position) + 1, f"the geometry cannot be used and was left out ({reason})")
+            for position in refused]
 
 
 def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
@@ -264,14 +462,15 @@ def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
     return shapely.points(x, y)
 
 
-def _open_layer(path: Path, source: str, layer: Optional[str]) -> tuple[list[str], str, dict]:
+def _open_layer(path: Path, source: str, layer: Optional[str],
+                listed: Optional[list[str]] = None) -> tuple[list[str], str, dict]:
     """(every layer name, the layer to read, GDAL's info on it), opening the file as few times as possible.
 
     GDAL parses a whole GeoJSON file each time it opens it, so single-layer formats are not asked
     for their layer list separately: their one layer is the one ``read_info`` reports.
     """
     name = describe_path(path)
-    layers = None if _single_layer(path) else vector_layers(path)
+    layers = None if _single_layer(path) else (listed if listed is not None else vector_layers(path))
     if layers is not None and not layers:
         raise DataReadError(f"{name} holds no layers")
     if layers is not None and layer is not None and layer not in layers:
@@ -306,7 +505,12 @@ def _encoding(path: Path, override: Optional[str]) -> tuple[Encoding, list[str]]
 def _set_crs(result: ReadResult) -> None:
     """Set ``crs``/``crs_status`` honestly, applying the GeoJSON WGS 84 convention where it fits."""
     gdf = result.data
-    if result.driver in JSON_DRIVERS and not _declares_crs(result.path):
+    crs_member = _crs_member(result.path) if result.driver in JSON_DRIVERS else None
+    if crs_member is not None and _REMOTE_CRS.search(crs_member):
+        result.messages.append(f"{describe_path(result.path)}: its \"crs\" member points to another file or a web "
+                               "address, which Khanij does not fetch; it was ignored.")
+        crs_member = None
+    if result.driver in JSON_DRIVERS and crs_member is None:
         if _looks_like_lonlat(gdf):
             result.data = gdf.set_crs(crs_module.WGS84, allow_override=True)
             result.crs, result.crs_status = result.data.crs, "assumed"
@@ -320,11 +524,13 @@ def _set_crs(result: ReadResult) -> None:
         result.crs, result.crs_status = result.data.crs, "declared"
 
 
-def _declares_crs(path: Path) -> bool:
-    """Whether a (Geo/Topo)JSON file has a ``"crs"`` member (GDAL reports EPSG:4326 either way)."""
+def _crs_member(path: Path) -> Optional[bytes]:
+    """The text of a (Geo/Topo)JSON file's ``"crs"`` member, None without one (GDAL reports
+    EPSG:4326 either way, and a link it could not fetch too)."""
     if path.suffix.lower() == ".kmz":
-        return False
-    return _CRS_MEMBER.search(path.read_bytes()) is not None
+        return None
+    match = _CRS_MEMBER.search(path.read_bytes())
+    return match.group(0) if match else None
 
 
 def _looks_like_lonlat(gdf) -> bool:
@@ -342,6 +548,10 @@ def _set_problems(result: ReadResult) -> None:
     result.invalid_reasons = {_plain(label): str(reason) for label, reason in problems.reasons.items()}
     name = describe_path(result.path)
     label = f"{name}, layer '{result.layer}'" if len(result.layers_available) > 1 else name
+    if result.rejected_rows:
+        first = result.rejected_rows[0]
+        result.messages.append(f"{label}: {len(result.rejected_rows)} feature(s) have a geometry GEOS cannot read, "
+                               f"e.g. feature {first.row}: {first.reason}; their attributes are kept.")
     result.messages.extend(problem_messages(label, problems))
 
 

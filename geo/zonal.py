@@ -26,6 +26,7 @@ from pyproj import CRS
 
 from geo.errors import CrsError, DataReadError, GeometryError, describe_path
 from geo.feedback import Feedback, ensure_feedback
+from geo.raster import open_raster
 
 SUPPORTED_STATS = ("mean", "max", "min", "count", "sum", "stdev", "median", "majority", "minority")
 
@@ -97,7 +98,7 @@ def zonal_stats(
     ops = list(dict.fromkeys([*stats, "count"]))
     table = pd.DataFrame(index=geometry.index, columns=ops, dtype="Float64")
     try:
-        with rasterio.open(raster_path) as raster:
+        with open_raster(raster_path) as raster:
             _check_raster(raster, name, band)
             projected = geometry.to_crs(raster.crs) if not CRS(raster.crs).equals(geometry.crs) else geometry
             _check_transformed(projected, geometry.crs, raster.crs, name)

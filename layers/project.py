@@ -23,6 +23,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from geo import limits
 from geo.atomic import atomic_path, write_error
 from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import ensure_feedback
@@ -210,6 +211,9 @@ def save_project(path: os.PathLike | str, layer_list: LayerList, extent=None,
 def _read_payload(path: Path) -> dict[str, Any]:
     name = describe_path(path)
     try:
+        size = path.stat().st_size
+        if size > limits.TEXT_FILE_BYTES.value:
+            raise DataReadError(limits.refusal(name, f"the project file is {size:,} bytes", limits.TEXT_FILE_BYTES))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataReadError(f"{name}: the project file does not exist") from None
@@ -224,6 +228,12 @@ def _read_payload(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise DataReadError(f"{name}: the project file is damaged (invalid JSON at line {exc.lineno}, "
                             f"column {exc.colno})") from None
+    except RecursionError:
+        raise DataReadError(limits.refusal(name, "the project file is nested too deeply to be read",
+                                           limits.NESTING_DEPTH)) from None
+    deep = limits.too_deep(payload)
+    if deep is not None:
+        raise DataReadError(limits.refusal(name, f"{deep}: nested too deeply", limits.NESTING_DEPTH))
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise DataReadError(f"{name}: is not a Khanij project file")
     version = payload.get("version")

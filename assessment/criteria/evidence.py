@@ -14,8 +14,10 @@ import os
 import numpy as np
 import rasterio
 from rasterio.enums import Resampling
+from rasterio.windows import Window
 
 from assessment.criteria import Context, CriterionResult, fmt
+from geo import limits
 from geo.background import BackgroundWorker, Pending
 from geo.errors import DataReadError, describe_path
 from geo.feedback import ensure_feedback
@@ -114,16 +116,33 @@ def _valid_sample(path) -> np.ndarray:
     return _sample_of_version(os.fspath(path), stat.st_size, stat.st_mtime_ns)
 
 
+def _block_sample(raster) -> np.ndarray:
+    """Valid pixels of a spread of whole blocks (at most _SAMPLE_SIDE² pixels in all), for a raster
+    too large to decimate without overviews (a decimated read would read every block)."""
+    block_rows, block_cols = raster.block_shapes[0]
+    per_axis = max(1, int(_SAMPLE_SIDE / max(block_rows, block_cols)))
+    rows = np.unique(np.linspace(0, raster.height // block_rows, per_axis).astype(int))
+    cols = np.unique(np.linspace(0, raster.width // block_cols, per_axis).astype(int))
+    pieces = [raster.read(1, window=Window(col * block_cols, row * block_rows, block_cols, block_rows).intersection(
+                  Window(0, 0, raster.width, raster.height)), masked=True).compressed()
+              for row in rows for col in cols
+              if row * block_rows < raster.height and col * block_cols < raster.width]
+    return np.concatenate(pieces) if pieces else np.empty(0)
+
+
 @functools.lru_cache(maxsize=8)
 def _sample_of_version(path: str, _size: int, _mtime_ns: int) -> np.ndarray:
     try:
         with rasterio.open(path) as raster:
-            factor = max(1, int(np.ceil(max(raster.width, raster.height) / _SAMPLE_SIDE)))
-            shape = (max(1, raster.height // factor), max(1, raster.width // factor))
-            data = raster.read(1, out_shape=shape, masked=True, resampling=Resampling.nearest)
+            if raster.width * raster.height > limits.RASTER_SCAN_PIXELS.value and not raster.overviews(1):
+                values = _block_sample(raster)
+            else:
+                factor = max(1, int(np.ceil(max(raster.width, raster.height) / _SAMPLE_SIDE)))
+                shape = (max(1, raster.height // factor), max(1, raster.width // factor))
+                values = raster.read(1, out_shape=shape, masked=True, resampling=Resampling.nearest).compressed()
     except rasterio.errors.RasterioError as exc:
         raise DataReadError(f"{describe_path(path)}: cannot read the raster's pixels: {exc}") from exc
-    values = np.asarray(data.compressed(), dtype=float)
+    values = np.asarray(values, dtype=float)
     sample = np.sort(values[np.isfinite(values)])
     sample.flags.writeable = False  # shared by every caller of the cache
     return sample
