@@ -43,7 +43,12 @@ def stderr_feedback():
                 print(line, file=sys.stderr, flush=True)
                 last["line"] = line
 
-    return Feedback(report)
+    def warn(text: str) -> None:
+        if interactive:
+            sys.stderr.write("\n")
+        print(f"khanij: warning: {text}", file=sys.stderr, flush=True)
+
+    return Feedback(report, warn)
 
 
 # --- subcommand handlers -------------------------------------------------------------------
