@@ -47,7 +47,7 @@ def check_raster(path: str) -> str:
 
 def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
     """Score the blocks of ``args`` and write ``args.output``; returns the exit code (0)."""
-    from geo.tables import write_table
+    from assessment.score_table import write_scores
 
     feedback = ensure_feedback(feedback)
     output = Path(args.output)
@@ -66,7 +66,9 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
                   rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries,
                   as_of=getattr(args, "as_of", None))
     feedback.progress(0.9, f"writing {describe_path(output)}")
-    write_table(table, output, feedback.sub(0.9, 1.0))
+    sources = [Path(p).name for p in (args.blocks, args.deposits, args.forest, args.protected,
+                                      getattr(args, "boundaries", None), *args.infra, *args.raster) if p]
+    write_scores(table, output, feedback.sub(0.9, 1.0), sources)
     feedback.progress(1.0, "done")
     counts = table["readiness"].value_counts()
     print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "

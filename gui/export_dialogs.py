@@ -82,9 +82,12 @@ def export_report_work(feedback, scores, map_layers, path: str, block_ids, sourc
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 
-def export_table_work(feedback, frame, path: str):
+def export_table_work(feedback, frame, path: str, sources=()):
+    from assessment.score_table import is_score_output, write_scores
     from geo.tables import write_table
 
+    if is_score_output(frame):
+        return write_scores(frame, path, feedback, sources)
     return write_table(frame, path, feedback)
 
 
@@ -175,4 +178,5 @@ class ExportActions(QObject):
         path = path or self._ask_path("Export the table", TABLE_FILTER, f"{layer.name}.xlsx")
         if path is None:
             return None
-        return self._start(f"Writing {Path(path).name}", export_table_work, layer.data, path)
+        sources = [Path(other.source).name for other in self.window.layer_list if other.source and not other.missing]
+        return self._start(f"Writing {Path(path).name}", export_table_work, layer.data, path, sources)
