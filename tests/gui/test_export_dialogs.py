@@ -73,8 +73,10 @@ def test_report_and_table_of_the_scores(qtbot, window, tmp_path):
     table = succeeded(qtbot, window.exports.export_table(str(tmp_path / "scores.xlsx")))
     from openpyxl import load_workbook
 
-    header = [cell.value for cell in load_workbook(table).active[1]]
-    assert "readiness" in header and "score" in header
+    workbook = load_workbook(table)
+    header = [cell.value for cell in workbook["scores"][1]]
+    assert header[0] == "rank" and "readiness" in header and "score (of 100)" in header
+    assert workbook.sheetnames == ["scores", "metadata"]
 
 
 def test_cancelled_export_leaves_no_file(qtbot, window, tmp_path):
