@@ -132,3 +132,85 @@ def write_scores(scores: pd.DataFrame, path, feedback=None, sources: Sequence[st
         return write_table(scores, path, feedback)
     return write_table(score_table(scores), path, feedback, sheet_name="scores",
                        extra_sheets={"metadata": metadata_table(scores, sources)})
+
+
+# ---------------------------------------------------------------- labels for people (map popups)
+
+GATE_LABELS = {"stage": "Exploration stage", "protected": "Protected areas", "state": "Listed state"}
+_LABELS = {
+    "block_id": "Block id", "block_name": "Block name", "name": "Name", "readiness": "Readiness",
+    "score": "Score (of 100)", "state": "State (listed)", "district": "District", "commodity": "Mineral(s)",
+    "licence": "Licence intended", "licence_now": "Licence possible on the as-of date", "stage": "Exploration stage",
+    "as_of": "Rules applied as of", "area_ha": "Area (ha)", "n_deposits": "Deposits inside",
+    "tonnage_mt": "Tonnage inside (Mt)", "critical_minerals": "Critical minerals", "forest_ha": "Forest land (ha)",
+    "forest_pct": "Forest land (% of the block)", "protected_inside_ha": "National park / sanctuary inside (ha)",
+    "nearest_protected_name": "Nearest national park / sanctuary", "nearest_protected_km": "Distance to it (km)",
+    "state_found": "State holding most of the block", "state_inside_pct": "Inside the listed state (%)",
+    "missing": "What is missing", "authority": "Auctioning authority", "authority_finding": "Why this authority",
+    "authority_source": "Law (authority)", "conditions": "Conditions", "explanation": "Explanation",
+    "rules_version": "Rules version", "input_licence": "Licence (as given)", "input_stage": "Stage (as given)",
+    "unfc": "UNFC code",
+}
+#: The popup leads with these (when present), then the rest in the table's order.
+LEADING = ("block_id", "block_name", "name", "readiness", "score", "missing", "licence", "stage", "licence_now")
+#: Columns of the score output a map popup leaves out: machine copies of what another column
+#: says in words (rule ids, JSON lists, raw measures and their units, the rules' hash).
+HIDDEN_PATTERNS = re.compile(r"^(gate_\w+_rule|m_\w+|w_\w+|c_\w+|missing_items|critical_minerals_from|rules_sha256|"
+                             r"protected_km|infra_\w+_km)$")
+_MEASURE_TEXT = re.compile(rf"^m_(?P<criterion>{'|'.join(CRITERIA)})_text$")
+_GATE_COLUMN = re.compile(r"^gate_(?P<gate>stage|protected|state)(?P<part>|_finding|_source)$")
+_NEAREST = re.compile(r"^nearest_(?P<layer>\w+?)_(?P<part>name|km)$")
+_EVIDENCE = re.compile(r"^evidence_(?P<raster>\w+)_(?P<stat>mean|max)$")
+
+
+def popup_fields(columns: Sequence[str]) -> list[tuple[str, str]]:
+    """(column, label) of the score-output columns a map popup shows, in order; an
+    ``infra_<layer>_km`` is left out only where ``nearest_<layer>_km`` says the same."""
+    present = set(columns)
+    shown = []
+    for column in [c for c in LEADING if c in present] + [c for c in columns if c not in LEADING]:
+        label = score_column_label(column)
+        if label is None and column.startswith("infra_") and f"nearest_{column[6:]}" not in present:
+            label = f"Distance to the nearest feature of {column[6:-3].replace('_', ' ')} (km)"
+        if label is not None:
+            shown.append((column, label))
+    return shown
+
+
+def score_column_label(column: str) -> Optional[str]:
+    """The words a person reads for a score-output column (units in brackets), or None for a
+    column a popup leaves out (see :data:`HIDDEN_PATTERNS`). Other columns keep their name."""
+    from assessment.report import CRITERION_LABELS
+
+    if column in _LABELS:
+        return _LABELS[column]
+    if _MEASURE_TEXT.match(column):
+        return CRITERION_LABELS[_MEASURE_TEXT.match(column)["criterion"]]
+    if HIDDEN_PATTERNS.match(column):
+        return None
+    part = _CRITERION_PART.match(column)
+    if part and part["kind"] == "s":
+        return f"{CRITERION_LABELS[part['criterion']]}: score (0–100)"
+    gate = _GATE_COLUMN.match(column)
+    if gate:
+        return f"Gate: {GATE_LABELS[gate['gate']]}" + {"": "", "_finding": " (finding)", "_source": " (law)"}[gate["part"]]
+    nearest = _NEAREST.match(column)
+    if nearest:
+        what = nearest["layer"].replace("_", " ")
+        return f"Nearest feature of {what}" if nearest["part"] == "name" else "Distance to it (km)"
+    evidence = _EVIDENCE.match(column)
+    if evidence:
+        return f"{evidence['raster'].replace('_', ' ')}: {evidence['stat']} over the block"
+    return column.replace("_", " ").capitalize()
+
+
+def conditions_text(value) -> str:
+    """The ``conditions`` column (JSON list) as words, one condition per line."""
+    import json
+
+    try:
+        items = json.loads(value) if isinstance(value, str) and value.strip() else []
+    except json.JSONDecodeError:
+        return str(value)
+    return "\n".join(f"{item.get('text', '')} ({item.get('source', '')})" if item.get("source") else str(item.get("text", ""))
+                     for item in items if isinstance(item, dict))

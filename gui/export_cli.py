@@ -44,17 +44,12 @@ def read_scores(path) -> "gpd.GeoDataFrame":
     return result.data
 
 
-def is_scored(layer) -> bool:
-    columns = set(layer.columns)
-    return {"readiness", "score"} <= columns
-
-
 def styled_for_export(layers) -> None:
     """Scored blocks are coloured by readiness (their score is in the popup / table)."""
-    from layers.style import readiness_style
+    from layers.style import is_score_layer, readiness_style
 
     for layer in layers:
-        if layer.kind == "vector" and is_scored(layer):
+        if is_score_layer(layer):
             layer.style = readiness_style()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -38,7 +39,7 @@ from gui.geometry_paths import (
     paint_path,
     point_sizes,
 )
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, marks_small_polygons
 
 DEFAULT_DISPLAY_CRS = "EPSG:7755"
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
@@ -228,7 +229,7 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
             if not path.isEmpty():
                 paint_path(painter, path, *class_pens(style_class, kind))
         painter.restore()
-        if layer.role in MARKED_ROLES:
+        if marks_small_polygons(layer):
             _paint_small_polygon_marks(painter, to_pixel, shapes, style_class, units_per_pixel, pixel_scale)
         if len(class_shapes.point_x):
             sizes = point_sizes(layer, class_shapes.point_feature) * pixel_scale
@@ -754,3 +755,22 @@ def _write_svg(tmp: Path, layer_list, width: int, height: int, dpi: float, title
         paint_page(painter, layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
     finally:
         painter.end()
+    tmp.write_text(with_generic_font_family(tmp.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+#: CSS generic families; an SVG font list ending in none of them gets ``sans-serif`` appended.
+GENERIC_FONT_FAMILIES = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
+_FONT_FAMILY = re.compile(r'font-family="([^"]*)"')
+
+
+def with_generic_font_family(svg: str) -> str:
+    """``svg`` with every ``font-family`` list ending in a CSS generic family, so a viewer without
+    the named font falls back to a sans-serif one (Qt writes "Sans Serif", which is no CSS name)."""
+    def fix(match: re.Match) -> str:
+        names = [name.strip() for name in match.group(1).split(",") if name.strip()]
+        names = [name for name in names if name.lower() != "sans serif"]
+        if not names or names[-1].strip("'\"").lower() not in GENERIC_FONT_FAMILIES:
+            names.append("sans-serif")
+        return f'font-family="{", ".join(names)}"'
+
+    return _FONT_FAMILY.sub(fix, svg)
