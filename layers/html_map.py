@@ -343,8 +343,8 @@ _PAGE_CSS = """
 .kj-layer{font-weight:bold;margin-top:4px}
 .kj-warn{color:#a50026;font-weight:bold}
 .kj-small{color:#555;font-size:11px;margin-top:3px}
-.kj-popup table{border-collapse:collapse;font:12px sans-serif}
-.kj-popup th{text-align:left;padding:1px 8px 1px 0;color:#444;vertical-align:top;white-space:nowrap}
+.kj-popup table{border-collapse:collapse;font:12px sans-serif;table-layout:fixed;width:100%}
+.kj-popup th{text-align:left;padding:1px 8px 1px 0;color:#444;vertical-align:top;width:38%;font-weight:600}
 .kj-popup td{padding:1px 0;word-break:break-word}
 .kj-popup td div{max-height:11em;overflow-y:auto;white-space:pre-line}
 .kj-search input{width:230px;font:13px sans-serif;padding:3px 5px}
@@ -366,7 +366,7 @@ _SCRIPT = """
     return '<div class="kj-popup"><div class="kj-title">' + layer.name + "</div><table>" + rows + "</table></div>";
   }
   function bindInfo(layer, values, leafletLayer) {
-    leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {maxWidth: 440, maxHeight: 380});
+    leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {minWidth: 380, maxWidth: 460, maxHeight: 400});
     if (layer.tooltip >= 0 && values[layer.tooltip] !== "") {
       leafletLayer.bindTooltip(values[layer.tooltip], {sticky: true});
     }
@@ -467,7 +467,7 @@ _SCRIPT = """
       input.setAttribute("aria-label", "Find a block by id or name");
       var list = L.DomUtil.create("div", "", div);
       function go(hit) {
-        map.fitBounds(hit.polygon.getBounds(), {animate: false, maxZoom: 14, padding: [40, 40]});
+        map.fitBounds(hit.polygon.getBounds(), {animate: false, maxZoom: 12, padding: [40, 40]});
         hit.polygon.openPopup(hit.anchor || hit.polygon.getBounds().getCenter());
       }
       function matches() {
