@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", action="append", default=[], metavar="FILE",
                    help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
                         "and the resources table (default for sample-atlas scores: the sample atlas)")
+    p.add_argument("--admin", action="append", default=[], metavar="FILE",
+                   help="administrative areas (states, districts, tehsils or villages; repeatable): each block's "
+                        "state, district, tehsil and villages are found by overlay (levels from the columns, "
+                        "e.g. DISTRICT, SUB_DIST; a NAME column is the level below the finest)")
     p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     p.set_defaults(handler=cmd_report)
 
@@ -243,7 +247,7 @@ def _input_paths(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name, None)
         if value:
             paths.append(value)
-    for name in ("files", "infra", "raster", "layer"):
+    for name in ("files", "infra", "raster", "layer", "admin"):
         value = getattr(args, name, None)
         if isinstance(value, list):
             paths.extend(value)

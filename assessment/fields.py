@@ -20,11 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "boundaries", "evidence")
+ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "boundaries", "evidence", "admin")
+#: The administrative levels of an ``admin`` layer, largest first (the dossier's location rows).
+ADMIN_LEVELS = ("state", "district", "tehsil", "village")
 
 CANONICAL_FIELDS = (
     "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_unit",
     "agency", "year", "block_id", "block_name", "licence", "esz", "pa_type", "interstate", "potentiality",
+    "tehsil", "village", "forest_type", "cutoff", "grade_basis", "geology",
 )
 
 ALIASES_PATH = Path(__file__).with_name("data") / "field_aliases.toml"

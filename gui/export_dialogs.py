@@ -77,8 +77,19 @@ def export_report_work(feedback, scores, map_layers, path: str, block_ids, sourc
     from assessment.report import build_dossier
     from gui.report_pdf import infrastructure_distances, write_dossier_pdf
 
-    deposits = next((layer.data for layer in map_layers if layer.role == "deposits" and layer.kind == "vector"), None)
-    dossier = build_dossier(scores, deposits, block_ids=block_ids, sources=sources, feedback=feedback.sub(0.0, 0.05))
+    from assessment.report import admin_layer
+
+    vectors = [layer for layer in map_layers if layer.kind == "vector"]
+    deposits, forest = (next((layer.data for layer in vectors if layer.role == role), None) for role in ("deposits", "forest"))
+    admin = []
+    for layer in vectors:
+        if layer.role == "admin":
+            try:
+                admin.append(admin_layer(layer.data, source=layer.name))
+            except ValueError as exc:
+                feedback.warn(str(exc))
+    dossier = build_dossier(scores, deposits, block_ids=block_ids, sources=sources, feedback=feedback.sub(0.0, 0.05),
+                            forest=forest, admin=admin)
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 

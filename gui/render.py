@@ -108,7 +108,7 @@ def draw_scale_bar(painter: QtGui.QPainter, bottom_left: QtCore.QPointF, metres_
     font.setPixelSize(font_px)
     painter.setFont(font)
     text_box = QtCore.QRectF(bottom_left.x() - font_px, top - font_px * 1.7, width_px + 2 * font_px, font_px * 1.4)
-    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
+    halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
     painter.restore()
 
 
@@ -129,11 +129,11 @@ def draw_north_arrow(painter: QtGui.QPainter, top_centre: QtCore.QPointF, size_p
     font.setBold(True)
     painter.setFont(font)
     text_box = QtCore.QRectF(x - size_px / 2, y + size_px * 0.92, size_px, size_px * 0.5)
-    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "N")
+    halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "N")
     painter.restore()
 
 
-def _halo_text(painter: QtGui.QPainter, box: QtCore.QRectF, flags, text: str) -> None:
+def halo_text(painter: QtGui.QPainter, box: QtCore.QRectF, flags, text: str) -> None:
     """Text in black with a thin white halo, legible over any map colour."""
     painter.save()
     painter.setPen(QtGui.QColor(255, 255, 255, 220))
@@ -186,7 +186,7 @@ def draw_labels(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, xy: np.ndar
         if any(box.intersects(other) for other in taken):
             continue
         taken.append(box)
-        _halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
+        halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
 

@@ -33,11 +33,11 @@ FONT, FONT_DEVANAGARI, FONT_SYMBOLS = "NotoSans", "NotoSansDevanagari", "NotoSan
 DISPLAY_CRS = "EPSG:7755"
 #: Location map size in pixels and its resolution (about 210 dpi once placed 180 mm wide).
 MAP_PX = (1500, 960)
-MAP_DPI = 200
+MAP_DPI = 170
 MAP_JPEG_QUALITY = 88
-#: The location map shows at least this far around the block, and the nearest infrastructure up to
-#: :data:`MAX_CONTEXT_KM` away.
-MIN_CONTEXT_KM, MAX_CONTEXT_KM = 5.0, 30.0
+#: The block map shows at least this far around the block, and the nearest protected area or
+#: infrastructure up to :data:`MAX_CONTEXT_KM` away (block scale: the block stays a large part of the map).
+MIN_CONTEXT_KM, MAX_CONTEXT_KM = 3.0, 8.0
 #: The block's outline on its map, in map pixels (about 0.6 mm once placed).
 HIGHLIGHT_LINE_PX = 5.0
 HEADER_FILL = (226, 232, 243)
@@ -337,31 +337,271 @@ def nearest_layers(block_display, map_layers, caches, extent) -> list:
     return found
 
 
+ZONE_STYLES = {
+    "npws": {"colour": "#6a3d9a", "stroke_colour": "#4b2a6e", "fill_opacity": 0.35, "line_width": 1.5},
+    "esz": {"colour": "#b2df8a", "stroke_colour": "#33a02c", "fill_opacity": 0.35, "line_width": 1.5},
+    "1 km": {"colour": "#e31a1c", "stroke_colour": "#e31a1c", "fill_opacity": 0.0, "line_width": 2.5},
+    "10 km": {"colour": "#ff7f00", "stroke_colour": "#ff7f00", "fill_opacity": 0.0, "line_width": 2.0},
+}
+PILLAR_STYLE = {"colour": "#000000", "stroke_colour": "#ffffff", "fill_opacity": 1.0, "point_size": 7.0,
+                "label_field": "pillar"}
+NO_MINING_KM, NBWL_KM = 1.0, 10.0
+#: Graticule steps tried (degrees), the first giving at most :data:`GRATICULE_LINES` lines across.
+GRATICULE_STEPS = (1 / 60, 2 / 60, 5 / 60, 10 / 60, 15 / 60, 0.5, 1.0, 2.0)
+GRATICULE_LINES = 8
+INSET_SHARE = 0.24
+
+
+@dataclass
+class MapContext:
+    """The layers of every block map, prepared once per dossier: the context layers with the
+    protected areas split into national parks/sanctuaries and eco-sensitive zones (each its own
+    legend entry, the parks labelled by name), the parks in the display CRS for the 1 km and
+    10 km zones, and the state outlines for the locator inset."""
+
+    layers: list
+    npws: object = None
+    npws_names: Sequence[str] = ()
+    states: object = None
+
+
+def map_context(map_layers) -> MapContext:
+    import geopandas as gpd
+
+    from assessment.criteria.protected import is_eco_sensitive
+    from assessment.fields import guess_fields
+    from layers.layer import Layer
+
+    layers, npws, names, states = [], None, (), None
+    for layer in (l for l in map_layers if l.kind == "vector"):
+        if layer.role == "boundaries" and states is None:
+            states = layer.data.geometry.to_crs(DISPLAY_CRS)
+        if layer.role != "protected_areas" or not len(layer.data):
+            layers.append(layer)
+            continue
+        fields = guess_fields([str(c) for c in layer.data.columns], "protected_areas")
+        esz = (is_eco_sensitive(layer.data[fields["pa_type"]]) if "pa_type" in fields
+               else np.zeros(len(layer.data), dtype=bool))
+        name_field = fields.get("name")
+        for kind, chosen, title in (("npws", ~esz, "National parks and wildlife sanctuaries"),
+                                    ("esz", esz, "Eco-sensitive zones (notified)")):
+            if chosen.any():
+                style = SingleStyle(**ZONE_STYLES[kind], label_field=name_field if kind == "npws" else None)
+                layers.append(Layer(title, layer.data[chosen], source=layer.source, role=None, style=style,
+                                    illustrative=layer.illustrative))
+        npws = gpd.GeoSeries(layer.data.geometry[~esz].to_crs(DISPLAY_CRS).values, crs=DISPLAY_CRS)
+        names = [str(v) for v in layer.data[name_field][~esz]] if name_field else [""] * int((~esz).sum())
+    return MapContext(layers, npws, names, states)
+
+
+def nearest_protected_layer(block_display, context: MapContext, extent) -> list:
+    """The nearest park or sanctuary named at its point nearest the block (where the distance is
+    measured to), when that point is on the map."""
+    import geopandas as gpd
+    import shapely
+
+    from layers.layer import Layer
+
+    if context.npws is None or not len(context.npws):
+        return []
+    position = int(context.npws.sindex.nearest(block_display, return_all=False)[1][0])
+    line = shapely.shortest_line(block_display, context.npws.iloc[position])
+    point = shapely.get_point(line, 1)
+    if not shapely.box(*extent).contains(point):
+        return []
+    frame = gpd.GeoDataFrame({"name": [context.npws_names[position]]}, geometry=[point], crs=DISPLAY_CRS)
+    style = SingleStyle(**NEAREST_STYLE, label_field="name")
+    return [Layer("Nearest national park or sanctuary", frame, role=None, style=style)]
+
+
+def zone_layers(context: MapContext, extent, illustrative: bool) -> list:
+    """The 1 km no-mining zone and the 10 km NBWL zone around the parks and sanctuaries near the
+    map (outlines, each its own legend entry)."""
+    import geopandas as gpd
+    import shapely
+
+    from layers.layer import Layer
+
+    if context.npws is None or not len(context.npws):
+        return []
+    reach = shapely.box(*extent).buffer(NBWL_KM * 1000.0)
+    near = context.npws[context.npws.intersects(reach)]
+    found = []
+    for km, title in ((NBWL_KM, "10 km zone (NBWL Standing Committee)"), (NO_MINING_KM, "1 km no-mining zone")):
+        if not len(near):
+            break
+        ring = shapely.difference(shapely.union_all(near.buffer(km * 1000.0).values), shapely.union_all(near.values))
+        frame = gpd.GeoDataFrame({"zone": [title]}, geometry=[ring], crs=DISPLAY_CRS)
+        found.append(Layer(title, frame, role=None, style=SingleStyle(**ZONE_STYLES[f"{km:g} km"]),
+                           illustrative=illustrative))
+    return found[::-1]
+
+
+def has_features_in(layer, extent, caches) -> bool:
+    """Whether ``layer`` has a feature within ``extent`` (display CRS): the block map's legend
+    lists only what the map shows, as a print layout's legend filtered by its map does."""
+    import shapely
+    from pyproj import CRS
+
+    geometry = caches.store.geometry(layer, CRS.from_user_input(DISPLAY_CRS))
+    return geometry is not None and len(geometry) > 0 and len(geometry.tree.query(shapely.box(*extent))) > 0
+
+
+def pillar_layer(block: BlockReport):
+    """The block's boundary pillars, labelled BP-1 … as in its table."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from layers.layer import Layer
+
+    frame = gpd.GeoDataFrame({"pillar": [p.label for p in block.pillars]},
+                             geometry=[Point(p.lon, p.lat) for p in block.pillars], crs="EPSG:4326")
+    return Layer("Boundary pillars (BP-1 …)", frame, role=None, style=SingleStyle(**PILLAR_STYLE),
+                 illustrative=block.illustrative)
+
+
 def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[float], feedback=None,
-                      caches=None) -> bytes:
-    """The block's location map (block, nearest infrastructure, deposits by stage, forest,
-    protected areas, infrastructure, boundaries) rendered by the app's renderer, as JPEG bytes.
+                      caches=None, context: Optional[MapContext] = None) -> bytes:
+    """The block map at block scale, rendered by the app's renderer, as JPEG bytes: the block and
+    its numbered pillars, the nearest infrastructure named, parks and sanctuaries (named) with
+    their 1 km and 10 km zones, eco-sensitive zones, forest, deposits by stage, a latitude/
+    longitude graticule and a locator inset of the block in its state.
 
     ``caches`` (a :class:`gui.render.RenderCaches`) shares the layers' prepared geometry between
-    the blocks' maps.
+    the blocks' maps; ``context`` (:func:`map_context`) their split protected areas.
     """
     import geopandas as gpd
 
-    from gui.render import RenderCaches, render_map_image
+    from gui.render import RenderCaches, fit_extent, layout_for, render_map_image, world_to_pixel
     from layers.layer import LayerList
 
     caches = caches if caches is not None else RenderCaches()
+    context = context if context is not None else map_context(map_layers)
     display = gpd.GeoSeries([block.geometry_wgs84], crs="EPSG:4326").to_crs(DISPLAY_CRS).iloc[0]
     extent = location_extent(display, context_km(distances_km))
-    context = [layer for layer in map_layers if layer.kind == "vector"]
-    scores_source = next((layer.source for layer in context if layer.role == "blocks"), None)
-    layers = LayerList([highlight_layer(block, scores_source), *nearest_layers(display, context, caches, extent), *context])
+    scores_source = next((layer.source for layer in context.layers if layer.role == "blocks"), None)
+    in_view = [layer for layer in context.layers if has_features_in(layer, extent, caches)]
+    layers = LayerList([*nearest_layers(display, context.layers, caches, extent),
+                        *nearest_protected_layer(display, context, extent), pillar_layer(block),
+                        highlight_layer(block, scores_source), *zone_layers(context, extent, block.illustrative),
+                        *in_view])
     image = render_map_image(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, title=None, extent=extent,
                              display_crs=DISPLAY_CRS, feedback=feedback, caches=caches)
+    layout = layout_for(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, None)
+    shown = fit_extent(extent, layout.map.width(), layout.map.height())
+    painter = QtGui.QPainter(image)
+    try:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        draw_graticule(painter, layout.map, shown, world_to_pixel(shown, layout.map), layout.font_px)
+        if context.states is not None:
+            draw_locator(painter, layout.map, context.states, display)
+    finally:
+        painter.end()
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     image.convertToFormat(QtGui.QImage.Format.Format_RGB32).save(buffer, "JPG", MAP_JPEG_QUALITY)
     return bytes(buffer.data())
+
+
+def graticule_step(span_deg: float) -> float:
+    """The graticule interval (degrees) for a map ``span_deg`` wide: the finest of
+    :data:`GRATICULE_STEPS` giving at most :data:`GRATICULE_LINES` lines."""
+    return next((step for step in GRATICULE_STEPS if span_deg / step <= GRATICULE_LINES), GRATICULE_STEPS[-1])
+
+
+def _dm_label(value: float, axis: str) -> str:
+    """A graticule label in degrees and whole minutes: 23°15'N."""
+    hemisphere = ("N" if value >= 0 else "S") if axis == "lat" else ("E" if value >= 0 else "W")
+    minutes = round(abs(value) * 60)
+    return f"{minutes // 60}°{minutes % 60:02d}'{hemisphere}"
+
+
+def draw_graticule(painter: QtGui.QPainter, rect: QtCore.QRectF, extent, to_pixel: QtGui.QTransform,
+                   font_px: int) -> None:
+    """Meridians and parallels (WGS 84) across the map ``rect``, labelled on its edges."""
+    from pyproj import Transformer
+
+    to_display = Transformer.from_crs("EPSG:4326", DISPLAY_CRS, always_xy=True)
+    to_wgs84 = Transformer.from_crs(DISPLAY_CRS, "EPSG:4326", always_xy=True)
+    corners = np.array([[extent[0], extent[1]], [extent[2], extent[1]], [extent[0], extent[3]], [extent[2], extent[3]]])
+    lons, lats = to_wgs84.transform(corners[:, 0], corners[:, 1])
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    step = graticule_step(max(east - west, north - south))
+    painter.save()
+    painter.setClipRect(rect)
+    pen = QtGui.QPen(QtGui.QColor(90, 90, 90, 170), 1.2)
+    pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+    font = painter.font()
+    font.setPixelSize(int(font_px * 0.8))
+    painter.setFont(font)
+    samples = np.linspace(0.0, 1.0, 24)
+    for axis, first, last, across in (("lon", west, east, (south, north)), ("lat", south, north, (west, east))):
+        value = np.ceil(first / step) * step
+        while value <= last + 1e-12:
+            along = across[0] + samples * (across[1] - across[0])
+            lon, lat = (np.full_like(along, value), along) if axis == "lon" else (along, np.full_like(along, value))
+            x, y = to_display.transform(lon, lat)
+            points = [to_pixel.map(QtCore.QPointF(float(px), float(py))) for px, py in zip(x, y)]
+            painter.setPen(pen)
+            painter.drawPolyline(QtGui.QPolygonF(points))
+            _graticule_label(painter, rect, points, _dm_label(float(value), axis), axis, font_px)
+            value += step
+    painter.restore()
+
+
+def _graticule_label(painter: QtGui.QPainter, rect: QtCore.QRectF, points, text: str, axis: str, font_px: int) -> None:
+    """The label where a meridian meets the bottom edge, or a parallel the left edge."""
+    if axis == "lon":
+        inside = [p for p in points if rect.left() < p.x() < rect.right()]
+        anchor = max(inside, key=lambda p: p.y(), default=None)
+        if anchor is None:
+            return
+        box = QtCore.QRectF(anchor.x() + 3, rect.bottom() - font_px * 1.4, font_px * 6, font_px * 1.2)
+        scale_bar = QtCore.QRectF(rect.left(), rect.bottom() - font_px * 3.5, rect.width() / 4 + font_px * 3,
+                                  font_px * 3.5)
+        if box.intersects(scale_bar) or box.right() > rect.right():
+            return
+    else:
+        inside = [p for p in points if rect.top() < p.y() < rect.bottom()]
+        anchor = min(inside, key=lambda p: p.x(), default=None)
+        if anchor is None:
+            return
+        box = QtCore.QRectF(rect.left() + 3, anchor.y() - font_px * 1.25, font_px * 7, font_px * 1.2)
+    from gui.render import halo_text
+
+    halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
+
+
+def draw_locator(painter: QtGui.QPainter, rect: QtCore.QRectF, states, block_display) -> None:
+    """An inset in the map's top-left corner: the state holding the block, the block as a red square."""
+    import shapely
+
+    centre = block_display.representative_point()
+    holding = states[states.intersects(centre)]
+    if not len(holding):
+        holding = states[states.distance(centre) == states.distance(centre).min()]
+    outline = shapely.union_all(holding.values)
+    minx, miny, maxx, maxy = outline.bounds
+    side = rect.width() * INSET_SHARE
+    box = QtCore.QRectF(rect.left() + 6, rect.top() + 6, side, side)
+    scale = 0.9 * side / max(maxx - minx, maxy - miny, 1.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    place = lambda x, y: QtCore.QPointF(box.center().x() + (x - cx) * scale, box.center().y() - (y - cy) * scale)  # noqa: E731
+    simple = shapely.simplify(outline, (maxx - minx) / 400)
+    painter.save()
+    painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1.5))
+    painter.setBrush(QtGui.QColor("#ffffff"))
+    painter.drawRect(box)
+    painter.setBrush(QtGui.QColor("#e8e8e8"))
+    for polygon in getattr(simple, "geoms", [simple]):
+        if getattr(polygon, "exterior", None) is not None:
+            painter.drawPolygon(QtGui.QPolygonF([place(x, y) for x, y in polygon.exterior.coords]))
+    spot = place(centre.x, centre.y)
+    mark = max(6.0, side * 0.04)
+    painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), 1.2))
+    painter.setBrush(QtGui.QColor("#d62728"))
+    painter.drawRect(QtCore.QRectF(spot.x() - mark / 2, spot.y() - mark / 2, mark, mark))
+    painter.restore()
 
 
 # ---------------------------------------------------------------- pages
@@ -371,6 +611,7 @@ def cover_page(pdf: DossierPDF) -> None:
     dossier = pdf.dossier
     pdf.section = "Tranche ranking"
     pdf.add_page()
+    pdf.start_section("Cover and tranche ranking", level=0)
     pdf.paragraph(dossier.title, 18, bold=True)
     pdf.ln(1.5)
     counts = {name: sum(1 for row in dossier.ranking.rows if row[6] == name) for name in READINESS_RGB}
@@ -389,55 +630,88 @@ def cover_page(pdf: DossierPDF) -> None:
 
 
 def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]) -> None:
+    """One block: the Mineral Block Summary, its map, pillars, land, resources, gates, conditions,
+    criteria, what is missing and the provenance."""
     pdf.section = block.block_id
     pdf.add_page()
+    pdf.start_section(block.title, level=0)
     pdf.paragraph(block.title, 15, bold=True)
     pdf.ln(0.8)
     score = "—" if block.score is None else f"{block.score:.1f}"
     pdf.paragraph(f"{block.readiness or 'not scored'} · score {score} of 100", 11,
                   READINESS_RGB.get(block.readiness, (0, 0, 0)), bold=True)
     pdf.ln(0.8)
-    if block.missing:
-        pdf.paragraph(f"Missing: {block.missing}", BASE_PT, (165, 0, 38))
+    if block.missing_items:
+        pdf.paragraph("Missing: " + "; ".join(block.missing_items), BASE_PT, (165, 0, 38))
     pdf.ln(1)
     if map_jpeg is not None:
         width = pdf.epw
         height = width * MAP_PX[1] / MAP_PX[0]
         if pdf.will_page_break(height + 2):
             pdf.add_page()
-        pdf.image(io.BytesIO(map_jpeg), x=pdf.l_margin, w=width, h=height, alt_text=f"Location map of {block.block_id}")
+        pdf.image(io.BytesIO(map_jpeg), x=pdf.l_margin, w=width, h=height, alt_text=f"Block map of {block.block_id}")
         pdf.set_y(pdf.get_y() + 1)
-        pdf.paragraph("Location map: the block outlined in black; the nearest feature of each infrastructure layer in "
-                      "red with its name; deposits by UNFC stage; forest, protected areas, infrastructure and state "
-                      "boundaries as in the legend.", 7.5, (70, 70, 70))
-    pdf.heading("Block", 11)
+        pdf.paragraph(MAP_CAPTION, 7.5, (70, 70, 70))
+    pdf.heading("Mineral Block Summary", 11)
     pdf.key_values(block.facts)
-    pdf.heading("Classification", 11)
+    pdf.heading("Boundary pillars", 11)
+    pdf.paragraph(block.corner_note, 8)
+    pdf.grid(block.corners)
+    pdf.heading("Land: forest by legal status and non-forest", 11)
+    pdf.grid(block.land)
+    pdf.paragraph(block.land_note, 8, (70, 70, 70))
+    pdf.heading("Resources by category", 11)
+    if block.resources is not None:
+        pdf.grid(block.resources)
+    pdf.paragraph(block.resources_note, 8)
+    if block.geology:
+        pdf.ln(1)
+        pdf.key_values([(f"Geology note: {name}", note) for name, note in block.geology])
+    pdf.heading("Classification of the block", 11)
     pdf.key_values(block.classification)
     pdf.heading("Statutory gates", 11)
     pdf.grid(block.gates_table(), fills=STATUS_RGB)
     pdf.heading("Conditions", 11)
     if block.conditions:
-        pdf.grid(Table(["Condition", "Source"], [[text, source or "—"] for text, source in block.conditions],
+        pdf.grid(Table(["Condition", "Law"], [[text, source or "—"] for text, source in block.conditions],
                        [5.0, 3.5], "LL"))
     else:
         pdf.paragraph(block.conditions_note)
     pdf.heading("Scored criteria", 11)
     pdf.grid(block.criteria_table())
-    pdf.heading("Resources inside the block", 11)
-    pdf.paragraph(block.resources_note)
-    if block.resources is not None:
-        pdf.grid(block.resources)
-    pdf.heading("Boundary corners", 11)
-    pdf.paragraph(block.corner_note, 8)
-    pdf.grid(block.corners)
     pdf.heading("What is missing", 11)
-    pdf.paragraph(block.missing or "Nothing: the block meets the stage needed for the intended licence.")
+    if block.missing_items:
+        for item in block.missing_items:
+            pdf.paragraph(f"•  {item}")
+    else:
+        pdf.paragraph("Nothing: every gate is passed for the intended licence.")
     if block.explanation:
         pdf.heading("Reasoning (as written by the scorer)", 11)
         pdf.paragraph(block.explanation, 8)
     pdf.heading("Provenance", 11)
     pdf.key_values(block.provenance, 0.22)
+
+
+MAP_CAPTION = ("Block map: the block outlined in black with its boundary pillars BP-1 … numbered as in the table; "
+               "national parks and sanctuaries with their 1 km no-mining zone and 10 km NBWL zone, eco-sensitive "
+               "zones, forest, deposits by UNFC stage; the nearest protected area and the nearest feature of each "
+               "infrastructure layer named in red; latitude/longitude graticule (WGS 84); the inset locates the "
+               "block in its state.")
+
+
+def key_page(pdf: DossierPDF) -> None:
+    """The key to the short references printed in the dossier (rule ids, classification sources)."""
+    if not pdf.dossier.key:
+        return
+    pdf.section = "Key to short references"
+    pdf.add_page()
+    pdf.start_section("Key to short references", level=0)
+    pdf.paragraph("Key to short references", 15, bold=True)
+    pdf.ln(1)
+    pdf.paragraph("The short references in the tables (the Key column of the gates, notes in brackets) stand for "
+                  "these laws and sources.", 9, (70, 70, 70))
+    pdf.ln(1)
+    pdf.grid(Table(["Reference", "Law or source"], [[code, text] for code, text in pdf.dossier.key], [2.0, 7.0], "LL"))
 
 
 def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None,
@@ -466,13 +740,16 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
     target = Path(path)
     pdf = DossierPDF(dossier)
     caches = RenderCaches()
+    context = map_context(map_layers) if map_layers is not None else None
     cover_page(pdf)
     count = max(len(dossier.blocks), 1)
     for number, block in enumerate(dossier.blocks):
         feedback.progress(0.95 * number / count, f"block {block.block_id}")
-        jpeg = (location_map_jpeg(block, map_layers, (distances_km or {}).get(block.block_id, ()), caches=caches)
+        jpeg = (location_map_jpeg(block, map_layers, (distances_km or {}).get(block.block_id, ()), caches=caches,
+                                  context=context)
                 if map_layers is not None else None)
         block_section(pdf, block, jpeg)
+    key_page(pdf)
     feedback.progress(0.96, f"writing {target.name}")
     with atomic_path(target) as tmp:
         try:
@@ -484,10 +761,12 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
 
 
 def infrastructure_distances(scores) -> dict[str, list[float]]:
-    """Per block id, its ``infra_<layer>_km`` values (the map reaches the nearest of them)."""
+    """Per block id, its ``infra_<layer>_km`` and ``protected_km`` values (the map reaches the
+    nearest of them, within :data:`MAX_CONTEXT_KM`)."""
     from assessment.fields import guess_fields
 
     columns = [c for c in scores.columns if str(c).startswith("infra_") and str(c).endswith("_km")]
+    columns += [c for c in scores.columns if c == "protected_km"]
     key = guess_fields([str(c) for c in scores.columns], "blocks").get("block_id")
     if key is None or not columns:
         return {}

@@ -48,17 +48,18 @@ def test_every_page_has_header_and_page_number(dossier_pdf):
     for number in range(1, pages + 1):
         text = page_text(dossier_pdf, number)
         assert f"Page {number} of {pages}" in text
-        header = re.search(r"Khanij · Auction-readiness dossier · (\S+(?: ranking)?)", text)
+        header = re.search(r"Khanij · Auction-readiness dossier · (\S+(?: ranking| to short references)?)", text)
         assert header, text[:300]
         assert "ILLUSTRATIVE SAMPLE DATA" in text
         sections.append(header.group(1))
     # the cover (ranking of all 35 blocks) then each block's section, each starting on a new page
-    assert sections[0] == "Tranche ranking"
-    chosen = [s for s in dict.fromkeys(sections) if s != "Tranche ranking"]
+    assert sections[0] == "Tranche ranking" and sections[-1] == "Key to short references"
+    chosen = [s for s in dict.fromkeys(sections) if s not in ("Tranche ranking", "Key to short references")]
     assert set(chosen) == set(BLOCKS)
     for block in BLOCKS:
-        assert 2 <= sections.count(block) <= 4, sections
-    assert pages == sections.count("Tranche ranking") + sum(sections.count(b) for b in BLOCKS)
+        assert 2 <= sections.count(block) <= 5, sections
+    assert pages == (sections.count("Tranche ranking") + sum(sections.count(b) for b in BLOCKS)
+                     + sections.count("Key to short references"))
 
 
 def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_path):
@@ -73,8 +74,25 @@ def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_pat
                              ("Listed state", "gate_state")):
             assert re.search(rf"{gate}\s+{row[column]}\b", section), (block, gate)
         assert row["rules_sha256"] in section
-        assert "Boundary corners" in section and "Scored criteria" in section
+        assert "Boundary pillars" in section and "Scored criteria" in section and "Mineral Block Summary" in section
+        assert f"{row['nearest_railway_stations_name']}, {row['nearest_railway_stations_km']:.2f} km" in section
+        assert f"{row['nearest_protected_name']}, {row['nearest_protected_km']:.2f} km" in section
+    assert "DOMAIN" not in flat and "rules.toml" not in flat
+    key = flat[flat.rindex("Key to short references"):]
+    for rule_id in ("W1", "W11", "MMDR15-AUCTION", "A1", "SRK"):
+        assert f" {rule_id} " in key, rule_id
     assert "JH-EL-01" in flat and "Seventh Schedule" in flat
+
+
+def test_bookmarks_lead_to_the_cover_each_block_and_the_key(dossier_pdf, scores_path):
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(dossier_pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    titles = re.findall(r'<item page="\d+">([^<]*)</item>', xml)
+    names = gpd.read_file(scores_path).set_index("block_id")["block_name"]
+    ranked = [title.split(" — ")[0] for title in titles[1:-1]]
+    assert titles[0] == "Cover and tranche ranking" and titles[-1] == "Key to short references"
+    assert sorted(ranked) == sorted(BLOCKS)
+    assert all(f"{block} — {names[block]}" in titles for block in BLOCKS)
 
 
 def test_every_page_renders_and_is_not_blank(dossier_pdf, tmp_path):
