@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
 
-SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "report", "export-map", "sample-atlas")
+SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas",
+               "review", "blocks")
 
 
 class UsageError(Exception):
@@ -97,21 +99,54 @@ def as_of_date(text: str):
 def cmd_score(args: argparse.Namespace) -> int:
     from assessment.score_cli import run_score
 
-    if args.sample:
-        from layers.atlas import sample_role_paths
+    if args.project:
+        own_layers = [flag for flag, given in (("--sample", args.sample), ("--blocks", args.blocks),
+                      ("--deposits", args.deposits), ("--forest", args.forest), ("--protected", args.protected),
+                      ("--infra", args.infra), ("--raster", args.raster), ("--boundaries", args.boundaries),
+                      ("--rules", args.rules)) if given]
+        if own_layers:
+            raise UsageError(f"score --project takes its layers and rules from the project's scoring set-up; "
+                             f"drop {', '.join(own_layers)}")
+        from layers.scoring_setup import run_score_project
 
-        roles = sample_role_paths()
-        args.blocks = args.blocks or roles["blocks"]
-        args.deposits = args.deposits or roles["deposits"]
-        args.forest = args.forest or roles["forest"]
-        args.protected = args.protected or roles["protected_areas"]
-        args.infra = args.infra or list(roles["infrastructure"])
-        args.raster = args.raster or list(roles["evidence"])
-        args.boundaries = args.boundaries or roles.get("boundaries")
+        return run_score_project(args, stderr_feedback())
+    if args.sample:
+        fill_sample_layers(args)
+        args.blocks = args.blocks or sample_role_paths()["blocks"]
     if not (args.blocks and args.deposits):
-        raise UsageError("score needs --blocks and --deposits, or --sample")
+        raise UsageError("score needs --project, --sample, or --blocks and --deposits")
     refuse_overwriting_inputs(args)
     return run_score(args, stderr_feedback())
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from assessment.screen_cli import run_screen
+    from assessment.screening import parse_cell_size
+
+    try:
+        parse_cell_size(args.cell)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    fill_sample_layers(args)
+    return run_screen(args, stderr_feedback())
+
+
+def fill_sample_layers(args: argparse.Namespace) -> None:
+    """The sample atlas's deposits, forest, protected areas, stations, magnetic grid and state
+    boundaries for each of those layers not given on the command line."""
+    roles = sample_role_paths()
+    args.deposits = args.deposits or roles["deposits"]
+    args.forest = args.forest or roles["forest"]
+    args.protected = args.protected or roles["protected_areas"]
+    args.infra = args.infra or list(roles["infrastructure"])
+    args.raster = args.raster or list(roles["evidence"])
+    args.boundaries = args.boundaries or roles["boundaries"]
+
+
+def sample_role_paths() -> dict:
+    from layers.atlas import sample_role_paths as paths
+
+    return paths()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -176,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score blocks for auction readiness")
     p.add_argument("--sample", action="store_true", help="score the embedded sample atlas")
+    p.add_argument("--project", metavar="P.khanij",
+                   help="score a project as its scoring set-up says (what the app's Run scores)")
     p.add_argument("--blocks", metavar="B", help="candidate blocks (polygons)")
     p.add_argument("--deposits", metavar="D", help="deposits (points or polygons) with unfc/stage, tonnage")
     p.add_argument("--forest", metavar="F", help="forest land polygons")
@@ -188,8 +225,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
                    help="apply the rules in force on this date (default: the rules file's as_of, today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score in spatial partitions on a Dask cluster: a scheduler address (tcp://host:8786), "
+                        "or local[:N] for a cluster of N worker processes on this machine (default N: one per core); "
+                        "the result is identical to the run without it")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg, .csv or .xlsx")
     p.set_defaults(handler=cmd_score)
+
+    p = sub.add_parser("screen", help="tessellate a state into candidate cells and score every cell")
+    p.add_argument("--state", required=True, help="the state to screen, as named in the boundaries layer")
+    p.add_argument("--cell", default="1km", help="cell size, e.g. 1km or 500m (default 1km)")
+    p.add_argument("--boundaries", metavar="S", help="state boundaries (default: the sample atlas's)")
+    p.add_argument("--deposits", metavar="D", help="deposits (default: the sample atlas's)")
+    p.add_argument("--forest", metavar="F", help="forest land polygons (default: the sample atlas's)")
+    p.add_argument("--protected", metavar="P",
+                   help="national parks, sanctuaries and ESZs; NP/WS and their 1 km zone are cut out of the cells "
+                        "(default: the sample atlas's)")
+    p.add_argument("--infra", metavar="I", action="append", default=[],
+                   help="infrastructure layer (repeatable; default: the sample atlas's stations)")
+    p.add_argument("--raster", metavar="R", action="append", default=[],
+                   help="evidence raster (repeatable; default: the sample atlas's magnetic grid)")
+    p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
+                   help="apply the rules in force on this date (default: today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score the cells on a Dask cluster: a scheduler address, or local[:N] (as for score)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg or .parquet (GeoParquet)")
+    p.set_defaults(handler=cmd_screen)
 
     p = sub.add_parser("report", help="per-block PDF dossier from a score output")
     p.add_argument("scores", metavar="SCORES")
@@ -202,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="administrative areas (states, districts, tehsils or villages; repeatable): each block's "
                         "state, district, tehsil and villages are found by overlay (levels from the columns, "
                         "e.g. DISTRICT, SUB_DIST; a NAME column is the level below the finest)")
+    p.add_argument("--review-db", dest="review_db", metavar="DB",
+                   help="add each block's review decisions and their history from this review store (see 'khanij review')")
+    p.add_argument("--tranche", metavar="NAME", help="the tranche in --review-db (default: the score file's name)")
     p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     p.set_defaults(handler=cmd_report)
 
@@ -218,9 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="title printed on the map")
     p.set_defaults(handler=cmd_export_map)
 
+    from layers.review.cli import add_parser as add_review_parser
+
+    add_review_parser(sub)
+
     p = sub.add_parser("sample-atlas", help="write the embedded sample atlas to files")
     p.add_argument("outdir", metavar="OUTDIR")
     p.set_defaults(handler=cmd_sample_atlas)
+
+    from layers.blocks_cli import add_parser as add_blocks_parser
+
+    add_blocks_parser(sub)
     return parser
 
 
@@ -231,9 +304,18 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     if not positional and not any(a in ("-h", "--help") for a in argv):
         return argv + ["gui"]
     if positional and positional[0] not in SUBCOMMANDS:
-        index = argv.index(positional[0])
+        first = positional[0]
+        if _looks_like_subcommand(first):
+            raise UsageError(f"unknown subcommand {first!r}; the subcommands are {', '.join(SUBCOMMANDS)} "
+                             f"(or give files to open: khanij FILE…)")
+        index = argv.index(first)
         return argv[:index] + ["gui"] + argv[index:]
     return argv
+
+
+def _looks_like_subcommand(word: str) -> bool:
+    """A bare word that names no file ("review"): a mistyped or unknown subcommand, not a file."""
+    return re.fullmatch(r"[a-z][a-z-]*", word) is not None and not Path(word).exists()
 
 
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
@@ -325,7 +407,13 @@ def error_line(exc: BaseException, code: int) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(_normalise_argv(argv))
+    try:
+        argv = _normalise_argv(argv)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(error_line(exc, EXIT_USAGE), file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         refuse_overwriting_inputs(args)

@@ -14,6 +14,8 @@ _API = {
     "stage_of": "assessment.conversion",
     "stages_of": "assessment.conversion",
     "parse": "assessment.notation",
+    "geological_level": "assessment.notation",
+    "geological_levels": "assessment.notation",
     "resource_statement": "assessment.resources",
     "normalise_commodities": "assessment.minerals",
     "tag_critical": "assessment.minerals",

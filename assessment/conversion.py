@@ -17,14 +17,14 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
 
-from assessment.notation import Parsed, classification_data, parse
+from assessment.notation import Parsed, classification_data, distinct_values, geological_level, geological_levels, parse
 from geo.errors import ClassificationError
 
 TARGETS = ("jorc", "unfc", "india", "stage")
@@ -131,10 +131,6 @@ def _rule_of(parsed: Parsed) -> dict:
     return _tables().categories[key]
 
 
-def _g_of(parsed: Parsed, rule: dict) -> int:
-    return parsed.axes[2] if parsed.notation in ("unfc", "stage") else rule["g"]
-
-
 # ----- confidence ----------------------------------------------------------------------------
 
 
@@ -144,12 +140,16 @@ def claim_of(value: Any) -> Optional[Confidence]:
     if not parsed.valid:
         return None
     rule, tables = _rule_of(parsed), _tables()
-    return Confidence(tables.kinds[rule["kind"]], tables.grades[rule.get("grade", "none")], _g_of(parsed, rule))
+    return Confidence(tables.kinds[rule["kind"]], tables.grades[rule.get("grade", "none")], parsed.g)
 
 
 def permit_of(value: Any) -> Optional[Confidence]:
-    """The most confidence a category can stand for (e.g. 121 may be Proved, Probable may rest on G1)."""
+    """The most confidence a category can stand for (e.g. 121 may be Proved, Probable may rest on
+    G1; a name standing for two codes, the most either of them may)."""
     parsed = value if isinstance(value, Parsed) else parse(value)
+    if parsed.alternatives:
+        permits = [permit_of(parse(code)) for code in parsed.candidates]
+        return Confidence(max(p.kind for p in permits), max(p.grade for p in permits), min(p.g for p in permits))
     claim = claim_of(parsed)
     if claim is None:
         return None
@@ -167,6 +167,19 @@ def within(claim: Confidence, permit: Confidence) -> bool:
     if claim.kind > permit.kind or claim.g < permit.g:
         return False
     return not (claim.kind == reserve == permit.kind and claim.grade > permit.grade)
+
+
+def no_more_confident(end: Confidence, start: Confidence) -> bool:
+    """True when a category claiming ``end`` is no more confident than one claiming ``start``
+    (DOMAIN.md A1, "Chains never raise confidence"): no higher geological level, no reserve from
+    a non-reserve, no Proved from a Probable, no resource from an exploration target. Naming a
+    geological level a resource (G2 → Indicated, India's E3 F3 digits → 331) is not a rise."""
+    kinds = _tables().kinds
+    if end.g < start.g:
+        return False
+    if end.kind == kinds["reserve"] and (start.kind != kinds["reserve"] or end.grade > start.grade):
+        return False
+    return not (start.kind == kinds["target"] and end.kind > kinds["target"])
 
 
 # ----- conversion ----------------------------------------------------------------------------
@@ -200,19 +213,19 @@ def _stage_name(g: int) -> str:
 
 def _to_stage(text: str, parsed: Parsed) -> Conversion:
     rule = _rule_of(parsed)
-    g = _g_of(parsed, rule)
+    g = parsed.g
     result = f"G{g}"
     if parsed.notation in ("india", "unfc", "stage"):
         axis = "G digit" if parsed.notation == "india" else "G axis"
-        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC r.3(g); A1, A3)."
+        note = f"{parsed.code} is at stage {result} ({_stage_name(g)}), its {axis} (MEMC Rules 2015 r.3(g); UNECE–CRIRSCO Bridging Document)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     best = rule.get("permits", {}).get("g", g)
     if best == g:
-        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (A3: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
+        note = f"{parsed.code} rests on stage {result} ({_stage_name(g)}) geology (UNECE–CRIRSCO Bridging Document: G1 ≈ Measured, G2 ≈ Indicated, G3 ≈ Inferred, G4 exploration)."
         return Conversion(text, parsed.notation, result, "exact", [], note)
     condition = rule["permits"]["condition"]
     note = (f"{parsed.code} is read as stage {result} ({_stage_name(g)}), the lower confidence it may rest on, "
-            f"or G{best} {condition} (A2, A3).")
+            f"or G{best} {condition} (JORC Code 2012; UNECE–CRIRSCO Bridging Document).")
     return Conversion(text, parsed.notation, result, "ambiguous", [{"result": f"G{best}", "condition": condition}], note)
 
 
@@ -223,7 +236,29 @@ def _unfc_prefix(parsed: Parsed, row: dict) -> str:
     return "" if specific and plain else f"{parsed.code}: "
 
 
+def _convert_either(text: str, parsed: Parsed, to: str) -> Conversion:
+    """A name that stands for several codes (MEMC "Pre-Feasibility Mineral Resource": 222 or 221):
+    the conversion of its default code, the lower geological confidence, with the others' results
+    as alternatives conditional on the G level that tells them apart (DOMAIN.md A1)."""
+    default = _convert_parsed(text, replace(parsed, alternatives=()), to)
+    alternatives = list(default.alternatives)
+    for code in parsed.alternatives:
+        other, g = _convert_parsed(text, parse(code), to), int(code[2])
+        condition = f"if the geology is at G{g} ({_stage_name(g)}), making it {code}"
+        offered = [{"result": other.result, "condition": condition}] * (other.result is not None)
+        offered += [{"result": a["result"], "condition": f"{condition}, and {a['condition']}"} for a in other.alternatives]
+        known = {default.result, *(a["result"] for a in alternatives)}
+        alternatives += [a for a in offered if a["result"] not in known]
+    codes = " and ".join(sorted(parsed.candidates))
+    note = (f"'{text}' is the MEMC name of both {codes} (MEMC Rules 2015 r.3(g)) and is read as {parsed.code}, "
+            f"the lower geological confidence, since no G level is written with it. {default.note}")
+    status = "no_equivalent" if default.result is None else "ambiguous"
+    return Conversion(text, parsed.notation, default.result, status, alternatives, note)
+
+
 def _convert_parsed(text: str, parsed: Parsed, to: str) -> Conversion:
+    if parsed.alternatives:
+        return _convert_either(text, parsed, to)
     if to == "stage":
         return _to_stage(text, parsed)
     if parsed.notation == to or (parsed.notation == "stage" and to == "unfc"):
@@ -266,30 +301,11 @@ def convert(value: Any, to: Optional[str] = None) -> Conversion:
     return _convert_parsed(text, parsed, to or default_target(parsed.notation))
 
 
-def stage_of(value: Any) -> Optional[str]:
-    """The geological stage ``"G1"``…``"G4"`` of a value in any notation, or None if unreadable.
-
-    India codes give their G digit, UNFC codes their G axis; JORC: Proved and Measured → G1,
-    Indicated → G2, Inferred → G3, Exploration Target/Results → G4, and Probable → G2 (a Probable
-    reserve may rest on a Measured resource; the lower confidence is taken).
-    """
-    parsed = parse(value)
-    if not parsed.valid:
-        return None
-    return f"G{_g_of(parsed, _rule_of(parsed))}"
+#: The geological stage ``"G1"``…``"G4"`` of a value in any notation (see :func:`geological_level`).
+stage_of = geological_level
 
 
 # ----- whole columns -------------------------------------------------------------------------
-
-def distinct_values(series: pd.Series) -> tuple[np.ndarray, list]:
-    """Row → distinct-value index, and the distinct values (C-speed factorisation).
-
-    Missing values (None, NaN, NA) all map to a final ``None`` entry. Each distinct value is
-    then worked on once, so an invalid value's reason quotes exactly what its rows hold.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.where(codes < 0, len(uniques), codes), [*uniques, None]
-
 
 def _categorical(values: list, row_keys: np.ndarray) -> pd.Categorical:
     """Spread one value per distinct key over the rows as a categorical (no per-row Python)."""
@@ -338,5 +354,4 @@ def convert_column(series: pd.Series, to: Optional[str] = None, name: Optional[s
 
 def stages_of(series: pd.Series) -> pd.Series:
     """:func:`stage_of` over a whole column, vectorised (categorical ``G1``…``G4``, missing if unreadable)."""
-    row_keys, distinct = distinct_values(series)
-    return pd.Series(_categorical([stage_of(v) for v in distinct], row_keys), index=series.index, name=series.name)
+    return geological_levels(series).astype("category")

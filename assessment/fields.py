@@ -25,9 +25,9 @@ ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "b
 ADMIN_LEVELS = ("state", "district", "tehsil", "village")
 
 CANONICAL_FIELDS = (
-    "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_unit",
+    "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_basis", "grade_unit",
     "agency", "year", "block_id", "block_name", "licence", "esz", "pa_type", "interstate", "potentiality",
-    "tehsil", "village", "forest_type", "cutoff", "grade_basis", "geology",
+    "forest_type", "tehsil", "village", "cutoff", "geology",
 )
 
 ALIASES_PATH = Path(__file__).with_name("data") / "field_aliases.toml"

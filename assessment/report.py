@@ -139,6 +139,8 @@ class BlockReport:
     geometry_wgs84: object
     explanation: str
     illustrative: bool
+    # Review decisions (issue 15): filled by layers.review.decisions.attach_to_dossier when a review store is given.
+    review: Optional[Table] = None
 
     def gates_table(self) -> Table:
         return Table(["Gate", "Result", "Finding", "Law", "Key"],
@@ -630,6 +632,44 @@ def _total_note(criteria: Sequence[Criterion]) -> str:
     if not unscored:
         return "weighted total"
     return f"rescaled to the {scored:g} weight points scored (not scored: {', '.join(unscored)})"
+
+
+def findings_text(row: pd.Series) -> str:
+    """One block's verdict as plain lines, from its findings columns (the readiness panel's view):
+    the class and score, each gate with its finding and the law cited, the conditions, each
+    criterion's measure and points, what is missing, the auctioning authority and the nearest
+    features by name. A row without findings columns gives its explanation, one sentence a line.
+    """
+    if not recorded_findings(row):
+        return _text(row.get("explanation"))
+    as_of = _text(row.get("as_of"))
+    lines = [f"{_text(row.get('readiness'))} · score {_number(_float(row.get('score')), 1)} of 100"
+             + (f" · law as of {as_of}" if as_of else ""), "", "Gates"]
+    for gate in _gates(row):
+        lines.append(f"  {gate.name}: {gate.status} — {gate.finding}")
+        if gate.source and gate.source != "—":
+            lines.append(f"      Law: {gate.source}")
+    conditions = _conditions(row)
+    lines += ["", "Conditions" if conditions else "No conditions apply."]
+    lines += [f"  • {text}" + (f" ({source})" if source else "") for text, source in conditions]
+    lines += ["", "Criteria"]
+    criteria = _criteria(row)
+    scored_weight = sum(c.weight for c in criteria if c.score is not None and c.weight is not None)
+    for criterion in criteria:
+        share = (f"{criterion.weight:g} %" if scored_weight == 100 or criterion.weight is None
+                 else f"{criterion.weight:g}/{scored_weight:g}")
+        points = ("not scored" if criterion.score is None else
+                  f"{criterion.score:.0f} × {share} → {_number(criterion.contribution, 1)} points")
+        lines.append(f"  {criterion.label}: {criterion.measure} — {points}")
+    missing = _text(row.get("missing"))
+    lines += ["", f"Missing: {missing}" if missing else "Nothing is missing for the licence intended."]
+    authority = _text(row.get("authority_finding"))
+    if authority:
+        lines.append(f"Auctioning authority: {authority}")
+    nearest = [f"{what}: {_nearest_text(name, km)}" for what, name, km in _nearest(row) if name]
+    if nearest:
+        lines.append("Nearest — " + "; ".join(nearest))
+    return "\n".join(lines)
 
 
 @dataclass

@@ -242,6 +242,18 @@ class _Checker:
                 self.fail(f"{key}.{unknown}", "unknown key")
         return value
 
+    def subtables(self, table: dict, key: str, allowed: set[str], what: str):
+        """``(name, sub-table, its key)`` for each entry of ``table`` that is a table with only
+        ``allowed`` keys; every other entry is reported (``what`` says what it must be)."""
+        for name, entry in table.items():
+            where = f"{key}.{name}"
+            if not isinstance(entry, dict):
+                self.fail(where, f"must be {what}")
+                continue
+            for unknown in sorted(set(entry) - allowed):
+                self.fail(f"{where}.{unknown}", "unknown key")
+            yield name, entry, where
+
     def number(self, table: dict, key: str, field: str, low: float = -math.inf, high: float = math.inf,
                what: str = "value", default: float | None = None) -> float:
         value = table.get(field, default)
@@ -399,16 +411,9 @@ def _as_of(value: Any, check: _Checker) -> datetime.date:
 
 
 def _citations(raw: dict, check: _Checker) -> dict[str, Citation]:
-    citations = {}
-    for rule_id, table in check.table(raw, "citations").items():
-        key = f"citations.{rule_id}"
-        if not isinstance(table, dict):
-            check.fail(key, "must be a table with law (and derived)")
-            continue
-        for unknown in sorted(set(table) - {"law", "derived"}):
-            check.fail(f"{key}.{unknown}", "unknown key")
-        citations[rule_id] = Citation(rule_id, check.text(table, key, "law"), check.flag(table, key, "derived"))
-    return citations
+    return {rule_id: Citation(rule_id, check.text(table, key, "law"), check.flag(table, key, "derived"))
+            for rule_id, table, key in check.subtables(check.table(raw, "citations"), "citations", {"law", "derived"},
+                                                        "a table with law (and derived)")}
 
 
 class _DatedReader:
@@ -573,13 +578,6 @@ def _evidence_thresholds(evidence: dict, check: _Checker) -> dict[str, BandTable
     if not isinstance(thresholds, dict):
         check.fail("criteria.evidence.thresholds", "must be a table of raster names")
         return {}
-    tables = {}
-    for raster, table in thresholds.items():
-        key = f"criteria.evidence.thresholds.{raster}"
-        if not isinstance(table, dict):
-            check.fail(key, "must be a table with bands and beyond")
-            continue
-        for unknown in sorted(set(table) - {"bands", "beyond"}):
-            check.fail(f"{key}.{unknown}", "unknown key")
-        tables[raster] = check.bands(table, key, "bands", "beyond", "threshold", allow_negative=True)
-    return tables
+    return {raster: check.bands(table, key, "bands", "beyond", "threshold", allow_negative=True)
+            for raster, table, key in check.subtables(thresholds, "criteria.evidence.thresholds", {"bands", "beyond"},
+                                                       "a table with bands and beyond")}

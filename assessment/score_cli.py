@@ -1,6 +1,7 @@
 """``khanij score``: read the layers named on the command line, score the blocks, write the table.
 
-The work is :func:`assessment.scoring.score`; this module only reads the inputs (naming the file
+The work is :func:`assessment.scoring.score` (or, with ``--dask``, the same scoring in spatial
+partitions on a Dask cluster: :mod:`assessment.distributed`); this module only reads the inputs (naming the file
 in every error), writes the output atomically (.gpkg, .csv or .xlsx; cancelling leaves no file)
 and prints a one-line summary.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import geopandas as gpd
 
@@ -45,14 +46,32 @@ def check_raster(path: str) -> str:
     return path
 
 
-def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
-    """Score the blocks of ``args`` and write ``args.output``; returns the exit code (0)."""
-    from assessment.score_table import write_scores
-
-    feedback = ensure_feedback(feedback)
-    output = Path(args.output)
+def check_output(path) -> Path:
+    """The output path of a score table, refused early when its format is not one we write."""
+    output = Path(path)
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise DataWriteError(f"{describe_path(output)}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
+    return output
+
+
+def write_scores(table, output: Path, feedback: Feedback, extra_sheets=None, sources: Sequence[str] = ()) -> None:
+    """Write a score table atomically (ranked with units and a metadata sheet where it is a table
+    for people, see :func:`assessment.score_table.write_scores`; ``extra_sheets`` as further
+    sheets or layers) and print the one-line summary."""
+    from assessment.score_table import write_scores as write_score_table
+
+    feedback.progress(0.9, f"writing {describe_path(output)}")
+    write_score_table(table, output, feedback.sub(0.9, 1.0), sources, extra_sheets)
+    feedback.progress(1.0, "done")
+    counts = table["readiness"].value_counts()
+    print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
+          f"{counts.get(NOT_READY, 0)} {NOT_READY} → {output}")
+
+
+def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
+    """Score the blocks of ``args`` and write ``args.output``; returns the exit code (0)."""
+    feedback = ensure_feedback(feedback)
+    output = check_output(args.output)
     rules = load_rules(args.rules) if args.rules else load_rules()
     feedback.progress(0.0, "reading the layers")
     blocks = read_layer(args.blocks, "blocks", polygons=True)
@@ -62,15 +81,16 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
     boundaries = read_layer(args.boundaries, "boundaries", polygons=True) if getattr(args, "boundaries", None) else None
     infrastructure = [(Path(path).stem, read_layer(path, "infrastructure")) for path in args.infra]
     rasters = [(Path(path).stem, check_raster(path)) for path in args.raster]
-    table = score(blocks, deposits, forest=forest, protected=protected, infrastructure=infrastructure,
-                  rasters=rasters, rules=rules, feedback=feedback.sub(0.05, 0.9), boundaries=boundaries,
-                  as_of=getattr(args, "as_of", None))
-    feedback.progress(0.9, f"writing {describe_path(output)}")
+    layers = dict(forest=forest, protected=protected, infrastructure=infrastructure, rasters=rasters, rules=rules,
+                  feedback=feedback.sub(0.05, 0.9), boundaries=boundaries, as_of=getattr(args, "as_of", None))
+    if getattr(args, "dask", None):
+        from assessment.distributed import dask_client, score_distributed
+
+        with dask_client(args.dask) as client:
+            table = score_distributed(client, blocks, deposits, **layers)
+    else:
+        table = score(blocks, deposits, **layers)
     sources = [Path(p).name for p in (args.blocks, args.deposits, args.forest, args.protected,
                                       getattr(args, "boundaries", None), *args.infra, *args.raster) if p]
-    write_scores(table, output, feedback.sub(0.9, 1.0), sources)
-    feedback.progress(1.0, "done")
-    counts = table["readiness"].value_counts()
-    print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
-          f"{counts.get(NOT_READY, 0)} {NOT_READY} → {output}")
+    write_scores(table, output, feedback, sources=sources)
     return 0

@@ -118,9 +118,11 @@ def is_score_output(frame: pd.DataFrame) -> bool:
     return {"readiness", "score", "rules_sha256"} <= {str(c) for c in frame.columns}
 
 
-def write_scores(scores: pd.DataFrame, path, feedback=None, sources: Sequence[str] = ()):
+def write_scores(scores: pd.DataFrame, path, feedback=None, sources: Sequence[str] = (),
+                 extra_sheets: Optional[dict[str, pd.DataFrame]] = None):
     """Write a score output: a GeoPackage as it is (its columns are the contract other tools read),
     a CSV or XLSX as :func:`score_table` (an XLSX with the :func:`metadata_table` sheet too).
+    ``extra_sheets`` (e.g. what the scores were computed from) follow as further sheets or layers.
 
     Returns the path written (see :func:`geo.tables.write_table`).
     """
@@ -129,9 +131,9 @@ def write_scores(scores: pd.DataFrame, path, feedback=None, sources: Sequence[st
     from geo.tables import write_table
 
     if Path(path).suffix.lower() == ".gpkg":
-        return write_table(scores, path, feedback)
+        return write_table(scores, path, feedback, extra_sheets=extra_sheets)
     return write_table(score_table(scores), path, feedback, sheet_name="scores",
-                       extra_sheets={"metadata": metadata_table(scores, sources)})
+                       extra_sheets={"metadata": metadata_table(scores, sources), **dict(extra_sheets or {})})
 
 
 # ---------------------------------------------------------------- labels for people (map popups)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -52,6 +54,7 @@ INDIA_LCC = "EPSG:7755"
 # Longitude/latitude box inside which the India-wide LCC is the working CRS for geographic input.
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
 _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+VECTOR_THREADS = 2
 
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
@@ -133,22 +136,35 @@ def parse_as_of(value: datetime.date | str) -> datetime.date:
         raise ValueError(f"the as-of date must be a day written YYYY-MM-DD (e.g. 2024-06-01), not {value!r}") from None
 
 
+def score_prepared(ctx: Context, notes: Sequence[str], blocks: gpd.GeoDataFrame,
+                   feedback: Optional[Feedback] = None) -> gpd.GeoDataFrame:
+    """Score prepared blocks: the step of :func:`score` after :func:`prepare`, for callers that
+    prepare once and score in parts (:mod:`assessment.distributed` runs it per partition).
+
+    ``blocks`` are the user's rows of ``ctx.blocks`` (same order), ``notes`` the run's notes.
+    """
+    return _score(ctx, notes, blocks, {}, ensure_feedback(feedback))
+
+
 def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFrame:
     """The gates and criteria in order; large rasters' zonal statistics run in ``background``."""
     feedback.progress(0.05, "stage gate")
     ctx.stage, ctx.stage_origin = stage_criteria.block_stages(ctx)
     ctx.minerals, ctx.mineral_origins = stage_criteria.block_minerals(ctx)
     stage_gate, licence, licence_now = stage_criteria.evaluate(ctx)
-    feedback.progress(0.10, "protected areas")
-    protected_gate, protected_score = protected_criteria.evaluate(ctx)
-    feedback.progress(0.20, "state boundaries")
-    state_gate = state_criterion.evaluate(ctx)
-    feedback.progress(0.25, "forest overlap")
-    forest_score = forest_criterion.evaluate(ctx)
-    feedback.progress(0.40, "deposits and resources")
-    resources_score = resources_criterion.evaluate(ctx)
-    infra_score = infrastructure_criterion.evaluate(ctx, feedback.sub(0.45, 0.55))
-    evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+    feedback.progress(0.10, "protected areas, state boundaries, forest, deposits, infrastructure")
+    # The vector criteria only read the context, and shapely/GEOS and PROJ release the GIL: they
+    # run on a second core beside the raster evidence (or beside each other without rasters).
+    pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS)
+    try:
+        vector = [pool.submit(protected_criteria.evaluate, ctx), pool.submit(state_criterion.evaluate, ctx),
+                  pool.submit(forest_criterion.evaluate, ctx), pool.submit(resources_criterion.evaluate, ctx),
+                  pool.submit(infrastructure_criterion.evaluate, ctx, feedback.sub(0.45, 0.55))]
+        evidence_score = evidence_criterion.evaluate(ctx, feedback.sub(0.55, 0.90), background)
+        (protected_gate, protected_score), state_gate, forest_score, resources_score, infra_score = (
+            step.result() for step in vector)
+    finally:
+        pool.shutdown(cancel_futures=True)
     feedback.progress(0.90, "totals and explanations")
     for spatial in (forest_score, protected_score, infra_score, evidence_score):
         spatial.set_unknown(~ctx.placed, NO_GEOMETRY)
@@ -180,16 +196,49 @@ def working_crs(blocks: gpd.GeoDataFrame) -> CRS:
     return CRS(utm_epsg(lon, lat))
 
 
+@dataclass
+class PreparedLayers:
+    """Everything of a run that does not depend on the blocks: the layers in the working ``crs``
+    (repaired in memory, fields found), the notes that preparing them produced, and
+    ``layer_cache`` for what the criteria derive from the layers alone (states dissolved, raster
+    samples). Made once by :func:`prepare_layers`; a live session (:mod:`assessment.live`)
+    rescores edited blocks against the same object."""
+
+    crs: CRS
+    deposits: gpd.GeoDataFrame
+    deposit_fields: dict[str, str]
+    forest: Optional[gpd.GeoSeries]
+    protected: Optional[gpd.GeoDataFrame]
+    protected_fields: dict[str, str]
+    boundaries: Optional[gpd.GeoDataFrame]
+    boundary_fields: dict[str, str]
+    infrastructure: list[InfrastructureLayer]
+    rasters: list[tuple[str, str]]
+    notes: list[str]
+    layer_cache: dict = field(default_factory=dict)
+
+
 def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_layers, raster_paths, rules: Rules,
             boundaries, as_of: Optional[datetime.date] = None) -> tuple[Context, list[str]]:
     """The :class:`Context` of one run and the notes (CRS, repairs, missing layers) it produced."""
+    check_blocks(blocks)
+    layers = prepare_layers(working_crs(blocks), deposits, forest_layer, protected_layer, infrastructure_layers,
+                            raster_paths, boundaries)
+    return prepare_blocks(blocks, layers, rules, as_of)
+
+
+def check_blocks(blocks) -> None:
+    """Refuse blocks that cannot be scored: not a GeoDataFrame with a CRS, or empty."""
     if not isinstance(blocks, gpd.GeoDataFrame) or blocks.crs is None:
         raise CrsError("the blocks layer has no CRS (or is not a vector layer); assign one before scoring")
     if not len(blocks):
         raise GeometryError("the blocks layer has no features to score")
-    crs = working_crs(blocks)
-    notes = [f"The analysis ran in {crs_label(crs)}; areas and distances are geodesic on WGS 84."]
-    work_blocks = _prepared(blocks, crs, "blocks", notes, polygons=True)
+
+
+def prepare_layers(crs: CRS, deposits, forest_layer, protected_layer, infrastructure_layers, raster_paths,
+                   boundaries) -> PreparedLayers:
+    """The block-independent part of :func:`prepare`: every layer but the blocks in ``crs``."""
+    notes: list[str] = []
     deposit_frame = (_prepared(deposits, crs, "deposits", notes) if deposits is not None and len(deposits)
                      else gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)))
     deposit_fields = guess_fields(list(deposit_frame.columns), "deposits")
@@ -197,26 +246,41 @@ def prepare(blocks, deposits, forest_layer, protected_layer, infrastructure_laye
         notes.append("No deposits were given.")
     elif not ({"stage", "unfc"} & set(deposit_fields)):
         notes.append("The deposits have no stage or UNFC column, so their stage is unknown.")
-    deposit_block = (points_in_polygons(deposit_frame.geometry, work_blocks.geometry) if len(deposit_frame)
-                     else np.empty(0, dtype=np.int64))
     notes.append("A deposit on the boundary shared by several blocks is counted once, in the first of them in the "
                  "blocks layer; a polygon deposit is placed by a point inside it.")
     protected_frame = _prepared(protected_layer, crs, "protected areas", notes, polygons=True) if protected_layer is not None else None
     boundary_frame = _prepared(boundaries, crs, "boundaries", notes, polygons=True) if boundaries is not None else None
-    block_fields = guess_fields(list(work_blocks.columns), "blocks")
-    if "licence" not in block_fields:
-        notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
-    ctx = Context(
-        rules=rules, as_of=as_of or rules.as_of, crs=crs, blocks=work_blocks, block_fields=block_fields,
-        area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
-        deposits=deposit_frame, deposit_fields=deposit_fields, deposit_block=deposit_block,
+    return PreparedLayers(
+        crs=crs, deposits=deposit_frame, deposit_fields=deposit_fields,
         forest=_prepared(forest_layer, crs, "forest", notes, polygons=True).geometry if forest_layer is not None else None,
         protected=protected_frame,
         protected_fields=guess_fields(list(protected_frame.columns), "protected_areas") if protected_frame is not None else {},
         boundaries=boundary_frame,
         boundary_fields=guess_fields(list(boundary_frame.columns), "boundaries") if boundary_frame is not None else {},
         infrastructure=_named_layers(infrastructure_layers, crs, notes),
-        rasters=_named_rasters(raster_paths),
+        rasters=_named_rasters(raster_paths), notes=notes)
+
+
+def prepare_blocks(blocks, layers: PreparedLayers, rules: Rules,
+                   as_of: Optional[datetime.date] = None) -> tuple[Context, list[str]]:
+    """The per-block part of :func:`prepare`: the blocks in the layers' CRS, deposits assigned
+    to them, and the run's notes (the CRS, the blocks' repairs, the layers' notes)."""
+    crs = layers.crs
+    notes = [f"The analysis ran in {crs_label(crs)}; areas and distances are geodesic on WGS 84."]
+    work_blocks = _prepared(blocks, crs, "blocks", notes, polygons=True)
+    deposit_block = (points_in_polygons(layers.deposits.geometry, work_blocks.geometry) if len(layers.deposits)
+                     else np.empty(0, dtype=np.int64))
+    notes.extend(layers.notes)
+    block_fields = guess_fields(list(work_blocks.columns), "blocks")
+    if "licence" not in block_fields:
+        notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
+    ctx = Context(
+        rules=rules, as_of=as_of or rules.as_of, crs=crs, blocks=work_blocks, block_fields=block_fields,
+        area_ha=np.nan_to_num(geodesic_areas_ha(work_blocks.geometry)),
+        deposits=layers.deposits, deposit_fields=layers.deposit_fields, deposit_block=deposit_block,
+        forest=layers.forest, protected=layers.protected, protected_fields=layers.protected_fields,
+        boundaries=layers.boundaries, boundary_fields=layers.boundary_fields,
+        infrastructure=layers.infrastructure, rasters=layers.rasters, layer_cache=layers.layer_cache,
     )
     return ctx, notes
 
@@ -446,12 +510,13 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
 
 
 def _labels(ctx: Context) -> list[str]:
-    """"Block <id>" per block (its id, else its name, else its position)."""
+    """"Block <id>" per block (its id, else its name, else its 1-based position in the user's layer)."""
     block_id = ctx.block_column("block_id")
     if block_id is None:
         block_id = ctx.block_column("block_name")
     values = block_id.tolist() if block_id is not None else [None] * ctx.n_blocks
-    return [f"Block {value}" if not blank(value) else f"Block {i + 1}" for i, value in enumerate(values)]
+    numbers = ctx.block_numbers if ctx.block_numbers is not None else range(1, ctx.n_blocks + 1)
+    return [f"Block {value}" if not blank(value) else f"Block {number}" for value, number in zip(values, numbers)]
 
 
 #: The result columns the explanation reads (besides the per-gate and per-criterion ones).

@@ -18,6 +18,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assessment.conversion import convert, convert_column  # noqa: E402
+from assessment.notation import geological_levels  # noqa: E402
 from timing import best_of  # noqa: E402
 
 SPELLINGS = [
@@ -25,6 +26,8 @@ SPELLINGS = [
     "(3, 3, 2)", "3 3 3", "E1F1G1", "E1 F1 G2", "E2.F2.G1", "E2;F2;G2", "e2f2g3", "E1.1 F2.2 G1", "E3F3G4",
     "G1", "G2", "G3", "G4", "Measured", "indicated resource", "Inferred Mineral Resource", "Proven Reserve",
     "Probable Ore Reserve", "Exploration Target", "", None, "NA", "E1F1", "999", "gold", "3 3 1",
+    "STD332", "STD 111", "332 (Indicated)", "Pre-Feasibility Mineral Resource", "Feasibility Mineral Resource",
+    "Inferred (JORC 2012)", "Indicated (NI 43-101)", "G-3", "Stage G2", "M&I", "Viable projects G1",
 ]
 
 
@@ -48,6 +51,7 @@ def main() -> None:
 
     vectorised = best_of(lambda: convert_column(column), options.repeat)
     vectorised_str = best_of(lambda: convert_column(as_strings), options.repeat)
+    levels = best_of(lambda: geological_levels(column), options.repeat)
     sample = column.head(min(options.loop_rows, options.rows)).tolist()
     loop = best_of(lambda: [convert(value) for value in sample], 1) * options.rows / len(sample)
 
@@ -55,9 +59,10 @@ def main() -> None:
     expected = [convert(value).status for value in column.head(2000)]
     assert check["UNFC_Code_status"].astype(str).tolist() == expected, "vectorised and per-row answers differ"
 
-    print(f"rows: {options.rows:,} ({len(SPELLINGS)} spellings of India, UNFC, stage, JORC and junk)")
+    print(f"rows: {options.rows:,} ({len(SPELLINGS)} spellings of India, UNFC, stage, JORC, names as written and junk)")
     print(f"convert_column (object column):    {vectorised:.3f} s  (target ≤ 1 s)")
     print(f"convert_column (string column):    {vectorised_str:.3f} s")
+    print(f"geological_levels (object column): {levels:.3f} s")
     scaled = "" if len(sample) == options.rows else f", timed on {len(sample):,} rows and scaled"
     print(f"per-row loop over convert():       {loop:.3f} s{scaled}")
     print(f"ratio loop / vectorised:           {loop / vectorised:.0f}x  (target ≥ 20x)")

@@ -10,14 +10,16 @@ The peer, run in the same process on the same data, does the same measurements t
 protected-area overlap, ``geopandas.sjoin_nearest`` for distances and ``rasterstats.zonal_stats``
 for the raster. It computes no gates, scores or explanations, so the ratio is conservative.
 
-Run: ``.venv/bin/python bench/bench_score.py [--scale 0.1]`` (targets: ≤ 30 s, ≤ 3 GB peak RSS,
-≥ 5x the peer).
+Run: ``.venv/bin/python bench/bench_score.py [--scale 0.1] [--scaling]`` (targets: ≤ 30 s, ≤ 3 GB
+peak RSS, ≥ 5x the peer; ``--scaling`` adds a table of 1k, 10k and 100k blocks against the same
+other layers, whose cost per block must not grow).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -52,11 +54,13 @@ def star_polygons(rng, n, diameter_min_m, diameter_max_m, extent_m, spikes, inne
     return shapely.polygons(ring)
 
 
-def make_data(folder: Path, scale: float):
+def make_data(folder: Path, scale: float, n_blocks: int | None = None):
+    """The benchmark's layers at ``scale`` of the full size (``n_blocks`` overrides the blocks' count)."""
     rng = np.random.default_rng(SEED)
     size = int(8000 * np.sqrt(scale)) if scale < 1 else 8000
     extent_m = size * PIXEL_M
-    n_blocks, n_points, n_constraints, n_stations = (int(v * scale) for v in (10_000, 100_000, 5_000, 2_000))
+    n_scaled, n_points, n_constraints, n_stations = (int(v * scale) for v in (10_000, 100_000, 5_000, 2_000))
+    n_blocks = n_blocks or n_scaled
     blocks = gpd.GeoDataFrame({
         "block_id": [f"B{i:05d}" for i in range(n_blocks)],
         "licence": rng.choice(["ML", "CL", "EL"], n_blocks),
@@ -82,10 +86,11 @@ def make_data(folder: Path, scale: float):
     return blocks, deposits, forest, protected, stations, raster
 
 
-def write_raster(path: Path, size: int, rng) -> None:
+def write_raster(path: Path, size: int, rng, west: float = ORIGIN_X, north: float = ORIGIN_Y,
+                 pixel_m: float = PIXEL_M) -> None:
     """A smooth float32 field (sum of random waves) with a nodata hole, written in strips."""
     profile = dict(driver="GTiff", width=size, height=size, count=1, dtype="float32", crs=CRS, nodata=-9999.0,
-                   transform=from_origin(ORIGIN_X, ORIGIN_Y, PIXEL_M, PIXEL_M), tiled=True, blockxsize=512,
+                   transform=from_origin(west, north, pixel_m, pixel_m), tiled=True, blockxsize=512,
                    blockysize=512)
     waves = rng.uniform(0.002, 0.03, size=(6, 2))
     phases = rng.uniform(0, 2 * np.pi, size=6)
@@ -170,11 +175,46 @@ def run_peer(blocks, deposits, forest, protected, stations, raster) -> dict[str,
     return steps
 
 
+SCALING_BLOCKS = (1_000, 10_000, 100_000)
+
+
+def time_blocks(n_blocks: int, scale: float) -> tuple[float, float]:
+    """(seconds, peak MB of the scoring's processes) of khanij scoring ``n_blocks`` blocks against
+    the other layers at ``scale``."""
+    with tempfile.TemporaryDirectory(prefix="khanij-bench-") as folder:
+        data = make_data(Path(folder), scale, n_blocks=n_blocks)
+        start = time.perf_counter()
+        with TreeMemory() as memory:
+            run_khanij(*data)
+        return time.perf_counter() - start, memory.peak_mb
+
+
+def scaling_table(scale: float) -> None:
+    """Time and peak memory for 1k, 10k and 100k blocks, each in a fresh process (so one size's
+    memory does not count in the next), and the cost per block relative to the smallest."""
+    print(f"scaling: blocks against the same other layers (scale {scale:g}), each size in a fresh process")
+    print(f"{'blocks':>8} {'seconds':>9} {'peak MB':>9} {'ms/block':>9} {'vs 1k':>7}")
+    first = None
+    for n_blocks in SCALING_BLOCKS:
+        done = subprocess.run([sys.executable, __file__, "--scale", str(scale), "--time-blocks", str(n_blocks)],
+                              capture_output=True, text=True, check=True)
+        seconds, peak_mb = (float(v) for v in done.stdout.split())
+        per_block = 1000 * seconds / n_blocks
+        first = first or per_block
+        print(f"{n_blocks:>8,} {seconds:>9.2f} {peak_mb:>9,.0f} {per_block:>9.3f} {per_block / first:>6.2f}x")
+    print("(a ms/block that does not grow with the number of blocks is linear or better)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data size (default 1)")
     parser.add_argument("--skip-peer", action="store_true", help="time Khanij only")
+    parser.add_argument("--scaling", action="store_true", help="also print the 1k/10k/100k-block scaling table")
+    parser.add_argument("--time-blocks", type=int, help=argparse.SUPPRESS)  # one row of the scaling table
     options = parser.parse_args()
+    if options.time_blocks:
+        print(*time_blocks(options.time_blocks, options.scale))
+        return 0
     with tempfile.TemporaryDirectory(prefix="khanij-bench-") as folder:
         start = time.perf_counter()
         data = make_data(Path(folder), options.scale)
@@ -201,6 +241,8 @@ def main() -> int:
         print(f"peer (geopandas sjoin/overlay/sjoin_nearest + rasterstats): {peer:.2f} s")
         print(f"ratio peer / khanij: {peer / ours:.1f}x (target ≥ 5x); khanij {ours:.2f} s (target ≤ 30 s); "
               f"peak RSS {rss_ours:,.0f} MB (target ≤ 3,072 MB)")
+    if options.scaling:
+        scaling_table(options.scale)
     return 0
 
 

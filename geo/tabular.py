@@ -89,11 +89,12 @@ def read_table(path: Path, layer: Optional[str] = None, encoding: Optional[str] 
         raise DataReadError(f"{name} has no sheet '{layer}'; its sheets are: {', '.join(layers)}")
     chosen = layer if layer is not None else layers[0]
     feedback.progress(0.05, f"Reading {name}")
+    unreadable: list[RejectedRow] = []
     if path.suffix.lower() == ".xlsx":
         frame, text_encoding, driver = _read_xlsx(path, chosen), Encoding("UTF-8", "format"), "XLSX"
     else:
         text_encoding = text_file_encoding(path, encoding)
-        frame, driver = _read_csv(path, text_encoding), "CSV"
+        (frame, unreadable), driver = _read_csv(path, text_encoding), "CSV"
     result = ReadResult(path=path, kind="table", data=frame, driver=driver, layer=chosen,
                         layers_available=layers, encoding=text_encoding.name,
                         encoding_source=text_encoding.source)
@@ -105,9 +106,26 @@ def read_table(path: Path, layer: Optional[str] = None, encoding: Optional[str] 
                                "geometry. Choose the columns to make points.")
     else:
         feedback.progress(0.6, f"Checking coordinates in {name}")
-        _to_points(result, *columns, label)
+        _to_points(result, *columns, label, _row_numbers(len(frame), unreadable))
+    if unreadable:
+        result.rejected_rows = sorted(result.rejected_rows + unreadable, key=lambda rejected: rejected.row)
+        rows = ", ".join(str(rejected.row) for rejected in unreadable[:5])
+        result.messages.append(f"{label}: {len(unreadable)} row(s) could not be read and were left out "
+                               f"(row {rows}{', …' if len(unreadable) > 5 else ''}): {unreadable[0].reason}; "
+                               "the other rows were read.")
     feedback.progress(1.0, f"Read {name}")
     return result
+
+
+def _row_numbers(count: int, unreadable: list[RejectedRow]) -> np.ndarray:
+    """The file row number of each of ``count`` rows read, the unreadable rows left out."""
+    skipped = {rejected.row for rejected in unreadable}
+    numbers, row = [], HEADER_ROW + 1
+    while len(numbers) < count:
+        if row not in skipped:
+            numbers.append(row)
+        row += 1
+    return np.asarray(numbers, dtype=np.int64)
 
 
 def coordinate_columns(frame: pd.DataFrame, lat_column: Optional[str], lon_column: Optional[str],
@@ -137,19 +155,44 @@ def _normalise(column) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(column).strip().lower()).strip("_")
 
 
-def _read_csv(path: Path, text_encoding: Encoding) -> pd.DataFrame:
+def _read_csv(path: Path, text_encoding: Encoding) -> tuple[pd.DataFrame, list[RejectedRow]]:
+    """The rows of a CSV, and the rows left out because they have more fields than the header
+    (an unquoted comma in a value, such as ``(2,2,1)``), each with its row number and reason."""
     codec = "utf-8-sig" if text_encoding.name == "UTF-8" else text_encoding.name
+    options = {"encoding": codec, "skip_blank_lines": False, "low_memory": False, "keep_default_na": False,
+               "na_values": [""]}
+    unreadable: list[RejectedRow] = []
     try:
         with open(path, encoding=codec, newline="") as handle:
             sample = handle.read(65536)
-        frame = pd.read_csv(path, encoding=codec, sep=_delimiter(sample), skip_blank_lines=False,
-                            low_memory=False, keep_default_na=False, na_values=[""])
+        separator = _delimiter(sample)
+        try:
+            frame = pd.read_csv(path, sep=separator, **options)
+        except pd.errors.ParserError:
+            unreadable = _rows_with_extra_fields(path, codec, separator)
+            if not unreadable:
+                raise
+            frame = pd.read_csv(path, sep=separator, on_bad_lines="skip", **options)
     except UnicodeDecodeError as exc:
         raise DataReadError(f"{describe_path(path)} is not valid {text_encoding.name} text ({exc.reason} at "
                             f"byte {exc.start}); choose its encoding") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise DataReadError(f"{describe_path(path)} cannot be read as CSV: {exc}") from None
-    return numbers_with_missing_words(frame)
+    return numbers_with_missing_words(frame), unreadable
+
+
+def _rows_with_extra_fields(path: Path, codec: str, separator: str) -> list[RejectedRow]:
+    """Rows with more fields than the header, by the row number a person sees (header = 1)."""
+    with open(path, encoding=codec, newline="") as handle:
+        reader = csv.reader(handle, delimiter=separator)
+        header = next(reader, [])
+        rows = []
+        for fields in reader:
+            if len(fields) > len(header):
+                rows.append(RejectedRow(reader.line_num, f"{len(fields)} fields where the header has "
+                                                         f"{len(header)} (a value with an unquoted "
+                                                         f"'{separator}'?)"))
+        return rows
 
 
 def _delimiter(sample: str) -> str:
@@ -188,8 +231,9 @@ def numbers_with_missing_words(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _to_points(result: ReadResult, lat_column: str, lon_column: str, label: str) -> None:
-    """Make the table a GeoDataFrame of points, rejecting (never dropping) implausible rows."""
+def _to_points(result: ReadResult, lat_column: str, lon_column: str, label: str, row_numbers: np.ndarray) -> None:
+    """Make the table a GeoDataFrame of points, rejecting (never dropping) implausible rows;
+    ``row_numbers`` are the file's row numbers of the rows."""
     frame = result.data
     lat, lat_problems = _degrees(frame[lat_column], "lat")
     lon, lon_problems = _degrees(frame[lon_column], "lon")
@@ -200,7 +244,7 @@ def _to_points(result: ReadResult, lat_column: str, lon_column: str, label: str)
     result.data = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=WGS84))
     result.kind, result.crs, result.crs_status = "vector", result.data.crs, "assumed"
     result.null_geometries = int((~accepted).sum())
-    result.rejected_rows = [RejectedRow(position + HEADER_ROW + 1, reason)
+    result.rejected_rows = [RejectedRow(int(row_numbers[position]), reason)
                             for position, reason in enumerate(reasons) if reason is not None]
     result.messages.append(assumed_crs_message(result))
     result.messages.append(f"{label}: points from columns '{lat_column}' (latitude) and '{lon_column}' "

@@ -6,15 +6,19 @@ declares no CRS and its coordinates really are longitudes and latitudes, and the
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import struct
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
+import geopandas as gpd
 import numpy as np
+import pyarrow as pa
 import pyogrio
+import pyogrio.raw
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from geo import crs as crs_module
@@ -24,7 +28,9 @@ from geo.feedback import ensure_feedback
 from geo.geometry import GeometryReport, check_geometries
 from geo.result import ReadResult
 
-USE_ARROW = importlib.util.find_spec("pyarrow") is not None
+CHEAP_OPEN_SUFFIXES = frozenset({".gpkg", ".shp", ".fgb"})
+DECODE_THREADS = 2
+WKB_POINT_BYTES = 21
 JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
 _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError, UnicodeDecodeError)
@@ -144,15 +150,7 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
-    layers, chosen, info = _open_layer(path, source, layer)
-    try:
-        data = pyogrio.read_dataframe(source, layer=chosen, encoding=text_encoding.name, use_arrow=USE_ARROW)
-    except UnicodeDecodeError as exc:
-        raise DataReadError(f"{name}: the attributes are not valid {text_encoding.name} text (encoding taken from "
-                            f"the {text_encoding.source}; byte 0x{exc.object[exc.start]:02X} cannot be decoded); "
-                            "choose the file's encoding, e.g. cp1252") from None
-    except _GDAL_ERRORS as exc:
-        raise unreadable(path, exc) from None
+    layers, chosen, info, data = _open_and_read(path, source, layer, text_encoding)
     feedback.progress(0.8, f"Checking geometries of {name}")
     result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
                         driver=info["driver"], layer=chosen, layers_available=layers,
@@ -165,6 +163,105 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
         _set_problems(result)
     feedback.progress(1.0, f"Read {name}")
     return result
+
+
+def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
+    """(every layer name, the layer read, GDAL's info on it, its data frame).
+
+    A single-layer file is read (through the Arrow path when pyarrow is there) while a second
+    thread asks GDAL for its layer info: both parse the whole file, and both release the GIL, so
+    on two cores a GeoJSON costs one parse instead of two. The layer checks still speak first.
+    """
+    if not _single_layer(path):
+        layers, chosen, info = _open_layer(path, source, layer)
+        return layers, chosen, info, _read_frame(path, source, chosen, text_encoding)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        opened = pool.submit(_open_layer, path, source, layer)
+        try:
+            data = _read_frame(path, source, layer, text_encoding)
+        except DataReadError:
+            opened.result()  # a missing layer is the clearer message
+            raise
+        return (*opened.result(), data)
+
+
+def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
+    try:
+        if path.suffix.lower() in CHEAP_OPEN_SUFFIXES:
+            return _checked_text(_read_columns_and_geometry(source, layer, text_encoding.name))
+        return _checked_text(pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name,
+                                                    use_arrow=True))
+    except UnicodeDecodeError as exc:
+        raise DataReadError(f"{describe_path(path)}: the attributes are not valid {text_encoding.name} text "
+                            f"(encoding taken from the {text_encoding.source}; byte "
+                            f"0x{exc.object[exc.start]:02X} cannot be decoded); "
+                            "choose the file's encoding, e.g. cp1252") from None
+    except _GDAL_ERRORS as exc:
+        raise unreadable(path, exc) from None
+
+
+def _checked_text(frame):
+    """The frame, once every Arrow text column is known to be valid UTF-8.
+
+    GDAL recodes attributes to UTF-8 from the encoding it was given; when that encoding is wrong
+    (a ``.cpg`` that says UTF-8 over cp1252 bytes) the classic path fails to decode, but the
+    Arrow path hands the raw bytes through. The first undecodable value raises the same
+    UnicodeDecodeError the classic path would, so the user gets the same message.
+    """
+    for column in frame.columns:
+        if getattr(frame[column].dtype, "storage", None) != "pyarrow":
+            continue
+        text = pa.array(frame[column].array)
+        try:
+            text.validate(full=True)
+        except pa.ArrowInvalid:
+            for value in text.cast(pa.large_binary()).to_pylist():
+                if value is not None:
+                    value.decode("utf-8")  # raises at the first bad byte
+    return frame
+
+
+def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str):
+    """One layer read through the Arrow path with its attributes and its geometries side by side.
+
+    pyogrio converts the attributes (dates, JSON, strings) while a second read of the geometry
+    column alone decodes its WKB in two halves; shapely and GDAL release the GIL, so on two cores
+    a large layer costs about half of one pass. Only for formats whose open is cheap (two opens of
+    a GeoJSON would parse it twice).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        attributes = pool.submit(pyogrio.read_dataframe, source, layer=layer, encoding=encoding,
+                                 read_geometry=False, use_arrow=True)
+        meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding, columns=[])
+        frame = attributes.result()
+    if table.num_columns == 0:
+        return frame
+    wkb = table.column(0).combine_chunks()
+    geometries = _plain_points(wkb)
+    if geometries is None:
+        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+            halves = pool.map(shapely.from_wkb, np.array_split(wkb.to_numpy(zero_copy_only=False), DECODE_THREADS))
+            geometries = np.concatenate(list(halves))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+
+
+def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
+    """Points built straight from their coordinates when every row is a non-empty little-endian
+    2D WKB point (21 bytes: order, type 1, x, y), the common layer of stations or wells; None
+    otherwise. The doubles are the file's own bits, so the points equal ``from_wkb``'s."""
+    if wkb.null_count or not len(wkb):
+        return None
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int32 if wkb.type == pa.binary() else np.int64)
+    offsets = offsets[wkb.offset:wkb.offset + len(wkb) + 1]
+    if not (np.diff(offsets) == WKB_POINT_BYTES).all():
+        return None
+    records = np.frombuffer(wkb.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, WKB_POINT_BYTES)
+    if not ((records[:, 0] == 1).all() and (records[:, 1:5].view("<u4").ravel() == 1).all()):
+        return None
+    x, y = (np.ascontiguousarray(records[:, start:start + 8]).view("<f8").ravel() for start in (5, 13))
+    if np.isnan(x).any() or np.isnan(y).any():
+        return None  # an empty point is written as NaN coordinates
+    return shapely.points(x, y)
 
 
 def _open_layer(path: Path, source: str, layer: Optional[str]) -> tuple[list[str], str, dict]:

@@ -12,6 +12,7 @@ from geo.errors import DataWriteError, describe_path
 
 APP_NAME = "Khanij"
 SCREENSHOT_SIZE = (1600, 1000)
+EXIT_NO_DISPLAY = 2  # a usage error: the app was started where it cannot show a window
 
 
 def _needs_offscreen(screenshot: Optional[str]) -> bool:
@@ -55,8 +56,23 @@ def save_screenshot(window, path: str | os.PathLike) -> Path:
     return target
 
 
+NO_DISPLAY = ("the app needs a display and none was found (DISPLAY is not set): start it in a desktop "
+              "session, or under xvfb-run; the subcommands (khanij --help) and khanij gui --screenshot "
+              "work without one")
+
+
+def has_display() -> bool:
+    """Whether Qt can show a window: a display is set, or a platform was chosen explicitly."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"))
+
+
 def run(files: Sequence[str], screenshot: Optional[str] = None) -> int:
-    """Open the app; with ``screenshot``, render offscreen to that PNG and return 0."""
+    """Open the app; with ``screenshot``, render offscreen to that PNG and return 0. Without a
+    display, say so in one line and return 2 (instead of Qt's abort)."""
+    if not screenshot and not has_display():
+        print(f"khanij: error: {NO_DISPLAY}", file=sys.stderr)
+        return EXIT_NO_DISPLAY
     if _needs_offscreen(screenshot):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = create_application()

@@ -29,7 +29,9 @@ ALL_COLUMNS = "All columns"
 SHOW_ALL = "All features"
 SHOW_ON_MAP = "Features shown on the map"
 SHOW_SELECTED = "Selected features"
-SHOW_CHOICES = {SHOW_ALL: "all", SHOW_ON_MAP: "map", SHOW_SELECTED: "selected"}
+SHOW_NO_GEOMETRY = "Rows without geometry"
+SHOW_CHOICES = {SHOW_ALL: "all", SHOW_ON_MAP: "map", SHOW_SELECTED: "selected", SHOW_NO_GEOMETRY: "no_geometry"}
+FILTER_DELAY_MS = 250
 HIGHLIGHT = QColor("#ffe08a")
 MAX_FIT_COLUMN_PX = 400
 #: Cells with text longer than this also show it whole in a tooltip (the column may elide it).
@@ -58,15 +60,25 @@ def plain_tooltip(text: str) -> str:
     return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
-def sort_order(series: pd.Series) -> np.ndarray:
-    """Positions that sort the column ascending, missing values last (stable)."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        return np.argsort(values, kind="stable")
+def blank_mask(series: pd.Series) -> np.ndarray:
+    """Empty cells: missing values and text that is empty or only spaces."""
     missing = series.isna().to_numpy()
-    text = series.astype("string").fillna("").str.casefold().to_numpy(dtype=object)
-    order = np.argsort(text.astype(str), kind="stable")
-    return np.concatenate([order[~missing[order]], order[missing[order]]])
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return missing
+    return missing | (series.astype("string").fillna("").str.strip() == "").to_numpy(dtype=bool)
+
+
+def sort_order(series: pd.Series, descending: bool = False) -> np.ndarray:
+    """Positions that sort the column (ascending, or ``descending``), empty cells last in both
+    directions (stable)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        order = np.argsort(series.to_numpy(dtype="float64", na_value=np.nan), kind="stable")
+    else:
+        text = series.astype("string").fillna("").str.casefold().to_numpy(dtype=object)
+        order = np.argsort(text.astype(str), kind="stable")
+    blank = blank_mask(series)[order]
+    present = order[~blank]
+    return np.concatenate([present[::-1] if descending else present, order[blank]])
 
 
 def filter_mask(frame: pd.DataFrame, text: str, column: Optional[str] = None) -> np.ndarray:
@@ -229,13 +241,12 @@ class FrameModel(QAbstractTableModel):
         if self._sort is None:
             order = np.arange(len(self._frame), dtype=np.int64)
         else:
-            column, direction = self._sort
-            order = self._orders.get(column)
+            key = self._sort
+            order = self._orders.get(key)
             if order is None:
-                order = sort_order(self._frame[self._columns[column]])
-                self._orders[column] = order
-            if direction == Qt.SortOrder.DescendingOrder:
-                order = order[::-1]
+                column, direction = key
+                order = sort_order(self._frame[self._columns[column]], direction == Qt.SortOrder.DescendingOrder)
+                self._orders[key] = order
         keep = self._text_mask if self._subset is None else self._text_mask & self._subset
         self.rows = order[keep[order]]
 
@@ -325,8 +336,13 @@ class AttributeTable(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: text to find, or > 5, <= 2.5, = 331 on a number column")
         self.filter.setClearButtonEnabled(True)
+        # Filter as you type (after a short pause, so a large table is not filtered per key).
+        self._filter_delay = QTimer(self)
+        self._filter_delay.setSingleShot(True)
+        self._filter_delay.setInterval(FILTER_DELAY_MS)
+        self._filter_delay.timeout.connect(self.apply_filter)
         self.filter.returnPressed.connect(self.apply_filter)
-        self.filter.textChanged.connect(lambda text: None if text else self.apply_filter())
+        self.filter.textChanged.connect(lambda _text: self._filter_delay.start())
         self.column.currentIndexChanged.connect(lambda _i: self.apply_filter())
         zoom = QPushButton("Zoom to selected")
         zoom.clicked.connect(self._zoom_to_selected)
@@ -345,13 +361,23 @@ class AttributeTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fde0c5; color: #5a2a00; padding: 3px; }")
+        self.note.hide()
+        layout.addWidget(self.note)
         layout.addWidget(self.view)
         self._syncing = False
+        #: The last filter of each layer's table, by layer id: (text, column, show choice).
+        self._filters: dict[str, tuple[str, str, str]] = {}
         #: Frame positions of the layer's selected features (from the map or the table).
         self._selection = np.empty(0, dtype=np.int64)
 
     def set_layer(self, layer) -> None:
-        """Show this layer's attributes (``None`` or a raster clears the table)."""
+        """Show this layer's attributes (``None`` or a raster clears the table); the filter it
+        had when last shown comes back."""
+        self._remember_filter()
         self._follow_layer_events(self.layer, False)
         self.layer = layer
         self._follow_layer_events(layer, True)
@@ -368,10 +394,33 @@ class AttributeTable(QWidget):
         self.column.addItem(ALL_COLUMNS)
         self.column.addItems(self.model.columns)
         self._syncing = False
-        self.filter.clear()
+        self._restore_filter(layer)
         if len(frame) <= 2000:
             fit_columns(self.view)
         self._update_count()
+
+    def set_note(self, text: str) -> None:
+        """A line above the rows (e.g. "out of date" on the readiness scores); empty hides it."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def _remember_filter(self) -> None:
+        if self.layer is not None:
+            self._filters[self.layer.id] = (self.filter.text(), self.column.currentText(),
+                                            self.show_features.currentData())
+
+    def _restore_filter(self, layer) -> None:
+        """The filter, column and "show" choice the layer's table had when last shown."""
+        text, column, mode = self._filters.get(layer.id, ("", ALL_COLUMNS, "all")) if layer is not None \
+            else ("", ALL_COLUMNS, "all")
+        self._syncing = True
+        self.column.setCurrentIndex(max(self.column.findText(column), 0))
+        self.show_features.setCurrentIndex(max(self.show_features.findData(mode), 0))
+        self.filter.setText(text)
+        self._syncing = False
+        self._filter_delay.stop()
+        self.apply_filter()
+        self._apply_subset()
 
     def _follow_layer_events(self, layer, follow: bool) -> None:
         """(Dis)connect the layer's filter and style events, which change what the map shows."""
@@ -393,6 +442,11 @@ class AttributeTable(QWidget):
         count = len(self.model.frame)
         if mode == "map" and self.layer is not None and self.layer.feature_count == count:
             return self.layer.shown_mask()
+        if mode == "no_geometry":
+            geometry = getattr(self.model.frame, "geometry", None) if _geometry_name(self.model.frame) else None
+            if geometry is None:
+                return np.ones(count, dtype=bool)
+            return (geometry.isna() | geometry.is_empty).to_numpy(dtype=bool)
         if mode == "selected":
             mask = np.zeros(count, dtype=bool)
             mask[self._selection[self._selection < count]] = True

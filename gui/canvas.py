@@ -52,6 +52,10 @@ from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
 
 RASTER_REFRESH_MS = 150
 HIGHLIGHT_Z = 1_000_000
+SELECTION_COLOUR = "#00e5ff"
+IDENTIFY_COLOUR = "#e31a1c"
+KEY_PAN_FRACTION = 0.25   # arrow keys move the view by this share of its width or height
+KEY_ZOOM_FACTOR = 2.0     # +/- and PageUp/PageDown zoom by this factor
 MIN_FEATURE_SPAN_M = 5_000.0
 OVERLAY_FONT_PX = 11
 
@@ -92,6 +96,10 @@ class _MapView(pg.GraphicsView):
         super().paintEvent(event)
         self._canvas._painted()
 
+    def keyPressEvent(self, event):
+        if not self._canvas.handle_key(event.key()):
+            super().keyPressEvent(event)
+
     def drawForeground(self, painter, rect):
         super().drawForeground(painter, rect)
         painter.save()
@@ -127,10 +135,12 @@ class MapCanvas(QtWidgets.QWidget):
         self._items: dict[str, _LayerItems] = {}
         self._selection: dict[str, np.ndarray] = {}
         self._highlights: list[QtWidgets.QGraphicsItem] = []
+        self._identified: Optional[tuple[str, int]] = None
         self._render_pending = False
         self._to_wgs84 = Transformer.from_crs(self.display_crs, "EPSG:4326", always_xy=True)
 
         self.view = _MapView(self)
+        self.view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.viewbox = MapViewBox()
         self.view.setCentralItem(self.viewbox)
         layout = QtWidgets.QVBoxLayout(self)
@@ -521,6 +531,48 @@ class MapCanvas(QtWidgets.QWidget):
         """Activate one of :data:`gui.canvas_tools.TOOLS`."""
         self.tools.set_tool(name)
 
+    # ------------------------------------------------------------ keys (QGIS habits)
+
+    def handle_key(self, key: int) -> bool:
+        """Esc cancels the measurement, the selection and the identify highlight; the arrow keys
+        pan by a quarter of the view; + / PageUp zoom in and - / PageDown zoom out (×2). Returns
+        whether the key was used."""
+        keys = QtCore.Qt.Key
+        pans = {keys.Key_Left: (-1, 0), keys.Key_Right: (1, 0), keys.Key_Up: (0, 1), keys.Key_Down: (0, -1)}
+        if key == keys.Key_Escape:
+            self.cancel()
+        elif key in pans:
+            (left, right), (bottom, top) = self.viewbox.viewRange()
+            dx, dy = pans[key]
+            self.viewbox.translateBy(x=dx * (right - left) * KEY_PAN_FRACTION, y=dy * (top - bottom) * KEY_PAN_FRACTION)
+        elif key in (keys.Key_Plus, keys.Key_Equal, keys.Key_PageUp):
+            self.viewbox.scaleBy((1 / KEY_ZOOM_FACTOR, 1 / KEY_ZOOM_FACTOR))
+        elif key in (keys.Key_Minus, keys.Key_PageDown):
+            self.viewbox.scaleBy((KEY_ZOOM_FACTOR, KEY_ZOOM_FACTOR))
+        else:
+            return False
+        return True
+
+    def cancel(self) -> None:
+        """Cancel what is under way, as Esc in QGIS: the measurement, the selection, the
+        identify highlight."""
+        self.tools.clear_measure()
+        self.measured.emit("")
+        self._identified = None
+        for layer in [layer for layer in self.layer_list if layer.id in self._selection]:
+            self.set_selection(layer, [])
+            self.selectionChanged.emit(layer, self.selection(layer))
+        self._draw_highlight()
+
+    def show_identified(self, layer, index: Optional[int]) -> None:
+        """Highlight the identified feature (red, apart from the selection); ``None`` clears it."""
+        self._identified = None if index is None else (layer.id, int(index))
+        self._draw_highlight()
+
+    def identified_feature(self) -> Optional[tuple[str, int]]:
+        """(layer id, row position) of the highlighted identified feature, or None."""
+        return self._identified
+
     def set_selection_layer(self, layer) -> None:
         """The layer that the select tool selects in."""
         self.tools.selection_layer = layer
@@ -555,24 +607,27 @@ class MapCanvas(QtWidgets.QWidget):
             scene.removeItem(item)
         self._highlights = []
         by_id = {layer.id: layer for layer in self.layer_list}
-        for layer_id, indices in self._selection.items():
+        marked = [(layer_id, indices, SELECTION_COLOUR) for layer_id, indices in self._selection.items()]
+        if self._identified is not None:
+            marked.append((self._identified[0], np.array([self._identified[1]]), IDENTIFY_COLOUR))
+        for layer_id, indices, colour in marked:
             layer = by_id.get(layer_id)
             geometry = self._store.geometry(layer, self.display_crs) if layer is not None else None
             if geometry is None:
                 continue
             keep = np.zeros(len(geometry), dtype=bool)
             keep[indices[indices < len(geometry)]] = True
-            self._highlights.extend(self._highlight_items(layer, geometry.shapes(keep)))
+            self._highlights.extend(self._highlight_items(layer, geometry.shapes(keep), colour))
         self.view.viewport().update()
 
-    def _highlight_items(self, layer, shapes) -> list[QtWidgets.QGraphicsItem]:
+    def _highlight_items(self, layer, shapes, colour: str) -> list[QtWidgets.QGraphicsItem]:
         items = []
         path = QtGui.QPainterPath(shapes.polygon_path(len(shapes.levels) - 1))
         path.addPath(shapes.line_path(len(shapes.levels) - 1))
         if not path.isEmpty():
             item = PathItem()
             item.setPath(path)
-            pen = QtGui.QPen(QtGui.QColor("#00e5ff"), 2.5)
+            pen = QtGui.QPen(QtGui.QColor(colour), 2.5)
             pen.setCosmetic(True)
             item.setPen(pen)
             item.setBrush(QtGui.QColor(255, 255, 0, 90))
@@ -580,7 +635,7 @@ class MapCanvas(QtWidgets.QWidget):
         if len(shapes.point_x):
             sizes = point_sizes(layer, shapes.point_feature) + 6
             items.append(Markers(x=shapes.point_x, y=shapes.point_y, size=sizes, symbol="o", pxMode=True,
-                                 pen=pg.mkPen("#00e5ff", width=2.5), brush=pg.mkBrush(255, 255, 0, 90)))
+                                 pen=pg.mkPen(colour, width=2.5), brush=pg.mkBrush(255, 255, 0, 90)))
         for item in items:
             item.setZValue(HIGHLIGHT_Z)
             self.viewbox.addItem(item, ignoreBounds=True)

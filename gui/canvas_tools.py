@@ -213,6 +213,14 @@ class ToolController:
         if text:
             self.canvas.measured.emit(text)
 
+    def segment_lengths_km(self) -> list[float]:
+        """The geodesic length of each segment measured so far (closing edge included for an area)."""
+        vertices = list(self._vertices)
+        if self.tool == "measure_area" and len(vertices) >= 3:
+            vertices.append(vertices[0])
+        crs = self.canvas.display_crs
+        return [geodesic_length_km(shapely.LineString([a, b]), crs) for a, b in zip(vertices, vertices[1:])]
+
     def measure_text(self) -> str:
         """The current measure as text ("12.34 km", "56.7 ha (0.567 km²)"), empty when too few vertices."""
         crs = self.canvas.display_crs

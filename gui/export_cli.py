@@ -46,10 +46,10 @@ def read_scores(path) -> "gpd.GeoDataFrame":
 
 def styled_for_export(layers) -> None:
     """Scored blocks are coloured by readiness (their score is in the popup / table)."""
-    from layers.style import is_score_layer, readiness_style
+    from layers.style import is_scored, readiness_style
 
     for layer in layers:
-        if is_score_layer(layer):
+        if is_scored(layer):
             layer.style = readiness_style()
 
 
@@ -138,6 +138,11 @@ def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
                                 feedback=feedback.sub(0.05, 0.1), forest=forest, admin=admin)
     except KeyError as exc:
         raise DataReadError(f"{describe_path(args.scores)}: {exc.args[0]}") from exc
+    if getattr(args, "review_db", None):  # issue 15: the review decisions of each block
+        from layers.review.cli import dossier_decisions
+        from layers.review.decisions import attach_to_dossier
+
+        attach_to_dossier(dossier, dossier_decisions(args.review_db, args.tranche, Path(args.scores).stem))
     map_layers = LayerList([*[l for l in context if l.role == "deposits"], scored_layer(scores, args.scores, illustrative),
                             *[l for l in context if l.role != "deposits"]])
     write_dossier_pdf(dossier, args.output, map_layers, infrastructure_distances(scores), feedback.sub(0.1, 1.0))

@@ -93,13 +93,13 @@ def export_report_work(feedback, scores, map_layers, path: str, block_ids, sourc
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 
-def export_table_work(feedback, frame, path: str, sources=()):
+def export_table_work(feedback, frame, path: str, extra_sheets=None, sources=()):
     from assessment.score_table import is_score_output, write_scores
     from geo.tables import write_table
 
     if is_score_output(frame):
-        return write_scores(frame, path, feedback, sources)
-    return write_table(frame, path, feedback)
+        return write_scores(frame, path, feedback, sources, extra_sheets)
+    return write_table(frame, path, feedback, extra_sheets=extra_sheets)
 
 
 # ---------------------------------------------------------------- the menu
@@ -167,27 +167,54 @@ class ExportActions(QObject):
                            options, canvas.extent(), canvas.display_crs)
 
     def export_report(self, path: Optional[str] = None, block_ids: Optional[list[str]] = None) -> Optional[Task]:
-        """The dossier of the scored blocks (all of them unless ``block_ids`` are given)."""
+        """The dossier of the scored blocks: ``block_ids`` when given, else the blocks selected on
+        the map or in the table, else all; the file dialog says how many."""
         scores = self._scores_layer()
         if scores is None:
             self._tell("Score the blocks first (Tools → Auction readiness), then export their dossier.")
             return None
-        path = path or self._ask_path("Export the dossier", "PDF (*.pdf)", "dossier.pdf")
+        if block_ids is None:
+            block_ids = self.selected_block_ids(scores)
+        count = len(block_ids) if block_ids else scores.feature_count
+        which = f"{count} selected block{'s' if count != 1 else ''}" if block_ids else f"all {count} blocks"
+        path = path or self._ask_path(f"Export the dossier of {which}", "PDF (*.pdf)", "dossier.pdf")
         if path is None:
             return None
         map_layers = [layer for layer in self.window.layer_list if layer.kind == "vector" and not layer.missing]
         sources = [Path(layer.source).name for layer in map_layers if layer.source]
-        return self._start(f"Writing {Path(path).name}", export_report_work, scores.data, map_layers, path,
+        return self._start(f"Writing {Path(path).name} ({which})", export_report_work, scores.data, map_layers, path,
                            list(block_ids or []), sources)
 
+    def selected_block_ids(self, scores) -> list[str]:
+        """The ids of the scored blocks selected on the map (or in the readiness table)."""
+        positions = self.window.canvas.selection(scores)
+        column = scores.fields.get("block_id")
+        if not len(positions) or column is None or column not in scores.data.columns:
+            return []
+        return [str(value) for value in scores.data[column].iloc[positions]]
+
     def export_table(self, path: Optional[str] = None) -> Optional[Task]:
-        """The readiness scores when there are some, else the current layer's attribute table."""
-        layer = self._scores_layer() or self.window.layer_tree.current_layer()
+        """The selected layer's table (the readiness scores when no layer is selected): its
+        selected features only when some are selected; the file dialog says how many rows."""
+        layer = self.window.layer_tree.current_layer() or self._scores_layer()
         if layer is None or layer.data is None or layer.kind == "raster":
             self._tell("Choose a vector layer or a table in the layer tree first.")
             return None
-        path = path or self._ask_path("Export the table", TABLE_FILTER, f"{layer.name}.xlsx")
+        selected = self.window.canvas.selection(layer)
+        frame = layer.data.iloc[selected] if len(selected) else layer.data
+        which = (f"{len(frame):,} selected row{'s' if len(frame) != 1 else ''}" if len(selected)
+                 else f"all {len(frame):,} rows")
+        path = path or self._ask_path(f"Export {which} of {layer.name}", TABLE_FILTER, f"{layer.name}.xlsx")
         if path is None:
             return None
         sources = [Path(other.source).name for other in self.window.layer_list if other.source and not other.missing]
-        return self._start(f"Writing {Path(path).name}", export_table_work, layer.data, path, sources)
+        return self._start(f"Writing {Path(path).name} ({which})", export_table_work, frame, path,
+                           self._scoring_inputs() if layer is self._scores_layer() else None, sources)
+
+    def _scoring_inputs(self) -> Optional[dict]:
+        """What the scores were computed from (layers with their fields, rules, as-of date), as the
+        second sheet or layer of a score table, as ``khanij score --project`` writes it."""
+        from layers.scoring_setup import INPUTS_SHEET
+
+        setup = getattr(self.window, "scoring_setup", None)
+        return None if setup is None else {INPUTS_SHEET: setup.inputs_table(self.window.layer_list)}

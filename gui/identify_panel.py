@@ -13,11 +13,14 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _feature_title(hit) -> str:
+    """The feature named by its name field (mapped, else a column called like "name", "NAME",
+    "st_nm", "Name of ..."), with its number; "Feature N" only when nothing names it."""
     attributes = dict(hit.attributes)
     fields = getattr(hit.layer, "fields", {}) or {}
-    for key in ("name", "block_name", "block_id"):
-        column = fields.get(key)
-        if column and format_cell(attributes.get(column)):
+    mapped = [fields.get(key) for key in ("name", "block_name", "block_id", "state", "district")]
+    named_like = [column for column in attributes if "name" in str(column).lower() or str(column).lower().endswith("_nm")]
+    for column in [*filter(None, mapped), *named_like]:
+        if format_cell(attributes.get(column)):
             return f"{format_cell(attributes[column])} (feature {hit.index + 1})"
     return f"Feature {hit.index + 1}"
 

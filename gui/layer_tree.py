@@ -118,7 +118,7 @@ class LayerTree(QTreeWidget):
     -------
     currentLayerChanged(layer)
         The highlighted layer (or ``None``).
-    zoomToLayer(layer), openTable(layer), editStyle(layer)
+    zoomToLayer(layer), openTable(layer), editStyle(layer), showProperties(layer)
         Context-menu requests the main window carries out.
     """
 
@@ -126,6 +126,7 @@ class LayerTree(QTreeWidget):
     zoomToLayer = Signal(object)
     openTable = Signal(object)
     editStyle = Signal(object)
+    showProperties = Signal(object)
 
     def __init__(self, layer_list, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -453,6 +454,8 @@ class LayerTree(QTreeWidget):
             roles.addAction(action)
         menu.addSeparator()
         menu.addAction("Remove layer", lambda: self.layer_list.remove(layer))
+        menu.addSeparator()
+        menu.addAction("Properties…", lambda: self.showProperties.emit(layer))
         return menu
 
     def rename(self, layer) -> None:

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar, QVBoxLayout,
     QWidget,
 )
 
 from geo.errors import KhanijError, describe_path
+from layers.history import History
 from layers.layer import Layer, LayerList
+from layers.scoring_setup import PROJECT_KEY as SETUP_KEY, ScoringSetup
 
 from gui.about import show_about
 from gui.attribute_table import AttributeTable, FindFeatureDialog
@@ -29,15 +31,23 @@ from gui.converter_dialog import ConverterDialog
 from gui.export_dialogs import ExportActions
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
+from gui.measure_panel import MeasurePanel
 from gui.model_links import listen_while_alive
-from gui.readiness_panel import ReadinessPanel
+from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
+from gui.layer_properties import LayerPropertiesDialog
+from gui.review_panel import ReviewPanel
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
+from gui.workbench import Workbench
 from gui.workers import Task, TaskRunner
 
 APP_NAME = "Khanij"
 PROJECT_SUFFIX = ".khanij"
+RESULTS_KEY = "readiness_results"
+# Below this width the readiness panel shares the left dock with the layers (as tabs), so the
+# map keeps most of a 1024-pixel screen.
+COMPACT_WIDTH_PX = 1280
 MAX_RECENT = 10
 MAX_MESSAGE_LINES = 8
 SAMPLE_BANNER = ("Illustrative sample atlas: the deposits, blocks, forest, protected areas and the magnetic "
@@ -109,6 +119,10 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.layer_list = LayerList()
+        self.scoring_setup = ScoringSetup()
+        self.history = History(self.layer_list, self.scoring_setup)
+        self.undo_stack = QUndoStack(self)
+        self.unsaved = False
         self.settings = app_settings()
         self.runner = TaskRunner(self)
         self.project_path: Optional[Path] = None
@@ -138,12 +152,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbars()
         self._connect()
+        self.workbench = Workbench(self)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.update_title()
         self.status.show_crs(self.canvas.display_crs)
         self.resize(1400, 900)
         self._restore_settings()
+        self._fit_screen()
 
     # --- construction ----------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -163,12 +179,20 @@ class MainWindow(QMainWindow):
         self.table_dock = self._dock("Attribute table", "table_dock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.identify_dock = self._dock("Identify results", "identify_dock", self.identify,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.measure_panel = MeasurePanel(self.canvas)
+        self.measure_dock = self._dock("Measure", "measure_dock", self.measure_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.table_dock, self.identify_dock)
+        self.tabifyDockWidget(self.identify_dock, self.measure_dock)
         self.table_dock.hide()
         self.identify_dock.hide()
-        self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner)
+        self.measure_dock.hide()
+        self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
         self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review = ReviewPanel(self.runner)  # issue 15: the team's review of a tranche
+        self.review_dock = self._dock("Review", "review_dock", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.readiness_dock, self.review_dock)
+        self.readiness_dock.raise_()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -183,7 +207,12 @@ class MainWindow(QMainWindow):
                                         "Open data files or a project (several at once)")
         self.save_action = self._action("&Save project", self.save_project, "Ctrl+S")
         self.save_as_action = self._action("Save project &as…", self.save_project_as, "Ctrl+Shift+S")
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.quit_action = self._action("&Quit", self.quit, "Ctrl+Q")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.undo_action, self.redo_action])
         self.refresh_action = self._action("&Refresh map", self.refresh, "F5")
         self.find_action = self._action("&Find feature…", self.find_feature, "Ctrl+F",
                                         "Search the current layer's attributes and zoom to a feature")
@@ -220,12 +249,16 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
         view = bar.addMenu("&View")
         for action in (self.full_extent_action, self.zoom_layer_action, self.zoom_selection_action,
                        self.refresh_action):
             view.addAction(action)
         view.addSeparator()
-        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.readiness_dock):
+        for dock in (self.layers_dock, self.table_dock, self.identify_dock, self.measure_dock, self.readiness_dock,
+                     self.review_dock):
             view.addAction(dock.toggleViewAction())
         layer = bar.addMenu("&Layer")
         for action in (self.table_action, self.style_action, self.find_action):
@@ -254,10 +287,10 @@ class MainWindow(QMainWindow):
         for action in self.tool_actions.values():
             tools.addAction(action)
         self.addToolBar(tools)
-        states = QToolBar("State")
+        states = self.states_toolbar = QToolBar("State")
         states.setObjectName("state_toolbar")
         states.addWidget(QLabel(" State: "))
-        self.state_picker = StatePicker(self.layer_list)
+        self.state_picker = StatePicker(self.layer_list, scoring_setup=self.scoring_setup)
         states.addWidget(self.state_picker)
         states.addSeparator()
         states.addAction(self.converter_action)
@@ -278,8 +311,13 @@ class MainWindow(QMainWindow):
         tree.zoomToLayer.connect(canvas.zoom_to_layer)
         tree.openTable.connect(self.open_table)
         tree.editStyle.connect(self.edit_style)
+        tree.showProperties.connect(self.show_properties)
         self.state_picker.stateChosen.connect(self._on_state_chosen)
-        listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.update_title())
+        listen_while_alive(self, self.layer_list.events.changed, lambda _event=None: self.mark_unsaved())
+        listen_while_alive(self, self.scoring_setup.events.changed, lambda _event=None: self.mark_unsaved())
+        listen_while_alive(self, self.history.events.recorded, lambda event: self.undo_stack.push(UndoStep(event.change)))
+        self.readiness.untracked = self.history.suspended
+        self.readiness.outOfDateChanged.connect(lambda _stale: self._mark_table())
         self.runner.taskStarted.connect(self.status.progress.follow)
 
     # --- layers and files ----------------------------------------------------------------------
@@ -300,8 +338,12 @@ class MainWindow(QMainWindow):
         """Show the embedded, illustrative sample atlas (small: read on the GUI thread)."""
         from layers.atlas import load_sample_atlas
 
-        self.add_layers(list(load_sample_atlas()))
+        atlas = list(load_sample_atlas())
+        self.add_layers(atlas)
+        self.scoring_setup.adopt_roles(atlas)
         self._first_load = False
+        self.undo_stack.clear()
+        self.mark_saved()
         self.canvas.zoom_to_full_extent()
 
     def open_paths(self, paths: Sequence[str]) -> Optional[Task]:
@@ -447,11 +489,20 @@ class MainWindow(QMainWindow):
         self.project_path = path
         self.remember_recent(str(path))
         self.update_title()
-        setup = project.extra.get("readiness")
-        notes = [] if setup is None else self.readiness.restore_setup(setup, self.layer_list, relative_to=path.parent)
-        problems = [*project.messages, *(f"Scoring setup: {note}" for note in notes)]
+        notes = self.readiness.restore_setup(project.extra.get(SETUP_KEY) or {}, self.layer_list, relative_to=path.parent)
+        if project.scores is not None:
+            results = project.extra.get(RESULTS_KEY) or {}
+            self.readiness.restore_scores(project.scores, self.layer_list.find(results.get("blocks_name") or "")
+                                          or self.scoring_setup.layer_for("blocks", self.layer_list),
+                                          out_of_date=bool(results.get("out_of_date") or notes))
+        problems = [*project.messages, *(f"Scoring set-up: {note}" for note in notes)]
+        picker_note = self.state_picker.show_filter()
+        if picker_note:
+            problems.append(picker_note)
         if problems:
             self.show_problem(f"{describe_path(path)} opened with notes", [("", problem) for problem in problems])
+        self.undo_stack.clear()
+        self.mark_saved()
 
     def save_project(self) -> bool:
         if self.project_path is None:
@@ -468,26 +519,51 @@ class MainWindow(QMainWindow):
         return self.write_project(Path(path))
 
     def write_project(self, path: Path) -> bool:
-        """Save the layers, styles, order, visibility, the map extent and the scoring setup (atomic
-        write). The "Readiness scores" layer has no file: it is left out, and Run remakes it from
-        the saved setup."""
-        from layers.project import save_project
+        """Save the layers, styles, order, visibility, the map extent and the scoring set-up; the
+        scores and added columns go to the GeoPackage beside it (both written atomically)."""
+        from layers.project import companion_path, save_project
 
         scores = self.readiness.scores_layer
         layers = [layer for layer in self.layer_list if layer is not scores]
-        extra = {"readiness": self.readiness.setup(relative_to=Path(path).parent)}
+        extra = {SETUP_KEY: self.readiness.setup(relative_to=Path(path).parent)}
+        if scores is not None:
+            blocks = self.readiness.scored_blocks
+            extra[RESULTS_KEY] = {"out_of_date": self.readiness.out_of_date,
+                                  "blocks_name": blocks.name if blocks is not None else None}
         try:
-            save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra)
+            save_project(path, layers, extent=self.canvas.extent(), display_crs=self.display_crs_text(), extra=extra,
+                         scores=scores.data if scores is not None else None)
         except KhanijError as exc:
             self.show_problem("Could not save the project", [(describe_path(path), str(exc))])
             return False
         self.project_path = Path(path)
         self.remember_recent(str(path))
-        self.update_title()
-        left_out = (f"; the {scores.name} layer is not saved (no file): Run remakes it from the saved scoring setup"
-                    if len(layers) < len(self.layer_list) else "")
-        self.status.showMessage(f"Saved {describe_path(path)}{left_out}", 10000)
+        self.mark_saved()
+        beside = f" (scores in {companion_path(path).name})" if scores is not None else ""
+        self.status.showMessage(f"Saved {describe_path(path)}{beside}", 10000)
         return True
+
+    def mark_unsaved(self) -> None:
+        self.unsaved = True
+        self.update_title()
+
+    def mark_saved(self) -> None:
+        self.unsaved = False
+        self.update_title()
+
+    def confirm_discard(self) -> bool:
+        """Ask before unsaved work is lost: Save (then go on if it saved), Discard, or Cancel."""
+        if not self.unsaved or not len(self.layer_list):
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, "The project has unsaved changes. Save them?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        self._message_box = box
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project()
+        return answer == QMessageBox.StandardButton.Discard
 
     def display_crs_text(self) -> str:
         crs = self.canvas.display_crs
@@ -517,8 +593,15 @@ class MainWindow(QMainWindow):
 
     def open_table(self, layer) -> None:
         self.table.set_layer(layer)
+        self._mark_table()
         self._show_bottom_dock(self.table_dock)
         self.table.select_positions(self.canvas.selection(layer))
+
+    def _mark_table(self) -> None:
+        """The attribute table of the readiness scores says so when they are out of date."""
+        scores = self.readiness.scores_layer
+        stale = scores is not None and self.table.layer is scores and self.readiness.out_of_date
+        self.table.set_note(OUT_OF_DATE_TEXT if stale else "")
 
     def _show_bottom_dock(self, dock: QDockWidget) -> None:
         """Show a bottom dock at a readable height (a third of the window) the first time."""
@@ -535,15 +618,19 @@ class MainWindow(QMainWindow):
 
     def _on_identified(self, hits: list) -> None:
         self.identify.show_hits(hits)
+        first = next((hit for hit in hits if hasattr(hit, "index")), None)
+        self.canvas.show_identified(first.layer if first else None, first.index if first else None)
         self._show_bottom_dock(self.identify_dock)
 
     def _on_measured(self, text: str) -> None:
         what = "Distance" if self.canvas.tools.tool == "measure_distance" else "Area"
-        self.status.measure.setText(f"{what}: {text}")
+        self.status.measure.setText(f"{what}: {text}" if text else "")
+        if text:
+            self._show_bottom_dock(self.measure_dock)
 
-    def _on_state_chosen(self, name: str, boundaries, position: int) -> None:
+    def _on_state_chosen(self, name: str, boundaries, positions) -> None:
         if name and boundaries is not None:
-            self.canvas.zoom_to_features(boundaries, [position])
+            self.canvas.zoom_to_features(boundaries, positions)
         else:
             self.canvas.zoom_to_full_extent()
 
@@ -561,6 +648,13 @@ class MainWindow(QMainWindow):
         layer = self.layer_tree.current_layer()
         if layer is not None:
             self.edit_style(layer)
+
+    def show_properties(self, layer) -> LayerPropertiesDialog:
+        """The layer's properties: reader report, CRS, encoding, field mapping, relink."""
+        dialog = LayerPropertiesDialog(layer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def edit_style(self, layer) -> StyleDialog:
         dialog = StyleDialog(layer, self)
@@ -603,7 +697,7 @@ class MainWindow(QMainWindow):
 
     # --- window state --------------------------------------------------------------------------
     def update_title(self) -> None:
-        name = self.project_path.stem if self.project_path else "untitled project"
+        name = (self.project_path.stem if self.project_path else "untitled project") + ("*" if self.unsaved else "")
         sample = any(getattr(layer, "illustrative", False) for layer in self.layer_list)
         self.sample_banner.setVisible(sample)
         suffix = " — sample atlas (illustrative sample, not official data)" if sample else ""
@@ -627,7 +721,58 @@ class MainWindow(QMainWindow):
         self.settings.setValue("layer_tree/mode", self.layer_panel.mode.currentData())
         self.settings.sync()
 
+    def quit(self) -> bool:
+        """File ▸ Quit: asks first when there is unsaved work; returns whether the window closed."""
+        if not self.confirm_discard():
+            return False
+        self.unsaved = False
+        return self.close()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.fit_docks()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Fit the docks to the width; a window that fitted the screen and grew past it on its own
+        (a panel's contents, a long progress text) is put back to its size."""
+        super().resizeEvent(event)
+        screen = self.screen().availableGeometry().size() if self.screen() is not None else None
+        old, new = event.oldSize(), event.size()
+        if screen is not None and old.isValid() and old.width() <= screen.width() and old.height() <= screen.height() \
+                and (new.width() > screen.width() or new.height() > screen.height()):
+            QTimer.singleShot(0, lambda: self.resize(old))
+        self.fit_docks()
+
+    def _fit_screen(self) -> None:
+        """Never open larger than the screen (a default or a remembered size from a bigger one)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        available = screen.availableGeometry().size()
+        if self.width() > available.width() or self.height() > available.height():
+            self.resize(min(self.width(), available.width()), min(self.height(), available.height()))
+
+    def fit_docks(self) -> None:
+        """On a narrow window, tab the readiness panel with the layers (left) and put the state
+        picker's toolbar on a second row; the map keeps the rest."""
+        if self.width() >= COMPACT_WIDTH_PX or self.readiness_dock.isFloating():
+            return
+        if self.readiness_dock in self.tabifiedDockWidgets(self.layers_dock):
+            return
+        self.tabifyDockWidget(self.layers_dock, self.readiness_dock)
+        self.layers_dock.raise_()
+        if not self.toolBarBreak(self.states_toolbar):
+            self.insertToolBarBreak(self.states_toolbar)     # the state picker on a second row
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """The window's close button asks about unsaved work, as Quit does (a close by the
+        program itself does not); unsaved block edits are saved, discarded or kept first."""
+        if not self.workbench.stop_editing():  # unsaved block edits: save, discard or stay
+            event.ignore()
+            return
+        if event.spontaneous() and not self.confirm_discard():
+            event.ignore()
+            return
         self.runner.cancel_all()
         self.runner.wait(5000)
         self.save_settings()
@@ -649,6 +794,25 @@ class MainWindow(QMainWindow):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         self.canvas.grab_map_image()          # draws rasters now instead of after their delay
         QApplication.processEvents()
+
+
+class UndoStep(QUndoCommand):
+    """A model change (:class:`layers.history.Change`) on the window's QUndoStack. It has already
+    happened when pushed, so the stack's first redo does nothing."""
+
+    def __init__(self, change) -> None:
+        super().__init__(change.text)
+        self.change = change
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.change.redo()
+
+    def undo(self) -> None:
+        self.change.undo()
 
 
 def _layer_place(layer: Layer) -> str:

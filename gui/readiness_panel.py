@@ -5,31 +5,34 @@ The panel is a view: the layers it offers come from the window's :class:`layers.
 (pre-filled from each layer's role), every number it shows is a cell of the score table, and a
 finished run adds that table to the list as the "Readiness scores" layer, coloured by readiness
 class. Selecting a row selects and zooms the block on the map; selecting the block on the map
-selects its row. The explanation pane shows the block's ``explanation`` column, one sentence
-per line.
+selects its row. The explanation pane shows the block's verdict from its findings columns
+(gates with the law cited, conditions, criteria, what is missing, the authority), never parsed
+out of the ``explanation`` prose.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, ContextManager, Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
 from assessment.fields import guess_fields
-from assessment.rules import DEFAULT_RULES_PATH, Rules, load_rules
+from assessment.report import findings_text, recorded_findings
+from assessment.rules import Rules
 from geo.errors import KhanijError
 from layers.layer import Layer
-from layers.project import source_path, stored_path
+from layers.scoring_setup import ROLE_LABELS, SINGLE_ROLES, ScoringSetup, raster_path
 from layers.style import READINESS_COLOURS, readiness_style
 
 from gui.attribute_table import format_cell, plain_tooltip, sort_order
@@ -37,9 +40,8 @@ from gui.model_links import listen_while_alive
 from gui.workers import Task
 
 SCORES_LAYER_NAME = "Readiness scores"
-# (role, label): one combo box each, pre-filled with the top layer of that role.
-ROLE_CHOICES = (("blocks", "Blocks"), ("deposits", "Deposits"), ("forest", "Forest"),
-                ("protected_areas", "Protected areas"), ("boundaries", "State boundaries"))
+# (role, label): one combo box each, showing the set-up's layer for that role.
+ROLE_CHOICES = SINGLE_ROLES
 # (score column or canonical block field, header). ``block_id`` / ``block_name`` are the blocks'
 # own columns, found through the field mapping.
 TABLE_COLUMNS = (("block_id", "Block ID"), ("block_name", "Block name"), ("licence", "Licence"),
@@ -52,6 +54,8 @@ BLOCK_NAME_MAX_PX = 110
 CHECKLIST_ROWS = 4
 CONTEXT_SPANS = 0.75
 READY_TO_RUN = "Choose the layers by role and press Run to score every block."
+OUT_OF_DATE_TEXT = ("Out of date: the scoring set-up or its layers changed since these scores were computed. "
+                    "Press Run to score again.")
 LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
 # Split the explanation after a full stop at bracket depth 0 that is followed by a new sentence.
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
@@ -169,12 +173,7 @@ class ScoreTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         positions = [int(self._order[index.row()]) for index in persistent]
-        series = self.frame[name]
-        ascending = sort_order(series)
-        if order == Qt.SortOrder.DescendingOrder:
-            blank = series.isna().to_numpy()[ascending]
-            ascending = np.concatenate([ascending[~blank][::-1], ascending[blank]])
-        self._order = ascending.astype(np.int64)
+        self._order = sort_order(self.frame[name], order == Qt.SortOrder.DescendingOrder).astype(np.int64)
         rows = self._rows_of_positions()
         self.changePersistentIndexList(persistent, [self.index(int(rows[p]), index.column())
                                                     for p, index in zip(positions, persistent)])
@@ -197,17 +196,16 @@ class ScoreTableModel(QAbstractTableModel):
             return ""
         return format_cell(self.frame["explanation"].iat[position])
 
+    def findings(self, position: int) -> str:
+        """The block's verdict in lines, from its findings columns (its explanation, one
+        sentence a line, when the table has none)."""
+        if self.frame is None:
+            return ""
+        row = self.frame.iloc[position]
+        return findings_text(row) if recorded_findings(row) else explanation_lines(self.explanation(position))
+
 
 # ----- the panel -----------------------------------------------------------------------------------
-
-@dataclass
-class _Choice:
-    """Whether the user picked a role's layer by hand (then a refresh keeps it)."""
-
-    combo: QComboBox
-    role: str
-    by_hand: bool = False
-
 
 @dataclass
 class _RunState:
@@ -215,6 +213,7 @@ class _RunState:
     blocks: Optional[Layer] = None
     illustrative: bool = False
     rules_label: str = ""
+    inputs_key: Optional[tuple] = None
 
 
 class ReadinessPanel(QWidget):
@@ -223,33 +222,48 @@ class ReadinessPanel(QWidget):
     Parameters
     ----------
     layer_list : layers.LayerList
-        The window's layers (offered by role; the scores layer is added to it).
+        The window's layers (offered for each role; the scores layer is added to it).
     canvas : gui.canvas.MapCanvas
         Selection and zoom of the scored blocks.
     runner : gui.workers.TaskRunner
         Runs the scoring (the window's runner, so the status bar shows progress and Cancel).
+    scoring_setup : layers.scoring_setup.ScoringSetup, optional
+        The model this panel shows and edits (a new, empty one by default).
 
     Signals
     -------
     scored(layer)
         A run finished and ``layer`` (the "Readiness scores" layer) holds its table.
+    outOfDateChanged(bool)
+        The results shown became out of date (True) or current again (False).
     """
 
     scored = Signal(object)
+    outOfDateChanged = Signal(bool)
 
-    def __init__(self, layer_list, canvas, runner, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, layer_list, canvas, runner, scoring_setup: Optional[ScoringSetup] = None,
+                 parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.layer_list = layer_list
         self.canvas = canvas
         self.runner = runner
-        self.rules: Rules = load_rules()
+        self.scoring_setup = scoring_setup if scoring_setup is not None else ScoringSetup()
         self.scores_layer: Optional[Layer] = None
+        self.scored_key: Optional[tuple] = None
+        self.scored_blocks: Optional[Layer] = None
+        # Wraps the program's own layer changes (the scores layer) so they are not undo steps.
+        self.untracked: Callable[[], ContextManager] = contextlib.nullcontext
         self._run = _RunState()
         self._syncing = False
         self._build()
         self.refresh_inputs()
         listen_while_alive(self, self.layer_list.events.changed, self._on_layers_changed)
+        listen_while_alive(self, self.scoring_setup.events.changed, lambda _event=None: self.refresh_inputs())
         self.canvas.selectionChanged.connect(self._on_map_selection)
+
+    @property
+    def rules(self) -> Rules:
+        return self.scoring_setup.rules
 
     # --- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -267,33 +281,69 @@ class ReadinessPanel(QWidget):
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
+        self.out_of_date_label = QLabel(OUT_OF_DATE_TEXT)
+        self.out_of_date_label.setWordWrap(True)
+        self.out_of_date_label.setStyleSheet("QLabel { background: #fde0c5; color: #5a2a00; padding: 4px; }")
+        self.out_of_date_label.hide()
         self.setMinimumWidth(MINIMUM_WIDTH_PX)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._build_proposals())
         layout.addWidget(self._build_inputs())
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(self.out_of_date_label)
         layout.addWidget(self._build_results(), 1)
         self._show_rules()
         self.show_message(READY_TO_RUN)
 
+    def _build_proposals(self) -> QGroupBox:
+        self.proposals_box = QGroupBox("Proposed roles (not used until you accept)")
+        self.proposals_box.setToolTip("Khanij guessed these roles from the files' names and columns. "
+                                      "Opening a file never changes the scoring set-up by itself.")
+        self.proposals_list = QListWidget()
+        self.proposals_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.proposals_list.setUniformItemSizes(True)
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Use the selected layers in their proposed roles (all when none is selected)")
+        self.accept_button.clicked.connect(self.accept_proposals)
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setToolTip("Do not score with the selected layers (all when none is selected)")
+        self.dismiss_button.clicked.connect(self.dismiss_proposals)
+        row = QHBoxLayout()
+        row.addWidget(self.accept_button)
+        row.addWidget(self.dismiss_button)
+        row.addStretch(1)
+        box = QVBoxLayout(self.proposals_box)
+        box.addWidget(self.proposals_list)
+        box.addLayout(row)
+        return self.proposals_box
+
     def _build_inputs(self) -> QGroupBox:
-        inputs = QGroupBox("Layers by role")
+        inputs = QGroupBox("Scoring set-up")
         form = QFormLayout(inputs)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.choices: dict[str, _Choice] = {}
+        self.choices: dict[str, QComboBox] = {}
         for role, label in ROLE_CHOICES:
             combo = QComboBox()
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
-            combo.activated.connect(lambda _i, r=role: self._chosen_by_hand(r))
-            self.choices[role] = _Choice(combo, role)
+            combo.activated.connect(lambda _i, r=role: self.choose_layer(r, self._layer_by_id(self.choices[r].currentData())))
+            self.choices[role] = combo
             form.addRow(label, combo)
         self.infrastructure = self._layer_checklist("Vector layers to measure distances to (km to the nearest feature)")
         self.rasters = self._layer_checklist("Rasters summarised over each block (coverage-weighted mean and max)")
+        self.infrastructure.itemChanged.connect(lambda _item: self._ticks_changed("infrastructure"))
+        self.rasters.itemChanged.connect(lambda _item: self._ticks_changed("rasters"))
         form.addRow("Infrastructure", self.infrastructure)
         form.addRow("Evidence rasters", self.rasters)
         form.addRow("Rules", self._build_rules_chooser())
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setToolTip("The rules in force on this date are applied (default: today)")
+        self.as_of_edit.dateChanged.connect(self._as_of_edited)
+        form.addRow("As of", self.as_of_edit)
         return inputs
 
     def _build_rules_chooser(self) -> QVBoxLayout:
@@ -305,7 +355,7 @@ class ReadinessPanel(QWidget):
         self.choose_rules_button.clicked.connect(self.choose_rules)
         self.shipped_rules_button = QPushButton("Shipped")
         self.shipped_rules_button.setToolTip("Go back to the rules shipped with Khanij")
-        self.shipped_rules_button.clicked.connect(lambda: self.set_rules_path(DEFAULT_RULES_PATH))
+        self.shipped_rules_button.clicked.connect(lambda: self.set_rules_path(None))
         rules_buttons = QHBoxLayout()
         rules_buttons.addWidget(self.choose_rules_button)
         rules_buttons.addWidget(self.shipped_rules_button)
@@ -346,7 +396,7 @@ class ReadinessPanel(QWidget):
         checklist.setUniformItemSizes(True)
         return checklist
 
-    # --- inputs from the layer list ------------------------------------------------------------
+    # --- the view of the set-up ---------------------------------------------------------------
     def _offered(self, kind: str) -> list[Layer]:
         """Layers with data of ``kind`` that can be scored (the panel's own results excluded)."""
         return [layer for layer in self.layer_list
@@ -362,64 +412,108 @@ class ReadinessPanel(QWidget):
     def forget_scores(self) -> None:
         """Drop the results (their layer has left the layer list)."""
         self.scores_layer = None
+        self.scored_key = None
         self.model.clear()
         self.explanation.clear()
 
     def refresh_inputs(self) -> None:
-        """Offer the current layers; keep choices made by hand, pre-fill the others by role."""
+        """Show the set-up: each role's layer, the ticked lists, rules, date, proposals, and whether
+        the results shown are out of date."""
         vectors = self._offered("vector")
-        for choice in self.choices.values():
-            self._fill_combo(choice, vectors)
-        self._fill_checklist(self.infrastructure, vectors, "infrastructure")
-        self._fill_checklist(self.rasters, [layer for layer in self._offered("raster") if _raster_path(layer)],
-                             "evidence")
+        for role, combo in self.choices.items():
+            self._fill_combo(combo, vectors, self.scoring_setup.roles[role])
+        self._fill_checklist(self.infrastructure, vectors, self.scoring_setup.lists["infrastructure"])
+        self._fill_checklist(self.rasters, [layer for layer in self._offered("raster") if raster_path(layer)],
+                             self.scoring_setup.lists["rasters"])
+        self._show_rules()
+        self.as_of_edit.blockSignals(True)
+        self.as_of_edit.setDate(QDate.fromString(self.scoring_setup.as_of_text(), Qt.DateFormat.ISODate))
+        self.as_of_edit.blockSignals(False)
+        self._fill_proposals()
+        stale = self.out_of_date
+        if stale != self.out_of_date_label.isVisibleTo(self):
+            self.out_of_date_label.setVisible(stale)
+            self.outOfDateChanged.emit(stale)
         self._update_buttons()
 
-    def _fill_combo(self, choice: _Choice, layers: list[Layer]) -> None:
-        combo = choice.combo
-        current = combo.currentData()
+    @property
+    def out_of_date(self) -> bool:
+        """Results are shown and an input of the set-up changed since they were computed."""
+        return (self.scored_key is not None and self.model.frame is not None
+                and self.scoring_setup.inputs_key(self.layer_list) != self.scored_key)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, layers: list[Layer], chosen_id: Optional[str]) -> None:
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(NONE_TEXT, "")
         for layer in layers:
             combo.addItem(layer.name, layer.id)
-        keep = choice.by_hand and combo.findData(current) >= 0
-        wanted = current if keep else next((layer.id for layer in layers if layer.role == choice.role), None)
-        combo.setCurrentIndex(max(combo.findData(wanted or ""), 0))
+        combo.setCurrentIndex(max(combo.findData(chosen_id or ""), 0))
         combo.blockSignals(False)
 
     @staticmethod
-    def _fill_checklist(checklist: QListWidget, layers: list[Layer], role: str) -> None:
-        checked = {checklist.item(i).data(LAYER_ID_ROLE): checklist.item(i).checkState()
-                   for i in range(checklist.count())}
+    def _fill_checklist(checklist: QListWidget, layers: list[Layer], ticked: list[str]) -> None:
+        checklist.blockSignals(True)
         checklist.clear()
         for layer in layers:
             item = QListWidgetItem(layer.name)
             item.setData(LAYER_ID_ROLE, layer.id)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            state = checked.get(layer.id, Qt.CheckState.Checked if layer.role == role else Qt.CheckState.Unchecked)
-            item.setCheckState(state)
+            item.setCheckState(Qt.CheckState.Checked if layer.id in ticked else Qt.CheckState.Unchecked)
             checklist.addItem(item)
+        checklist.blockSignals(False)
         rows = min(max(checklist.count(), 1), CHECKLIST_ROWS)
         row_px = checklist.sizeHintForRow(0) if checklist.count() else checklist.fontMetrics().height() + 4
         checklist.setFixedHeight(rows * row_px + 2 * checklist.frameWidth())
 
-    def _chosen_by_hand(self, role: str) -> None:
-        self.choices[role].by_hand = True
-        self._update_buttons()
+    def _fill_proposals(self) -> None:
+        proposals = self.scoring_setup.proposals(self._offered("vector") + self._offered("raster"))
+        self.proposals_list.clear()
+        for layer, role in proposals:
+            item = QListWidgetItem(f"{layer.name} → {ROLE_LABELS[role]} (proposed)")
+            item.setData(LAYER_ID_ROLE, layer.id)
+            item.setToolTip(f"Guessed from the name and columns of {layer.name}; not used until you accept it")
+            self.proposals_list.addItem(item)
+        rows = min(max(len(proposals), 1), CHECKLIST_ROWS)
+        self.proposals_list.setFixedHeight(rows * (self.proposals_list.fontMetrics().height() + 6)
+                                           + 2 * self.proposals_list.frameWidth())
+        self.proposals_box.setVisible(bool(proposals))
+
+    def _proposed_layers(self) -> list[Layer]:
+        """The selected proposals' layers, or every proposal's when none is selected."""
+        items = self.proposals_list.selectedItems() or [self.proposals_list.item(i)
+                                                        for i in range(self.proposals_list.count())]
+        return [layer for item in items if (layer := self._layer_by_id(item.data(LAYER_ID_ROLE))) is not None]
+
+    def accept_proposals(self) -> None:
+        """Use the selected (or all) proposed layers in their proposed roles."""
+        for layer in self._proposed_layers():
+            self.scoring_setup.accept(layer)
+
+    def dismiss_proposals(self) -> None:
+        """Leave the selected (or all) proposed layers out of the scoring; no longer proposed."""
+        for layer in self._proposed_layers():
+            self.scoring_setup.dismiss(layer)
+
+    def _ticks_changed(self, key: str) -> None:
+        checklist = self.infrastructure if key == "infrastructure" else self.rasters
+        ticked = set(self._checked(checklist))
+        self.scoring_setup.set_list(key, [layer for layer in self.layer_list if layer.id in ticked])
+
+    def _as_of_edited(self, date: QDate) -> None:
+        self.scoring_setup.as_of = date.toString(Qt.DateFormat.ISODate)
 
     def _layer_by_id(self, layer_id) -> Optional[Layer]:
         return next((layer for layer in self.layer_list if layer.id == layer_id), None)
 
     def chosen_layer(self, role: str) -> Optional[Layer]:
-        """The layer chosen for one of the :data:`ROLE_CHOICES` roles (None for "(none)")."""
-        return self._layer_by_id(self.choices[role].combo.currentData())
+        """The layer playing one of the :data:`ROLE_CHOICES` roles (None for "(none)")."""
+        return self.scoring_setup.layer_for(role, self.layer_list)
 
     def choose_layer(self, role: str, layer: Optional[Layer]) -> None:
-        """Choose a role's layer as the user would (kept across refreshes)."""
-        combo = self.choices[role].combo
-        combo.setCurrentIndex(combo.findData(layer.id if layer is not None else ""))
-        self._chosen_by_hand(role)
+        """Choose a role's layer as the user does in its combo box."""
+        self.scoring_setup.assign(role, layer)
 
     @staticmethod
     def _checked(checklist: QListWidget) -> list[str]:
@@ -428,8 +522,7 @@ class ReadinessPanel(QWidget):
 
     def checked_layers(self, which: str) -> list[Layer]:
         """The ticked layers of ``which`` ("infrastructure" or "rasters")."""
-        checklist = self.infrastructure if which == "infrastructure" else self.rasters
-        return [layer for layer in map(self._layer_by_id, self._checked(checklist)) if layer is not None]
+        return self.scoring_setup.layers_for(which, self.layer_list)
 
     # --- rules ---------------------------------------------------------------------------------
     def choose_rules(self) -> None:
@@ -439,104 +532,34 @@ class ReadinessPanel(QWidget):
             self.set_rules_path(path)
 
     def set_rules_path(self, path) -> bool:
-        """Load and check a rules file; on a problem keep the current rules and say why."""
+        """Load and check a rules file (None: the shipped rules); on a problem keep the current
+        rules and say why."""
         try:
-            self.rules = load_rules(path)
+            self.scoring_setup.set_rules(path)
         except KhanijError as exc:
             self.show_message(f"Rules not changed: {exc}", problem=True)
             return False
-        self._show_rules()
         self.show_message(READY_TO_RUN)
         return True
 
-    def _is_shipped_rules(self) -> bool:
-        return Path(self.rules.path).resolve() == DEFAULT_RULES_PATH.resolve()
-
     def _show_rules(self) -> None:
-        shipped = self._is_shipped_rules()
+        shipped = self.scoring_setup.shipped_rules()
         self.rules_label.setText(f"{self.rules.name}, version {self.rules.version} ({'shipped' if shipped else 'own file'})")
         self.rules_label.setToolTip(f"{self.rules.path}\nSHA-256 {self.rules.sha256}")
         self.shipped_rules_button.setEnabled(not shipped)
 
-    # --- the scoring setup (kept in a project) ------------------------------------------------
+    # --- the scoring set-up (kept in a project) ------------------------------------------------
     def setup(self, relative_to: Optional[os.PathLike | str] = None) -> dict:
-        """The panel's choices as JSON data, so that a saved project reproduces the run.
-
-        ``roles`` maps each role to its layer (``{"id": ..., "name": ...}``, None for "(none)");
-        ``infrastructure`` and ``rasters`` list the ticked layers; ``rules`` is None for the
-        shipped rules, else the file's path, relative to the folder ``relative_to`` where one
-        exists ("../rules/tranche.toml"); ``rules_sha256`` shows later whether the file changed.
-        """
-        return {
-            "roles": {role: _layer_ref(self.chosen_layer(role)) for role in self.choices},
-            "infrastructure": [_layer_ref(layer) for layer in self.checked_layers("infrastructure")],
-            "rasters": [_layer_ref(layer) for layer in self.checked_layers("rasters")],
-            "rules": None if self._is_shipped_rules() else stored_path(self.rules.path, relative_to),
-            "rules_sha256": self.rules.sha256,
-        }
+        """The set-up as JSON data for the project (:meth:`ScoringSetup.to_dict`)."""
+        return self.scoring_setup.to_dict(self.layer_list, relative_to)
 
     def restore_setup(self, setup: dict, layer_list, relative_to: Optional[os.PathLike | str] = None) -> list[str]:
-        """Make the choices of a saved :meth:`setup` again; its layers are found in ``layer_list``
-        by id, else by name, and a relative rules path is taken from the folder ``relative_to``.
-
-        Returns what could not be restored, in sentences (also shown in the panel): a layer that
-        is not open or whose file is missing, a rules file gone, invalid (the shipped rules are
-        used instead) or changed since. Roles the setup does not mention keep the panel's guess.
-        """
-        self.refresh_inputs()
-        if isinstance(setup, dict):
-            notes = [*self._restore_roles(setup.get("roles"), layer_list),
-                     *self._restore_ticks(self.infrastructure, setup.get("infrastructure"), layer_list, "Infrastructure"),
-                     *self._restore_ticks(self.rasters, setup.get("rasters"), layer_list, "Evidence rasters"),
-                     *self._restore_rules(setup.get("rules"), setup.get("rules_sha256"), relative_to)]
-        else:
-            notes = ["The saved scoring setup is damaged; the layers are chosen by role instead."]
-        self._update_buttons()
-        self.show_message("\n".join(["Scoring setup restored, except:", *notes]) if notes else READY_TO_RUN,
+        """Make the choices of a saved :meth:`setup` again (:meth:`ScoringSetup.restore`); returns
+        what could not be restored, in sentences, also shown in the panel."""
+        notes = self.scoring_setup.restore(setup, layer_list, relative_to)
+        self.show_message("\n".join(["Scoring set-up restored, except:", *notes]) if notes else READY_TO_RUN,
                           problem=bool(notes))
         return notes
-
-    def _restore_roles(self, saved, layer_list) -> list[str]:
-        notes = []
-        labels = dict(ROLE_CHOICES)
-        for role, ref in (saved.items() if isinstance(saved, dict) else ()):
-            if role not in self.choices:
-                continue
-            layer = _find_layer(ref, layer_list)
-            offered = layer is not None and self.choices[role].combo.findData(layer.id) >= 0
-            if ref is not None and not offered:
-                notes.append(f"{labels[role]}: the layer {_ref_name(ref)} is not open or its file is missing; "
-                             f"{NONE_TEXT} is chosen.")
-                layer = None
-            self.choose_layer(role, layer)
-        return notes
-
-    @staticmethod
-    def _restore_ticks(checklist: QListWidget, saved, layer_list, label: str) -> list[str]:
-        if not isinstance(saved, list):
-            return []
-        listed = {checklist.item(i).data(LAYER_ID_ROLE) for i in range(checklist.count())}
-        found = [(ref, _find_layer(ref, layer_list)) for ref in saved]
-        wanted = {layer.id for _ref, layer in found if layer is not None and layer.id in listed}
-        for i in range(checklist.count()):
-            item = checklist.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.data(LAYER_ID_ROLE) in wanted else Qt.CheckState.Unchecked)
-        lost = [_ref_name(ref) for ref, layer in found if layer is None or layer.id not in listed]
-        return [f"{label}: {', '.join(lost)} not open or the file is missing; left out."] if lost else []
-
-    def _restore_rules(self, stored, sha256, relative_to) -> list[str]:
-        path = DEFAULT_RULES_PATH if stored is None else source_path(str(stored), relative_to)
-        try:
-            self.rules = load_rules(path)
-        except KhanijError as exc:
-            self.rules = load_rules()
-            self._show_rules()
-            return [f"Rules: {exc}; the shipped rules are used."]
-        self._show_rules()
-        if sha256 is not None and sha256 != self.rules.sha256:
-            return [f"Rules: {self.rules.name} has changed since the project was saved (its SHA-256 differs); "
-                    f"version {self.rules.version} as it is now is used."]
-        return []
 
     # --- running -------------------------------------------------------------------------------
     @property
@@ -548,16 +571,9 @@ class ReadinessPanel(QWidget):
         self.cancel_button.setEnabled(self.running)
 
     def score_inputs(self) -> dict:
-        """The keyword arguments of :func:`assessment.scoring.score` for the current choices."""
-        frames = {role: (layer.data if (layer := self.chosen_layer(role)) is not None else None)
-                  for role, _label in ROLE_CHOICES}
-        return {
-            "blocks": frames["blocks"], "deposits": frames["deposits"], "forest": frames["forest"],
-            "protected": frames["protected_areas"], "boundaries": frames["boundaries"],
-            "infrastructure": [(layer.name, layer.data) for layer in self.checked_layers("infrastructure")],
-            "rasters": [(layer.name, _raster_path(layer)) for layer in self.checked_layers("rasters")],
-            "rules": self.rules,
-        }
+        """The keyword arguments of :func:`assessment.scoring.score` for the set-up (the same
+        function ``khanij score --project`` uses)."""
+        return self.scoring_setup.score_inputs(self.layer_list)
 
     def run(self) -> Optional[Task]:
         """Score the chosen blocks on a worker thread; the status bar shows progress and Cancel."""
@@ -565,11 +581,11 @@ class ReadinessPanel(QWidget):
         if self.running or blocks is None:
             return None
         inputs = self.score_inputs()
-        used = [blocks, *filter(None, (self.chosen_layer(role) for role, _label in ROLE_CHOICES[1:])),
-                *self.checked_layers("infrastructure"), *self.checked_layers("rasters")]
-        task = Task(f"Scoring {blocks.feature_count:,} blocks of {blocks.name}", score_in_worker, inputs)
+        used = [layer for _label, layer in self.scoring_setup.used_layers(self.layer_list)]
+        task = Task(f"Scoring {len(inputs['blocks']):,} blocks of {blocks.name}", score_in_worker, inputs)
         self._run = _RunState(task, blocks, any(layer.illustrative for layer in used),
-                              f"{self.rules.name} {self.rules.version}")
+                              f"{self.rules.name} {self.rules.version}",
+                              self.scoring_setup.inputs_key(self.layer_list))
         task.succeeded.connect(self._on_scored)
         task.failed.connect(self._on_failed)
         task.cancelled.connect(lambda: self.show_message("Scoring cancelled; the previous results are kept."))
@@ -597,25 +613,41 @@ class ReadinessPanel(QWidget):
     def _on_scored(self, frame) -> None:
         blocks = self._run.blocks
         self.show_scores(frame, blocks, self._run.illustrative)
+        self.scored_key = self._run.inputs_key
+        self.refresh_inputs()
         self.show_message(f"Scored {len(frame):,} blocks of {blocks.name} with rules {self._run.rules_label}. "
                           "Select a row to see the block on the map and why it scored so.")
+
+    def restore_scores(self, frame, blocks: Optional[Layer], out_of_date: bool = False) -> Layer:
+        """Show scores saved with a project as the results of the set-up just restored (marked out
+        of date when they were so when saved)."""
+        illustrative = any(layer.illustrative for _label, layer in self.scoring_setup.used_layers(self.layer_list))
+        layer = self.show_scores(frame, blocks, illustrative)
+        self.scored_key = ("saved out of date",) if out_of_date else self.scoring_setup.inputs_key(self.layer_list)
+        self.refresh_inputs()
+        problem = self.message.styleSheet() != ""
+        saved = f"Scores saved with the project: {len(frame):,} blocks" + (", out of date." if out_of_date else ".")
+        self.show_message(f"{self.message.text()}\n{saved}" if problem else saved, problem=problem)
+        return layer
 
     def show_scores(self, frame, blocks: Optional[Layer] = None, illustrative: bool = False) -> Layer:
         """Put a score table in the "Readiness scores" layer (made on the first run, above the
         blocks) and in the results table."""
         frame = frame.reset_index(drop=True)
+        self.scored_blocks = blocks
         fields = guess_fields([str(c) for c in frame.columns if c != frame.geometry.name], "blocks")
         layer = self.scores_layer
-        if layer is not None and any(other is layer for other in self.layer_list):
-            layer.fields = fields
-            layer.illustrative = illustrative
-            layer.data = frame
-        else:
-            layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
-                          illustrative=illustrative)
-            self.scores_layer = layer
-            above = next((i for i, other in enumerate(self.layer_list) if other is blocks), 0)
-            self.layer_list.insert(above, layer)
+        with self.untracked():
+            if layer is not None and any(other is layer for other in self.layer_list):
+                layer.fields = fields
+                layer.illustrative = illustrative
+                layer.data = frame
+            else:
+                layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
+                              illustrative=illustrative)
+                self.scores_layer = layer
+                above = next((i for i, other in enumerate(self.layer_list) if other is blocks), 0)
+                self.layer_list.insert(above, layer)
         own_fields = blocks.fields if blocks is not None else fields
         self.model.set_scores(frame, {key: own_fields.get(key) or fields.get(key) for key in BLOCK_FIELDS})
         self.table.sortByColumn(self.model.column_index("score"), Qt.SortOrder.DescendingOrder)
@@ -657,7 +689,7 @@ class ReadinessPanel(QWidget):
         if position is None:
             self.explanation.clear()
             return
-        self.explanation.setPlainText(explanation_lines(self.model.explanation(position)))
+        self.explanation.setPlainText(self.model.findings(position))
         if self._scores_shown() and not self._syncing:
             self.canvas.set_selection(self.scores_layer, [position])
             self._zoom_to_block(position)
@@ -680,29 +712,6 @@ class ReadinessPanel(QWidget):
             self.select_position(int(indices[0]))
         finally:
             self._syncing = False
-
-
-def _raster_path(layer: Layer) -> Optional[str]:
-    """The file a raster layer reads (rasters are scored from their files)."""
-    path = getattr(layer.data, "path", None) or layer.source
-    return str(path) if path is not None else None
-
-
-def _layer_ref(layer: Optional[Layer]) -> Optional[dict]:
-    """How a saved setup names a layer: its id (kept by projects) and its name (a fallback)."""
-    return None if layer is None else {"id": layer.id, "name": layer.name}
-
-
-def _find_layer(ref, layer_list) -> Optional[Layer]:
-    if not isinstance(ref, dict):
-        return None
-    layers = list(layer_list)
-    by_id = next((layer for layer in layers if layer.id == ref.get("id")), None)
-    return by_id if by_id is not None else next((layer for layer in layers if layer.name == ref.get("name")), None)
-
-
-def _ref_name(ref) -> str:
-    return repr(ref.get("name")) if isinstance(ref, dict) else repr(ref)
 
 
 __all__ = ["ReadinessPanel", "ScoreTableModel", "SCORES_LAYER_NAME", "explanation_lines", "text_colour_on"]

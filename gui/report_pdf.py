@@ -690,6 +690,18 @@ def block_section(pdf: DossierPDF, block: BlockReport, map_jpeg: Optional[bytes]
         pdf.paragraph(block.explanation, 8)
     pdf.heading("Provenance", 11)
     pdf.key_values(block.provenance, 0.22)
+    review_section(pdf, block)
+
+
+def review_section(pdf: DossierPDF, block: BlockReport) -> None:
+    """The block's review decisions, oldest first (issue 15), when the dossier was made with a review store."""
+    if block.review is None:
+        return
+    pdf.heading("Review decisions", 11)
+    if block.review.rows:
+        pdf.grid(block.review)
+    else:
+        pdf.paragraph("No decision recorded yet.")
 
 
 MAP_CAPTION = ("Block map: the block outlined in black with its boundary pillars BP-1 … numbered as in the table; "

@@ -48,6 +48,10 @@ def _plain_label(tooltip: str, minimum_width: int = 0) -> QLabel:
     return label
 
 
+COORDINATES_MIN_PX = 260
+CRS_MIN_PX = 120
+
+
 class StatusBar(QStatusBar):
     """Cursor coordinates, scale 1:N and CRS on the right; messages and progress on the left."""
 
@@ -58,10 +62,12 @@ class StatusBar(QStatusBar):
                                         "easting, northing | Survey of India 1:50,000 toposheet\n"
                                         + TOPOSHEET_ATTRIBUTION)
         widest = self.coordinates.fontMetrics().horizontalAdvance(cursor_text(*WIDEST_CURSOR_LON_LAT))
-        self.coordinates.setMinimumWidth(widest + 12)
+        # An explicit minimum below the text's width: on a small screen the text is cut rather
+        # than the window growing past the screen (the tooltip names every part).
+        self.coordinates.setMinimumWidth(min(widest + 12, COORDINATES_MIN_PX))
         self.coordinates.setText("Move the pointer over the map to read its coordinates")
         self.scale = _plain_label("Map scale", 110)
-        self.crs = _plain_label("Display coordinate reference system")
+        self.crs = _plain_label("Display coordinate reference system", CRS_MIN_PX)
         self.measure = _plain_label("Last measurement (geodesic, WGS 84)")
         self.addWidget(self.progress)
         self.addPermanentWidget(self.measure)
@@ -77,6 +83,7 @@ class StatusBar(QStatusBar):
 
     def show_crs(self, crs) -> None:
         self.crs.setText(_crs_label(crs))
+        self.crs.setToolTip(f"Display coordinate reference system: {self.crs.text()}")
 
 
 def _crs_label(crs) -> str:

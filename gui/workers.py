@@ -143,7 +143,8 @@ class TaskProgress(QWidget):
         layout.setSpacing(6)
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setMinimumWidth(160)
+        self.label.setMinimumWidth(120)
+        # The explicit minimum lets a long task title be cut rather than widen the window.
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setFixedWidth(180)
@@ -166,6 +167,7 @@ class TaskProgress(QWidget):
         """Show this task's progress until it finishes."""
         self._task = task
         self.label.setText(task.title)
+        self.label.setToolTip(task.title)
         self.bar.setValue(0)
         self.cancel_button.setEnabled(True)
         task.progressed.connect(self._on_progress)

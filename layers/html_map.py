@@ -45,7 +45,7 @@ import shapely
 
 from geo.atomic import atomic_write_text
 from geo.feedback import ensure_feedback
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, is_score_layer, marks_small_polygons
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, is_scored, marks_small_polygons
 
 LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
 COORD_DECIMALS = 6
@@ -189,7 +189,7 @@ def _ordered_fields(columns: Sequence[str]) -> list[str]:
 def popup_fields(layer) -> tuple[list[str], list[str], Optional[int]]:
     """(columns, labels, text limit) of a layer's popup: a score output's columns in words with
     their units, internal columns left out and texts whole; other layers' columns as named."""
-    if is_score_layer(layer):
+    if is_scored(layer):
         from assessment.score_table import popup_fields as score_popup_fields
 
         pairs = score_popup_fields(layer.columns)

@@ -33,6 +33,7 @@ import pandas as pd
 import geo
 from assessment.fields import ROLES, guess_fields, guess_role
 from geo.crs import parse_crs
+from geo.errors import CrsError, DataReadError
 from geo.result import ReadResult
 from layers.evented import Event, EmitterGroup, EventedList
 from layers.style import CategorisedStyle, Style, default_style_for
@@ -41,7 +42,7 @@ KINDS = ("vector", "raster", "table")
 # Evidence grids open see-through, so the boundaries and constraints under them stay readable.
 EVIDENCE_OPACITY = 0.65
 
-LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter")
+LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter", "fields", "crs")
 
 _GEOMETRY_KINDS = {
     "Point": "point", "MultiPoint": "point",
@@ -132,7 +133,7 @@ class Layer:
         self.source = Path(source) if source is not None else None
         self.layer_name = layer_name
         self.read_result = read_result
-        self.fields = dict(fields or {})
+        self._fields = dict(fields or {})
         self.missing = missing
         self.missing_reason = missing_reason
         self.illustrative = illustrative
@@ -202,6 +203,74 @@ class Layer:
         """A placeholder for a layer whose source cannot be found or read (no data, ``missing`` set)."""
         return cls(name, None, source=path, missing=True, missing_reason=reason, **options)
 
+    # -- the source: CRS, encoding, relinking ---------------------------------------------------------
+    def assign_crs(self, crs: Any) -> None:
+        """Say which CRS the layer's coordinates are in (a file without one, or a wrong one): the
+        numbers are not transformed. Kept in ``read_options`` so a project reopens it so.
+
+        Raises
+        ------
+        CrsError
+            ``crs`` is not a CRS, or the layer has no geometry.
+        """
+        from geo.crs import assign
+
+        if self.read_result is None:
+            raise CrsError(f"{self.name}: the layer has no file read to assign a CRS to")
+        result = assign(self.read_result, crs)
+        self.read_options["crs"] = crs_text(result.crs)
+        self.read_result = result
+        self.data = result.data
+        self.crs = result.crs
+        self.events.crs.emit(value=result.crs)
+
+    def reload(self, feedback: Any = None, **read_options: Any) -> None:
+        """Read the source again with ``read_options`` changed (``encoding="cp1252"`` to override
+        the text encoding; ``None`` as a value goes back to the automatic choice). The layer keeps
+        its id, name, style and the field mapping of the columns still present.
+
+        Raises
+        ------
+        DataReadError
+            The file cannot be read with those options; the layer is left as it was.
+        """
+        options = {**self.read_options, **read_options}
+        options = {key: value for key, value in options.items() if value is not None}
+        self._read_from(self.source, options, feedback)
+
+    def relink(self, path: os.PathLike | str, feedback: Any = None) -> None:
+        """Point a layer (a missing one, usually) at the file's new place and read it.
+
+        Raises
+        ------
+        DataReadError
+            The file cannot be read; the layer is left as it was.
+        """
+        self._read_from(Path(path), dict(self.read_options), feedback)
+
+    def _read_from(self, source: Path | None, options: dict[str, Any], feedback: Any) -> None:
+        if source is None:
+            raise DataReadError(f"{self.name}: the layer was made in Khanij and has no file to read")
+        result = geo.read(source, layer=self.layer_name, feedback=feedback, **options)
+        self.source = Path(source)
+        self.read_options = options
+        self.read_result = result
+        self.kind = result.kind
+        self.missing, self.missing_reason = False, None
+        columns = set(self.columns_of(result.data))
+        self._fields = {field: column for field, column in self._fields.items() if column in columns}
+        self.crs = result.crs
+        self.data = result.data
+        self.events.fields.emit(value=self._fields)
+
+    @staticmethod
+    def columns_of(data: Any) -> list[str]:
+        """Attribute column names of a layer's data (no geometry column)."""
+        if not isinstance(data, pd.DataFrame):
+            return []
+        geometry = getattr(data, "_geometry_column_name", None)
+        return [str(column) for column in data.columns if column != geometry]
+
     # -- evented attributes -----------------------------------------------------------------------
 
     @property
@@ -251,6 +320,20 @@ class Layer:
         if _check_role(value) != self._role:
             self._role = value
             self.events.role.emit(value=value)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The field mapping: canonical field (``licence``, ``state`` …) → the layer's column.
+        Assign a new dict to change it (that emits ``fields``); do not edit it in place."""
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: dict[str, str]) -> None:
+        value = {str(field): str(column) for field, column in dict(value or {}).items() if column}
+        if value != self._fields:
+            self._fields = value
+            self._class_indices = None
+            self.events.fields.emit(value=value)
 
     @property
     def style(self) -> Style:
@@ -327,10 +410,7 @@ class Layer:
     @property
     def columns(self) -> list[str]:
         """Attribute column names (no geometry column); empty for rasters and missing layers."""
-        if not isinstance(self._data, pd.DataFrame):
-            return []
-        geometry = getattr(self._data, "_geometry_column_name", None)
-        return [str(column) for column in self._data.columns if column != geometry]
+        return self.columns_of(self._data)
 
     @property
     def feature_count(self) -> int:

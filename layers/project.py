@@ -5,8 +5,10 @@ project file's folder, the layer inside the file, how it was read (encoding, coo
 an assigned CRS), role, field mapping, style, visibility, opacity and a filter by state; plus the
 map extent, the display CRS and ``extra`` (the scoring setup). Data are never copied into it.
 
-Saving is atomic (a temporary file renamed into place): an interrupted save leaves the previous
-project intact. Opening a project whose source file has gone opens that layer as *missing*
+Work that has no source file is kept in a GeoPackage beside the project (``P.data.gpkg`` for
+``P.khanij``): the readiness scores and the columns added to a layer (converted UNFC codes), one
+table each, restored on opening. Both files are written atomically (a temporary file renamed into
+place): an interrupted save leaves the previous project intact. Opening a project whose source file has gone opens that layer as *missing*
 rather than failing; a project file that cannot be understood raises :class:`DataReadError`.
 """
 from __future__ import annotations
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+import pandas as pd
 
 from geo.atomic import atomic_path
 from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import ensure_feedback
+from geo.tables import write_table
 from layers.layer import KINDS, Layer, LayerList, crs_text
 from layers.style import style_from_dict
 
@@ -42,6 +46,30 @@ class Project:
     display_crs: str = DEFAULT_DISPLAY_CRS
     extra: dict[str, Any] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    scores: Any = None
+
+
+COMPANION_SUFFIX = ".data.gpkg"
+SCORES_TABLE = "readiness_scores"
+
+
+def companion_path(path: os.PathLike | str) -> Path:
+    """The GeoPackage beside a project holding its scores and added columns (``P.data.gpkg``)."""
+    path = Path(path)
+    return path.with_name(path.stem + COMPANION_SUFFIX)
+
+
+def added_columns(layer: Layer) -> list[str]:
+    """Columns of ``layer`` that its file does not have (added in Khanij, e.g. converted codes)."""
+    result = layer.read_result
+    if result is None or not isinstance(result.data, pd.DataFrame) or layer.missing:
+        return []
+    original = set(Layer.columns_of(result.data))
+    return [column for column in layer.columns if column not in original]
+
+
+def _columns_table(layer: Layer) -> str:
+    return f"columns_{layer.id}"
 
 
 # -- paths -----------------------------------------------------------------------------------------
@@ -105,6 +133,7 @@ def _layer_entry(layer: Layer, folder: str) -> dict[str, Any]:
         "illustrative": layer.illustrative,
         "style": layer.style.to_dict(),
         "filter": _filter_entry(layer),
+        "added_columns": added_columns(layer),
     }
 
 
@@ -121,10 +150,12 @@ def _checked_extent(extent, where: str) -> list[float] | None:
 
 
 def project_payload(path: os.PathLike | str, layer_list: LayerList, extent=None,
-                    display_crs: str = DEFAULT_DISPLAY_CRS, extra: dict | None = None) -> dict[str, Any]:
+                    display_crs: str = DEFAULT_DISPLAY_CRS, extra: dict | None = None,
+                    companion: bool = False) -> dict[str, Any]:
     """The JSON-ready content of a project file saved at ``path`` (paths relative to its folder)."""
     folder = _folder_of(path)
     return {
+        "companion": companion_path(path).name if companion else None,
         "format": FORMAT,
         "version": VERSION,
         "display_crs": display_crs,
@@ -135,8 +166,11 @@ def project_payload(path: os.PathLike | str, layer_list: LayerList, extent=None,
 
 
 def save_project(path: os.PathLike | str, layer_list: LayerList, extent=None,
-                 display_crs: str = DEFAULT_DISPLAY_CRS, extra: dict | None = None) -> Path:
+                 display_crs: str = DEFAULT_DISPLAY_CRS, extra: dict | None = None, scores=None) -> Path:
     """Save the project to ``path`` atomically; returns the path written.
+
+    ``scores`` (a score table) and every layer's added columns go to the companion GeoPackage
+    (:func:`companion_path`), written first, also atomically.
 
     Raises
     ------
@@ -145,8 +179,15 @@ def save_project(path: os.PathLike | str, layer_list: LayerList, extent=None,
         not JSON data; the previous file at ``path`` is then left as it was.
     """
     path = Path(path)
+    tables = {_columns_table(layer): pd.DataFrame(layer.data[columns]).reset_index(drop=True)
+              for layer in layer_list if (columns := added_columns(layer))}
+    if scores is not None:
+        tables = {SCORES_TABLE: scores, **tables}
+    if tables:
+        (first, frame), *rest = tables.items()
+        write_table(frame, companion_path(path), sheet_name=first, extra_sheets=dict(rest))
     try:
-        payload = project_payload(path, layer_list, extent, display_crs, extra)
+        payload = project_payload(path, layer_list, extent, display_crs, extra, companion=bool(tables))
     except ValueError as exc:
         raise DataWriteError(f"cannot save the project: {exc}") from exc
     with atomic_path(path) as tmp:
@@ -288,6 +329,41 @@ def load_project(path: os.PathLike | str, feedback=None) -> Project:
     extra = payload.get("extra") or {}
     if not isinstance(extra, dict):
         raise DataReadError(f"{describe_path(path)}: the scoring setup ('extra') is damaged")
+    scores = _restore_companion(path, payload, entries, layers, messages)
     feedback.progress(1.0, "Project opened")
     return Project(LayerList(layers), tuple(extent) if extent else None,
-                   str(payload.get("display_crs") or DEFAULT_DISPLAY_CRS), extra, messages)
+                   str(payload.get("display_crs") or DEFAULT_DISPLAY_CRS), extra, messages, scores)
+
+
+def _restore_companion(path: Path, payload: dict, entries: list, layers: list[Layer], messages: list[str]):
+    """Put the added columns back on their layers; return the saved scores (None without)."""
+    import pyogrio
+
+    name = payload.get("companion")
+    if not name:
+        return None
+    companion = Path(_folder_of(path)) / str(name)
+    if not companion.exists():
+        messages.append(f"{describe_path(companion)} was not found: the saved scores and added columns are not restored.")
+        return None
+    try:
+        tables = {str(row[0]) for row in pyogrio.list_layers(companion)}
+        for entry, layer in zip(entries, layers):
+            columns = entry.get("added_columns") or []
+            table = _columns_table(layer)
+            if not columns or table not in tables or layer.missing:
+                continue
+            added = pyogrio.read_dataframe(companion, layer=table, read_geometry=False)
+            if len(added) != layer.feature_count:
+                messages.append(f"{layer.name}: the added columns {', '.join(columns)} were not restored: "
+                                "the file has changed since the project was saved")
+                continue
+            frame = layer.data.copy()
+            for column in columns:
+                frame[column] = added[column].to_numpy()
+            layer.data = frame
+        return pyogrio.read_dataframe(companion, layer=SCORES_TABLE) if SCORES_TABLE in tables else None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, KeyError) as exc:
+        messages.append(f"{describe_path(companion)} cannot be read ({exc}): the saved scores and added "
+                        "columns are not restored.")
+        return None

@@ -280,6 +280,11 @@ def readiness_style(field: str = "readiness") -> CategorisedStyle:
                             fill_opacity=0.5)
 
 
+def is_scored(layer) -> bool:
+    """Whether a vector layer is a score output (it has the ``readiness`` and ``score`` columns)."""
+    return layer.kind == "vector" and {"readiness", "score"} <= set(layer.columns)
+
+
 def _stage_field(layer) -> str | None:
     """The column a deposits/blocks layer's stage is read from: ``unfc`` first, else ``stage``."""
     return layer.fields.get("unfc") or layer.fields.get("stage")
@@ -288,11 +293,14 @@ def _stage_field(layer) -> str | None:
 def default_style_for(layer) -> Style:
     """The style a layer gets when it is opened.
 
-    Rasters get a :class:`RasterStyle`; deposits and blocks with a ``unfc`` or ``stage`` field get
-    :func:`unfc_stage_style` on it; everything else one colour chosen by role.
+    Rasters get a :class:`RasterStyle`; a score output (blocks or screening cells, with
+    ``readiness`` and ``score``) gets :func:`readiness_style`; deposits and blocks with a ``unfc``
+    or ``stage`` field get :func:`unfc_stage_style` on it; everything else one colour chosen by role.
     """
     if layer.kind == "raster":
         return RasterStyle(colormap=EVIDENCE_RAMP if layer.role == "evidence" else "viridis")
+    if is_scored(layer):
+        return readiness_style()
     if layer.role in STAGE_STYLED_ROLES and _stage_field(layer):
         return unfc_stage_style(_stage_field(layer))
     return SingleStyle(**ROLE_STYLE_SETTINGS.get(layer.role, {}))
@@ -313,16 +321,6 @@ ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
-#: A layer with these columns is a score output (``khanij score``): its polygons are marked when
-#: small, whatever role its file was given.
-SCORE_COLUMNS = ("readiness", "score")
-
-
-def is_score_layer(layer) -> bool:
-    """Whether ``layer`` holds scored blocks (the score output's readiness and score columns)."""
-    return layer.kind == "vector" and set(SCORE_COLUMNS) <= set(layer.columns)
-
-
 def marks_small_polygons(layer) -> bool:
     """Whether ``layer``'s polygons too small to see get a square mark (blocks, any score output)."""
-    return layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_score_layer(layer))
+    return layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_scored(layer))

@@ -42,7 +42,7 @@ def test_convert_one_code_prints_result_alternatives_and_note(capsys):
     assert code == 0
     assert out.splitlines()[0] == "121 (India UNFC-1997) → Probable Ore Reserve  [ambiguous]"
     assert "alternatives:" in out and "Proved Ore Reserve: if the Modifying-Factor" in out
-    assert "(A1; J3, J4)" in out
+    assert "(MEMC Rules 2015 r.3(g); JORC Code 2012)" in out
 
 
 def test_convert_json_has_exactly_the_contract_shape(capsys):

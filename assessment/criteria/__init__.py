@@ -49,10 +49,16 @@ class Context:
     boundary_fields: dict[str, str] = field(default_factory=dict)
     infrastructure: list[tuple[str, gpd.GeoSeries]] = field(default_factory=list)
     rasters: list[tuple[str, str]] = field(default_factory=list)
+    #: What a criterion derives from the layers alone (not the blocks), computed once and shared
+    #: by every context made from the same prepared layers (a live session rescoring one block).
+    layer_cache: dict = field(default_factory=dict)
     stage: Optional[pd.Series] = None
     stage_origin: Optional[pd.Series] = None
     minerals: Optional[list[set[str]]] = None
     mineral_origins: Optional[list[dict[str, list[str]]]] = None
+    #: 1-based position of each block in the user's layer when ``blocks`` is a part of it (a
+    #: partition of a distributed run); None: the blocks are the whole layer, in order.
+    block_numbers: Optional[np.ndarray] = None
 
     @property
     def n_blocks(self) -> int:

@@ -8,6 +8,9 @@ rules give ``[criteria.evidence.thresholds.<raster>]``, by those bands. A block 
 """
 from __future__ import annotations
 
+import functools
+import os
+
 import numpy as np
 import rasterio
 from rasterio.enums import Resampling
@@ -69,7 +72,10 @@ def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None 
         if thresholds is not None:
             raster_score, how = thresholds.score(mean), "by the rules' thresholds"
         else:
-            raster_score, how = _percentile_scores(path, mean), "percentile within the raster"
+            pixels = ctx.layer_cache.get(("evidence", path))
+            if pixels is None:
+                pixels = ctx.layer_cache[("evidence", path)] = _valid_sample(path)
+            raster_score, how = percentile_scores(pixels, mean), "percentile within the raster"
         scores.append(raster_score)
         parts.append([f"{name}: no data (the block is off the raster or over nodata only)" if np.isnan(m)
                       else f"{name} mean {fmt(m, 3)}, max {fmt(float(x), 3)} → {s:.0f} ({how})"
@@ -84,9 +90,8 @@ def evaluate(ctx: Context, feedback=None, background: dict[str, Pending] | None 
                            unit=SINGLE_RASTER_UNIT if single else SEVERAL_RASTERS_UNIT, columns=columns)
 
 
-def _percentile_scores(path, values: np.ndarray) -> np.ndarray:
-    """Percentile (0–100) of each value among the raster's valid pixels; NaN stays NaN."""
-    pixels = _valid_sample(path)
+def percentile_scores(pixels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Percentile (0–100) of each value among ``pixels`` (sorted valid pixel values); NaN stays NaN."""
     scores = np.full(len(values), np.nan)
     known = ~np.isnan(values)
     if len(pixels) and known.any():
@@ -97,7 +102,20 @@ def _percentile_scores(path, values: np.ndarray) -> np.ndarray:
 
 
 def _valid_sample(path) -> np.ndarray:
-    """Sorted valid pixel values of band 1, read decimated to at most _SAMPLE_SIDE² pixels."""
+    """Sorted valid pixel values of band 1, read decimated to at most _SAMPLE_SIDE² pixels.
+
+    Kept per file version (path, size, modification time): a distributed run scores many
+    partitions against the same raster on each worker, and all need the same global percentiles.
+    """
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise DataReadError(f"{describe_path(path)}: cannot read the raster's pixels: {exc.strerror or exc}") from exc
+    return _sample_of_version(os.fspath(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sample_of_version(path: str, _size: int, _mtime_ns: int) -> np.ndarray:
     try:
         with rasterio.open(path) as raster:
             factor = max(1, int(np.ceil(max(raster.width, raster.height) / _SAMPLE_SIDE)))
@@ -106,4 +124,6 @@ def _valid_sample(path) -> np.ndarray:
     except rasterio.errors.RasterioError as exc:
         raise DataReadError(f"{describe_path(path)}: cannot read the raster's pixels: {exc}") from exc
     values = np.asarray(data.compressed(), dtype=float)
-    return np.sort(values[np.isfinite(values)])
+    sample = np.sort(values[np.isfinite(values)])
+    sample.flags.writeable = False  # shared by every caller of the cache
+    return sample

@@ -68,7 +68,9 @@ def evaluate(ctx: Context) -> GateResult:
     found = np.full(n, "", dtype=object)
     inside_pct = np.full(n, np.nan)
     if ctx.boundaries is not None and column is not None:
-        states = _States(ctx, column)
+        states = ctx.layer_cache.get(("state", column))
+        if states is None:
+            states = ctx.layer_cache[("state", column)] = _States(ctx, column)
         best, pct = states.shares(ctx)
         found[best >= 0] = [states.names[b] for b in best[best >= 0]]
         if listed is not None and row is not None:

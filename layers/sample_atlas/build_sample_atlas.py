@@ -26,6 +26,7 @@ from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import rasterio
 import shapely
@@ -166,12 +167,31 @@ def cover_share(block_m: Polygon, covers: list[Polygon], bearings: list[float], 
 # States and stations (real sources)
 # ---------------------------------------------------------------------------------------------
 def state_title(stname: str) -> str:
+    """"JAMMU & KASHMIR" → "Jammu & Kashmir"; a name already in title case stays as it is."""
+    if stname != stname.upper():
+        return stname
     return " ".join(word if word == "&" else word.capitalize() for word in stname.split())
 
 
+# Union territories merged since the source was drawn: (parts, name of the merged one, its LGD code).
+MERGED_UTS = ((("DADRA & NAGAR HAVELI", "DAMAN & DIU"), "Dadra and Nagar Haveli and Daman and Diu", 38),)
+
+
+def merge_union_territories(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One feature for each union territory merged since the source was drawn (Dadra and Nagar
+    Haveli and Daman and Diu, 26 January 2020), its parts' shapes unioned."""
+    for parts, name, lgd in MERGED_UTS:
+        inside = raw["STNAME"].str.upper().isin(parts)
+        merged = gpd.GeoDataFrame({"STNAME": [name], "State_LGD": [lgd]},
+                                  geometry=[shapely.union_all(raw.geometry[inside].values)], crs=raw.crs)
+        raw = pd.concat([raw[~inside][["STNAME", "State_LGD", "geometry"]], merged], ignore_index=True)
+    return gpd.GeoDataFrame(raw, geometry="geometry", crs=merged.crs)
+
+
 def build_states() -> gpd.GeoDataFrame:
-    """datta07's all-India states, coverage-simplified (shared borders stay shared)."""
-    raw = gpd.read_file(STATES_SOURCE, engine="pyogrio")
+    """datta07's all-India states, union territories merged since as they are now,
+    coverage-simplified (shared borders stay shared)."""
+    raw = merge_union_territories(gpd.read_file(STATES_SOURCE, engine="pyogrio"))
     simplified = shapely.coverage_simplify(raw.geometry.values, SIMPLIFY_TOLERANCE_DEG)
     states = gpd.GeoDataFrame(
         {

@@ -55,7 +55,7 @@ def test_jorc_names_and_their_variants(value, name):
     ("E1F1", "lacks the G axis"), ("E4F1G1", "E4 does not exist"), ("E1F5G1", "F5 does not exist"),
     ("E1F1G5", "G5 does not exist"), ("G5", "G5 does not exist"), ("G0", "G0 does not exist"), ("E1.7F1G1", "sub-class E1.7"),
     ("G1F1E1", "not a recognised classification"), ("E1FXG1", "not a UNFC-2009/2019 code"), ("Measured Reserve", "not a recognised classification"),
-    ("gold", "not a recognised classification"), ("Resource", "not a recognised classification"),
+    ("gold", "not a recognised classification"), ("Resource", "ambiguous: it names no confidence category"),
 ])
 def test_anything_else_is_invalid_with_the_reason(value, reason):
     parsed = parse(value)

@@ -268,7 +268,7 @@ def test_the_key_explains_every_short_reference_and_no_file_of_ours_is_cited(sco
     printed = " ".join(text for block in dossier.blocks for text in block.printed_texts())
     for code in re.findall(r"\b(A[1-9]|J[1-9]|SRK)\b", printed):
         assert code in key, code
-    assert "A1" in key and key["A1"].startswith("India's UNFC-1997 codes")
+    assert "SRK" in key and key["SRK"].startswith("SRK Consulting, Mapping the Indian Resource Classification")
     everything = printed + " ".join(value for _, value in dossier.key)
     assert "DOMAIN" not in everything and "rules.toml" not in everything
 

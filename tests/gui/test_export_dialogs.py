@@ -70,13 +70,41 @@ def test_report_and_table_of_the_scores(qtbot, window, tmp_path):
     scored(qtbot, window)
     pdf = succeeded(qtbot, window.exports.export_report(str(tmp_path / "d.pdf"), ["JH-CL-01"]))
     assert pdf.read_bytes().startswith(b"%PDF")
+    scores = window.readiness.scores_layer
+    window.layer_tree.set_current_layer(scores)
     table = succeeded(qtbot, window.exports.export_table(str(tmp_path / "scores.xlsx")))
     from openpyxl import load_workbook
 
-    workbook = load_workbook(table)
-    header = [cell.value for cell in workbook["scores"][1]]
+    book = load_workbook(table)
+    assert book.sheetnames == ["scores", "metadata", "scoring_inputs"]
+    sheet = book["scores"]
+    header = [cell.value for cell in sheet[1]]
     assert header[0] == "rank" and "readiness" in header and "score (of 100)" in header
-    assert workbook.sheetnames == ["scores", "metadata"]
+    assert sheet.max_row == scores.feature_count + 1
+    inputs = [(row[0].value, row[1].value) for row in book["scoring_inputs"].iter_rows(min_row=2)]
+    used = window.scoring_setup.used_layers(window.layer_list)
+    assert inputs[:-2] == [(label, layer.name) for label, layer in used]          # each layer once
+    assert [item for item, _name in inputs[-2:]] == ["Rules", "As of"]
+
+
+def test_exports_follow_the_selection(qtbot, window, tmp_path):
+    from openpyxl import load_workbook
+
+    scored(qtbot, window)
+    scores = window.readiness.scores_layer
+    window.canvas.set_selection(scores, [0, 2])
+    assert window.exports.selected_block_ids(scores) == [scores.data["block_id"].iloc[i] for i in (0, 2)]
+    deposits = window.layer_list.find("Deposits (illustrative)")
+    window.layer_tree.set_current_layer(deposits)
+    window.canvas.set_selection(deposits, [1, 3, 5])
+    table = succeeded(qtbot, window.exports.export_table(str(tmp_path / "deposits.xlsx")))
+    sheet = load_workbook(table).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert names == deposits.data[sheet["A1"].value].iloc[[1, 3, 5]].tolist()
+    task = window.exports.export_report(str(tmp_path / "two.pdf"))
+    assert "2 selected blocks" in task.title
+    pdf = succeeded(qtbot, task)
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_cancelled_export_leaves_no_file(qtbot, window, tmp_path):

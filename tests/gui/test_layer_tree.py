@@ -110,7 +110,8 @@ def test_reorder_and_context_menu(tree, layer_list, qtbot):
 
     menu = tree.layer_menu(states)
     texts = [action.text() for action in menu.actions() if action.text()]
-    assert texts == ["Zoom to layer", "Open attribute table", "Style…", "Rename…", "Set role", "Remove layer"]
+    assert texts == ["Zoom to layer", "Open attribute table", "Style…", "Rename…", "Set role", "Remove layer",
+                     "Properties…"]
     with qtbot.waitSignal(tree.zoomToLayer) as zoom:
         menu.actions()[0].trigger()
     assert zoom.args == [states]

@@ -149,10 +149,11 @@ def _atlas_setup_saved(qtbot, tmp_path):
     return first, project, own
 
 
-def test_the_project_keeps_the_scoring_setup_but_not_the_scores_layer(qtbot, tmp_path, settings_dir):
+def test_the_project_keeps_the_scoring_setup_and_the_scores_beside_it(qtbot, tmp_path, settings_dir):
     first, project, own = _atlas_setup_saved(qtbot, tmp_path)
     panel = first.readiness
-    assert SCORES_LAYER_NAME in first.statusBar().currentMessage()
+    assert "tranche.data.gpkg" in first.statusBar().currentMessage()
+    assert (project.parent / "tranche.data.gpkg").exists()
     saved = json.loads(project.read_text(encoding="utf-8"))
     assert SCORES_LAYER_NAME not in [entry["name"] for entry in saved["layers"]]
     assert len(saved["layers"]) == len(first.layer_list) - 1
@@ -167,11 +168,13 @@ def test_the_project_keeps_the_scoring_setup_but_not_the_scores_layer(qtbot, tmp
     again = second.readiness
     assert second.messages == []
     assert not any(layer.missing for layer in second.layer_list)
-    assert [layer.name for layer in second.layer_list] == [layer.name for layer in first.layer_list
-                                                           if layer is not panel.scores_layer]
+    assert [layer.name for layer in second.layer_list] == [layer.name for layer in first.layer_list]
+    assert again.scores_layer is not None and not again.out_of_date
+    assert again.scores_layer.data["score"].tolist() == panel.scores_layer.data["score"].tolist()
+    assert again.model.rowCount() == panel.model.rowCount()
     assert _choices(again) == _choices(panel)
     assert again.rules.path.resolve() == own.resolve() and again.rules.version == "tranche-7"
-    assert again.choices["forest"].combo.currentText() == NONE_TEXT
+    assert again.choices["forest"].currentText() == NONE_TEXT
     assert "own file" in again.rules_label.text() and again.shipped_rules_button.isEnabled()
     assert again.setup(relative_to=project.parent) == setup
     rerun = _score(qtbot, again)                         # Run reproduces the saved results
@@ -191,9 +194,9 @@ def test_a_scoring_setup_that_cannot_be_restored_says_what_and_uses_the_shipped_
         second.open_paths([str(project)])
     again = second.readiness
     assert again.rules.path.resolve() == DEFAULT_RULES_PATH.resolve()
-    assert again.choices["deposits"].combo.currentText() == NONE_TEXT
+    assert again.choices["deposits"].currentText() == NONE_TEXT
     assert again.chosen_layer("blocks") is not None
-    notes = [message for message in second.messages if message.startswith("Scoring setup:")]
+    notes = [message for message in second.messages if message.startswith("Scoring set-up:")]
     assert any("tranche_rules.toml" in note and "shipped rules are used" in note for note in notes)
     assert any("'Old deposits'" in note for note in notes)
     assert "Old deposits" in again.message.text()

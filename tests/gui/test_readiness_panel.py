@@ -14,8 +14,10 @@ from assessment.rules import load_rules
 from assessment.scoring import score
 from layers.atlas import load_sample_atlas
 from layers.layer import Layer
+from layers.scoring_setup import ScoringSetup
 from layers.style import READINESS_COLOURS, readiness_style
 
+from assessment.report import findings_text
 from gui.readiness_panel import SCORES_LAYER_NAME, ReadinessPanel, explanation_lines, text_colour_on
 from gui.workers import TaskRunner
 from tests.gui.canvas_helpers import make_canvas
@@ -32,7 +34,7 @@ def atlas():
 def panel(qtbot, atlas):
     canvas = make_canvas(qtbot, atlas, size=(700, 500))
     runner = TaskRunner()
-    widget = ReadinessPanel(atlas, canvas, runner)
+    widget = ReadinessPanel(atlas, canvas, runner, ScoringSetup.from_roles(atlas))
     qtbot.addWidget(widget)
     widget.resize(480, 900)
     widget.show()
@@ -177,12 +179,25 @@ def test_selecting_a_row_selects_and_zooms_the_block_and_shows_its_explanation(q
     assert minx <= bminx and miny <= bminy and bmaxx <= maxx and bmaxy <= maxy
     assert (maxx - minx) < (full[2] - full[0]) / 20
     text = panel.explanation.toPlainText()
-    explanation = layer.data["explanation"].iloc[position]
-    assert text.split() == explanation.split()
-    assert text.startswith(f"Block {layer.data['block_id'].iloc[position]}:")
-    lines = text.splitlines()
-    assert any(line.startswith("Total ") for line in lines) and any(line.startswith("Readiness: ") for line in lines)
+    row = layer.data.iloc[position]
+    assert text == findings_text(row)
+    assert text.startswith(f"{row['readiness']} · score {row['score']:.1f} of 100 · law as of {row['as_of']}")
+    for gate in ("stage", "protected", "state"):
+        assert row[f"gate_{gate}_finding"] in text and row[f"gate_{gate}_source"] in text
+    assert row["m_exploration_text"] in text and row["authority_finding"] in text
     assert panel.explanation.isReadOnly()
+
+
+def test_the_verdict_pane_reads_the_columns_not_the_prose(qtbot, panel):
+    run_to_end(qtbot, panel)
+    panel.table.selectRow(0)
+    position = panel.selected_position()
+    before = panel.explanation.toPlainText()
+    frame = panel.model.frame
+    frame.loc[frame.index[position], "explanation"] = "Reworded by someone else entirely."
+    panel.table.clearSelection()
+    panel.table.selectRow(0)
+    assert panel.explanation.toPlainText() == before
 
 
 def test_clicking_a_block_on_the_map_selects_its_row(qtbot, panel):
@@ -199,7 +214,7 @@ def test_clicking_a_block_on_the_map_selects_its_row(qtbot, panel):
     with qtbot.waitSignal(canvas.selectionChanged):
         qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.pixel_of(x, y))
     assert panel.selected_position() == target
-    assert panel.explanation.toPlainText().split() == layer.data["explanation"].iloc[target].split()
+    assert panel.explanation.toPlainText() == findings_text(layer.data.iloc[target])
     assert canvas.extent() == pytest.approx(extent)
 
 
@@ -279,6 +294,7 @@ def test_the_main_window_docks_the_panel_on_the_right_and_shows_progress(qtbot, 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     window = create_window([])
     qtbot.addWidget(window)
+    window.resize(1400, 900)                  # a wide window (a narrow one tabs the panel on the left)
     window.show()
     assert window.dockWidgetArea(window.readiness_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     window.readiness_dock.hide()

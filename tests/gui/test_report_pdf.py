@@ -79,7 +79,7 @@ def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_pat
         assert f"{row['nearest_protected_name']}, {row['nearest_protected_km']:.2f} km" in section
     assert "DOMAIN" not in flat and "rules.toml" not in flat
     key = flat[flat.rindex("Key to short references"):]
-    for rule_id in ("W1", "W11", "MMDR15-AUCTION", "A1", "SRK"):
+    for rule_id in ("W1", "W11", "MMDR15-AUCTION", "SRK"):
         assert f" {rule_id} " in key, rule_id
     assert "JH-EL-01" in flat and "Seventh Schedule" in flat
 

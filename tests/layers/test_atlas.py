@@ -34,7 +34,7 @@ COLUMNS = {
     "protected_areas": ["name", "pa_type", "state", "esz_notified", "interstate", "illustrative"],
     "railway_stations": ["code", "name", "state", "zone", "illustrative"],
 }
-COUNTS = {"states": (37, 37), "deposits": (120, 200), "blocks": (25, 35), "forest": (20, 120),
+COUNTS = {"states": (36, 36), "deposits": (120, 200), "blocks": (25, 35), "forest": (20, 120),
           "protected_areas": (15, 40), "railway_stations": (1000, 8000)}
 
 
@@ -166,6 +166,8 @@ def test_states_are_a_simplified_coverage_with_lgd_codes(atlas, external):
     assert shapely.coverage_is_valid(states.geometry.values)
     assert states.set_index("state")["state_lgd"]["Andhra Pradesh"] == 28
     assert {"Jharkhand", "Odisha", "Jammu & Kashmir", "Ladakh"} <= set(states["state"])
+    assert "Dadra and Nagar Haveli and Daman and Diu" in set(states["state"])    # one UT since 26 Jan 2020
+    assert not {"Dadra & Nagar Haveli", "Daman & Diu"} & set(states["state"])
     original = gpd.read_file(external / "datta07-indian-shapefiles/INDIA/INDIA_STATES.geojson")
     assert shapely.get_num_coordinates(states.geometry.values).sum() < 0.5 * shapely.get_num_coordinates(
         original.geometry.values).sum()
