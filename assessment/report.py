@@ -7,7 +7,7 @@ documents and geological reports give it (Mineral (Auction) Rules 2015 r.9; the 
 location fields): name and id; state, district, tehsil and villages (by overlay with the
 administrative layers given, else the block's own columns, else "not given"); area in hectares
 and km²; Survey of India 1:50,000 toposheets with the index's attribution; the boundary pillars
-BP-1 … (:func:`boundary_pillars`, numbered the same on the map) in DMS and decimal degrees; the
+BP-1 … (:func:`boundary_pillars`, numbered as the workbench's pillar tables and the map) in DMS and decimal degrees; the
 land split into reserved, protected and unclassed forest and non-forest land; the nearest
 protected area and infrastructure by name; the exploration stage; the resources by UNFC category
 with the JORC-style category beside it; the auctioning authority; every gate with its finding and
@@ -40,12 +40,12 @@ import pandas as pd
 from assessment.conversion import convert
 from assessment.fields import ADMIN_LEVELS, guess_fields
 from assessment.rules import CRITERIA
+from geo.pillars import WGS84, Pillar, polygon_pillars
 
 READINESS_ORDER = ("Ready", "Ready with conditions", "Not ready")
 GATES = (("gate_stage", "Exploration stage"), ("gate_protected", "Protected areas"), ("gate_state", "Listed state"))
 #: At most this many boundary pillars are listed and numbered on the map (a surveyed block has a few).
 MAX_CORNERS = 40
-PILLAR_PREFIX = "BP-"
 SQ_KM_PER_HA = 0.01
 TOPOSHEET_ATTRIBUTION = ("Toposheet index: Survey of India Open Series Map 1:50,000 index, via DataMeet "
                          "(github.com/datameet/maps), CC BY 4.0.")
@@ -86,15 +86,6 @@ class Gate:
     finding: str
     source: str
     rule: str = ""
-
-
-@dataclass(frozen=True)
-class Pillar:
-    """A boundary pillar: its label (BP-1 …) and WGS 84 position."""
-
-    label: str
-    lon: float
-    lat: float
 
 
 @dataclass
@@ -214,32 +205,40 @@ def _float(value) -> Optional[float]:
     return number if np.isfinite(number) else None
 
 
-def boundary_pillars(geometry_wgs84) -> list[Pillar]:
-    """The boundary pillars BP-1, BP-2 … of a block: the vertices of each outer ring, clockwise
-    from the northernmost (then westernmost) one, parts one after another. The dossier's table and
-    its map number them with this one function."""
-    from shapely.geometry.polygon import orient
+def boundary_pillars(geometry_wgs84) -> tuple[list[Pillar], str]:
+    """The boundary pillars BP-1, BP-2 … of a block, numbered as the workbench's pillar table
+    numbers them (:func:`geo.pillars.polygon_pillars`: the outer ring from its first vertex, in
+    its own order, so a block entered from a tender's pillar list keeps the tender's numbers), and
+    a note where the block does not have one plain outline: a block in several parts continues
+    the numbering part after part; holes have no pillars. The dossier's table and its map number
+    them with this one function."""
+    from shapely.geometry import Polygon
 
+    parts = [part for part in getattr(geometry_wgs84, "geoms", [geometry_wgs84])
+             if getattr(part, "exterior", None) is not None and not part.is_empty]
     pillars: list[Pillar] = []
-    for polygon in getattr(geometry_wgs84, "geoms", [geometry_wgs84]):
-        if getattr(polygon, "exterior", None) is None or polygon.is_empty:
-            continue
-        coords = list(orient(polygon, sign=-1.0).exterior.coords)[:-1]
-        start = max(range(len(coords)), key=lambda i: (coords[i][1], -coords[i][0]))
-        for lon, lat in coords[start:] + coords[:start]:
-            pillars.append(Pillar(f"{PILLAR_PREFIX}{len(pillars) + 1}", float(lon), float(lat)))
-    return pillars
+    for part in parts:
+        for pillar in polygon_pillars(Polygon(part.exterior), WGS84):
+            pillars.append(Pillar(f"BP-{len(pillars) + 1}", pillar.lat, pillar.lon))
+    notes = []
+    if len(parts) > 1:
+        notes.append(f"The block is in {len(parts)} parts; the numbering runs on from one part to the next.")
+    holes = sum(len(part.interiors) for part in parts)
+    if holes:
+        notes.append(f"Its {holes} hole(s) are not listed.")
+    return pillars, " ".join(notes)
 
 
 def corner_table(geometry_wgs84) -> tuple[Table, str]:
     """The boundary pillars (DMS and decimal degrees to 6 places, WGS 84) and a note on them."""
     from geo.coords import format_dms
 
-    pillars = boundary_pillars(geometry_wgs84)
+    pillars, shape_note = boundary_pillars(geometry_wgs84)
     rows = [[p.label, format_dms(p.lat, "lat"), format_dms(p.lon, "lon"), f"{p.lat:.6f}", f"{p.lon:.6f}"]
             for p in pillars[:MAX_CORNERS]]
-    note = ("Boundary pillars clockwise from the northernmost, numbered as on the map; WGS 84 (EPSG:4326), "
-            "degrees-minutes-seconds and decimal degrees.")
+    note = ("Boundary pillars in the order of the block's outline, numbered as on the map and in a pillar table "
+            "exported from the app; WGS 84 (EPSG:4326), degrees-minutes-seconds and decimal degrees.")
+    note += f" {shape_note}" if shape_note else ""
     if len(pillars) > MAX_CORNERS:
         note += (f" The boundary has {len(pillars)} vertices; the first {MAX_CORNERS} are listed "
                  "(full boundary in the GeoPackage).")
@@ -738,7 +737,7 @@ def block_report(row: pd.Series, geometry_wgs84, fields: dict[str, str],
         facts=_facts(row, fields, area_ha, toposheets, authority, context.places, nearest, agencies),
         corners=corners, corner_note=corner_note,
         classification=_classification(row, fields), resources=resources, resources_note=resources_note,
-        gates=_gates(row), land=land, land_note=land_note, pillars=boundary_pillars(geometry_wgs84)[:MAX_CORNERS],
+        gates=_gates(row), land=land, land_note=land_note, pillars=boundary_pillars(geometry_wgs84)[0][:MAX_CORNERS],
         nearest=nearest, geology=geology, missing_items=_missing_items(row),
         conditions=conditions, conditions_note=conditions_note,
         criteria=criteria, total_note=_total_note(criteria),

@@ -115,7 +115,11 @@ def test_each_block_section_matches_its_score_row(scores, dossier):
         assert block.illustrative
 
 
-def test_pillars_in_dms_and_decimal_degrees_agree_numbered_clockwise_from_the_north(dossier):
+def test_pillars_in_dms_and_decimal_degrees_agree_numbered_as_the_workbench_pillar_table(scores, dossier):
+    from geo.pillars import pillar_table
+
+    table, problems = pillar_table(scores)
+    assert not problems
     for block in dossier.blocks:
         assert 3 <= len(block.corners.rows)
         for number, (label, lat_dms, lon_dms, lat, lon) in enumerate(block.corners.rows, start=1):
@@ -123,15 +127,34 @@ def test_pillars_in_dms_and_decimal_degrees_agree_numbered_clockwise_from_the_no
             assert parse_dms(lat_dms) == pytest.approx(float(lat), abs=1e-5)
             assert parse_dms(lon_dms) == pytest.approx(float(lon), abs=1e-5)
         assert [p.label for p in block.pillars] == [row[0] for row in block.corners.rows]
-        assert block.pillars[0].lat == max(p.lat for p in block.pillars)
+        exported = table[table["block_id"] == block.block_id]
+        assert [p.label for p in block.pillars] == exported["pillar"].tolist()
+        assert [p.lat for p in block.pillars] == pytest.approx(exported["latitude"].tolist(), abs=1e-8)
+        assert [p.lon for p in block.pillars] == pytest.approx(exported["longitude"].tolist(), abs=1e-8)
 
 
-def test_pillars_go_clockwise_from_the_northernmost_corner():
+def test_pillars_follow_the_outline_from_its_first_vertex_as_a_tender_list_gives_them():
     from shapely.geometry import Polygon
 
-    square = Polygon([(85.0, 23.0), (85.1, 23.0), (85.1, 23.1), (85.0, 23.1)])  # counter-clockwise as drawn
-    assert [(p.label, p.lon, p.lat) for p in boundary_pillars(square)] == [
-        ("BP-1", 85.0, 23.1), ("BP-2", 85.1, 23.1), ("BP-3", 85.1, 23.0), ("BP-4", 85.0, 23.0)]
+    square = Polygon([(85.0, 23.0), (85.1, 23.0), (85.1, 23.1), (85.0, 23.1)])
+    pillars, note = boundary_pillars(square)
+    assert [(p.label, p.lon, p.lat) for p in pillars] == [
+        ("BP-1", 85.0, 23.0), ("BP-2", 85.1, 23.0), ("BP-3", 85.1, 23.1), ("BP-4", 85.0, 23.1)]
+    assert note == ""
+
+
+def test_a_block_in_two_parts_with_a_hole_numbers_on_and_says_so():
+    from shapely.geometry import MultiPolygon, Polygon
+
+    holed = Polygon([(85.0, 23.0), (85.1, 23.0), (85.1, 23.1), (85.0, 23.1)],
+                    [[(85.04, 23.04), (85.06, 23.04), (85.06, 23.06)]])
+    second = Polygon([(85.2, 23.0), (85.3, 23.0), (85.3, 23.1)])
+    pillars, note = boundary_pillars(MultiPolygon([holed, second]))
+    assert [p.label for p in pillars] == [f"BP-{n}" for n in range(1, 8)]
+    assert (pillars[4].lon, pillars[4].lat) == (85.2, 23.0)
+    assert "2 parts" in note and "1 hole(s)" in note
+    table, table_note = corner_table(MultiPolygon([holed, second]))
+    assert len(table.rows) == 7 and note in table_note
 
 
 def test_long_boundary_lists_the_first_corners_and_says_so():
