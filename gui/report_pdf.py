@@ -2,9 +2,11 @@
 section per block with its location map (the app's renderer) and tables.
 
 Every word and number comes from :mod:`assessment.report`; this module only lays it out. Text is
-shaped with HarfBuzz in Noto Sans with Noto Sans Devanagari and Noto Sans Math (arrows, ≤ ≥) as
-fallbacks (shipped in ``gui/fonts`` under the SIL OFL), so Devanagari names and ₹ print correctly; imported text is
-printed as text (no markup is interpreted). Every page has a header and "page n of N".
+shaped with HarfBuzz in Noto Sans with Noto Sans Devanagari, Noto Sans Arabic and Noto Sans Math
+(arrows, ≤ ≥) as fallbacks (shipped in ``gui/fonts`` under the SIL OFL), and the system's colour
+emoji font where there is one, so Devanagari names, Arabic (right to left), ₹ and emoji print
+correctly; a character no font draws is printed as its code and listed on a last page (never left
+out silently); imported text is printed as text (no markup is interpreted). Every page has a header and "page n of N".
 """
 from __future__ import annotations
 
@@ -29,7 +31,17 @@ from geo.feedback import ensure_feedback
 from layers.style import READINESS_COLOURS, SingleStyle
 
 FONT_DIR = Path(__file__).with_name("fonts")
-FONT, FONT_DEVANAGARI, FONT_SYMBOLS = "NotoSans", "NotoSansDevanagari", "NotoSansMath"
+FONT, FONT_DEVANAGARI, FONT_ARABIC, FONT_SYMBOLS = "NotoSans", "NotoSansDevanagari", "NotoSansArabic", "NotoSansMath"
+#: Emoji are drawn with the system's colour emoji font where there is one (too large to ship:
+#: Debian's fonts-noto-color-emoji); without it they are named as not drawn.
+FONT_EMOJI = "NotoColorEmoji"
+EMOJI_FONT_PATHS = (Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"),
+                    Path("/usr/share/fonts/noto/NotoColorEmoji.ttf"),
+                    Path("/usr/share/fonts/google-noto-color-emoji/NotoColorEmoji.ttf"),
+                    Path("C:/Windows/Fonts/seguiemj.ttf"))
+#: Characters that print nothing of their own (joiners, direction marks, variation selectors)
+#: and so are never reported as not drawn.
+_INVISIBLE_CATEGORIES = ("Cf", "Mn", "Me", "Zs", "Zl", "Zp")
 DISPLAY_CRS = "EPSG:7755"
 #: Location map size in pixels and its resolution (about 210 dpi once placed 180 mm wide).
 MAP_PX = (1500, 960)
@@ -42,6 +54,8 @@ MIN_CONTEXT_KM, MAX_CONTEXT_KM = 3.0, 8.0
 HIGHLIGHT_LINE_PX = 5.0
 HEADER_FILL = (226, 232, 243)
 CELL_PAD_MM = 1.2
+#: A row taller than a page starts where it is when at least this many of its lines fit there.
+MIN_SPLIT_LINES = 3
 MARGIN_MM = 15
 BASE_PT = 9
 
@@ -62,11 +76,19 @@ class DossierPDF(FPDF):
         self.dossier = dossier
         self.section = ""
         self._widths: dict[tuple, float] = {}
-        for family, stem in ((FONT, "NotoSans"), (FONT_DEVANAGARI, "NotoSansDevanagari")):
-            self.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
-            self.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
+        for family in (FONT, FONT_DEVANAGARI, FONT_ARABIC):
+            self.add_font(family, "", str(FONT_DIR / f"{family}-Regular.ttf"))
+            self.add_font(family, "B", str(FONT_DIR / f"{family}-Bold.ttf"))
         self.add_font(FONT_SYMBOLS, "", str(FONT_DIR / "NotoSansMath-Regular.ttf"))
-        self.set_fallback_fonts([FONT_DEVANAGARI, FONT_SYMBOLS], exact_match=False)
+        fallbacks = [FONT_DEVANAGARI, FONT_ARABIC, FONT_SYMBOLS]
+        emoji = next((path for path in EMOJI_FONT_PATHS if path.is_file()), None)
+        if emoji is not None:
+            self.add_font(FONT_EMOJI, "", str(emoji))
+            fallbacks.append(FONT_EMOJI)
+        self.set_fallback_fonts(fallbacks, exact_match=False)
+        #: Every character some font draws, and those no font draws: character → the sections it was in.
+        self.drawn = frozenset(chr(code) for font in self.fonts.values() for code in font.cmap) | {"\n"}
+        self.not_drawn: dict[str, list[str]] = {}
         self.set_margins(MARGIN_MM, 20, MARGIN_MM)
         self.c_margin = CELL_PAD_MM
         self.set_auto_page_break(True, margin=16)
@@ -74,18 +96,45 @@ class DossierPDF(FPDF):
         self.set_creator("Khanij")
         self.set_creation_date(datetime.datetime.combine(dossier.generated, datetime.time(), datetime.timezone.utc))
 
+    def cell(self, *args, **kwargs):
+        """fpdf2's cell, the font always set anew in the text: fpdf2 2.8 leaves the page's font set
+        to a fallback font (Devanagari, Arabic, emoji) after a line that starts with one, and the
+        next line in the same font would be drawn with the fallback's glyph numbers (garbage)."""
+        self.current_font_is_set_on_page = False
+        return super().cell(*args, **kwargs)
+
+    def drawable(self, text: str) -> str:
+        """``text`` with each character no font can draw replaced by its code (``[U+1F600]``)
+        and recorded in :attr:`not_drawn` (listed at the end of the dossier): fpdf2 would leave
+        it out without a word."""
+        if set(text) <= self.drawn:
+            return text
+        shown = []
+        for char in text:
+            if char in self.drawn or (unicodedata.category(char) in _INVISIBLE_CATEGORIES and char != "\t"):
+                shown.append(char)
+                continue
+            where = self.not_drawn.setdefault(char, [])
+            if self.section not in where:
+                where.append(self.section)
+            shown.append(f"[U+{ord(char):04X}]")
+        return "".join(shown)
+
     def shaping_for(self, *texts: str) -> None:
         """Shape with HarfBuzz only the text that needs it (see :func:`needs_shaping`): shaping is
         what makes Devanagari and right-to-left text correct, and the slowest part of the layout."""
         self.set_text_shaping(any(needs_shaping(text) for text in texts))
 
     def header(self) -> None:
+        """The running header; the text shaping of the page broken from is kept (a Devanagari or
+        Arabic paragraph that runs onto this page stays shaped)."""
+        shaping = self.text_shaping
         self.shaping_for(self.dossier.title, self.section)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(80, 80, 80)
         left = f"Khanij · {self.dossier.title}" + (f" · {self.section}" if self.section else "")
         self.set_xy(MARGIN_MM, 8)
-        self.cell(self.epw * 0.75, 5, left, new_x="RIGHT", new_y="TOP")
+        self.cell(self.epw * 0.75, 5, self.drawable(left), new_x="RIGHT", new_y="TOP")
         self.cell(self.epw * 0.25, 5, self.dossier.generated.isoformat(), align="R")
         if self.dossier.illustrative:
             self.set_xy(MARGIN_MM, 12.5)
@@ -95,15 +144,18 @@ class DossierPDF(FPDF):
         self.line(MARGIN_MM, 17, self.w - MARGIN_MM, 17)
         self.set_text_color(0, 0, 0)
         self.set_y(20)
+        self.text_shaping = shaping
 
     def footer(self) -> None:
+        shaping = self.text_shaping
         self.shaping_for(self.dossier.rules_short)
         self.set_y(-12)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(80, 80, 80)
-        self.cell(self.epw * 0.75, 5, self.dossier.rules_short)
+        self.cell(self.epw * 0.75, 5, self.drawable(self.dossier.rules_short))
         self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
+        self.text_shaping = shaping
 
     # -- building blocks ------------------------------------------------------------------------
     #
@@ -162,7 +214,8 @@ class DossierPDF(FPDF):
         """Rows of wrapped cells across ``widths`` (mm), from the current position down.
 
         A row that does not fit the rest of the page starts the next one (after ``repeat()``, which
-        draws the table's header again); only a row taller than a whole page is split between pages.
+        draws the table's header again); only a row taller than a whole page is split between pages,
+        from where it starts (so a page is never left empty before it).
         ``styles(row, column, text)`` gives each cell's :class:`CellStyle`; cells shorter than their
         row are centred in it when ``middle``, else at its top.
         """
@@ -171,7 +224,7 @@ class DossierPDF(FPDF):
             for column, (text, width) in enumerate(zip(values, widths)):
                 style = styles(row_index, column, text)
                 self._set_style(size, style)
-                cells.append((style, self.wrap(text, width - 2 * CELL_PAD_MM)))
+                cells.append((style, self.wrap(self.drawable(str(text)), width - 2 * CELL_PAD_MM)))
             self._draw_row(cells, widths, align, size, rule, fill, repeat, pad_mm, middle)
         self.set_text_color(0, 0, 0)
         self.set_font(FONT, "", BASE_PT)
@@ -180,10 +233,12 @@ class DossierPDF(FPDF):
                   middle: bool) -> None:
         line_h = size * 0.47
         total = max(len(lines) for _style, lines in cells)
+        page_lines = int((self.page_break_trigger - self.t_margin - 2 * pad_mm) // line_h)
         done, fresh_page = 0, False
         while done < total:
             room = int((self.page_break_trigger - self.get_y() - 2 * pad_mm) // line_h)
-            if room < total - done and not fresh_page:
+            taller_than_a_page = total - done > page_lines - 2 and room >= MIN_SPLIT_LINES
+            if room < total - done and not fresh_page and not taller_than_a_page:
                 self.add_page()
                 if repeat is not None:
                     repeat()
@@ -261,9 +316,11 @@ class DossierPDF(FPDF):
 
 
 def needs_shaping(text: str) -> bool:
-    """True when ``text`` has combining marks (Devanagari vowel signs, viramas …) or right-to-left
-    letters, which print correctly only when shaped."""
-    return any(unicodedata.category(char) in ("Mn", "Mc", "Me") or unicodedata.bidirectional(char) in ("R", "AL")
+    """True when ``text`` has combining marks (Devanagari vowel signs, viramas …), right-to-left
+    letters or direction controls, or joiners (emoji sequences), which print correctly only when
+    shaped."""
+    return any(unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf")
+               or unicodedata.bidirectional(char) in ("R", "AL", "RLO", "RLE", "RLI", "LRO", "LRE", "LRI")
                for char in text if ord(char) > 0x2FF)
 
 
@@ -726,6 +783,28 @@ def key_page(pdf: DossierPDF) -> None:
     pdf.grid(Table(["Reference", "Law or source"], [[code, text] for code, text in pdf.dossier.key], [2.0, 7.0], "LL"))
 
 
+def not_drawn_rows(pdf: DossierPDF) -> list[list[str]]:
+    """One row per character no font could draw: its code, its Unicode name, where it was."""
+    return [[f"U+{ord(char):04X}", unicodedata.name(char, "control character").lower(), ", ".join(where)]
+            for char, where in sorted(pdf.not_drawn.items())]
+
+
+def not_drawn_page(pdf: DossierPDF) -> None:
+    """The characters no font could draw, named (printed in their place as ``[U+…]``)."""
+    rows = not_drawn_rows(pdf)
+    if not rows:
+        return
+    pdf.section = "Characters not drawn"
+    pdf.add_page()
+    pdf.start_section("Characters not drawn", level=0)
+    pdf.paragraph("Characters not drawn", 15, bold=True)
+    pdf.ln(1)
+    pdf.paragraph("No font of this dossier can draw these characters; each is printed in its place as its code in "
+                  "brackets, e.g. [U+1F600].", 9, (70, 70, 70))
+    pdf.ln(1)
+    pdf.grid(Table(["Code", "Character", "Where"], rows, [1.3, 4.0, 4.0], "LLL"))
+
+
 def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None,
                       distances_km: Optional[dict[str, Sequence[float]]] = None, feedback=None) -> Path:
     """Write the dossier to ``path`` atomically.
@@ -762,6 +841,9 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
                 if map_layers is not None else None)
         block_section(pdf, block, jpeg)
     key_page(pdf)
+    not_drawn_page(pdf)
+    for code, name, where in not_drawn_rows(pdf):
+        feedback.warn(f"{target.name}: no font draws {code} ({name}) in {where}; it is printed as [{code}]")
     feedback.progress(0.96, f"writing {target.name}")
     with atomic_path(target) as tmp:
         try:

@@ -113,19 +113,71 @@ def test_location_map_is_drawn(dossier_pdf):
     assert len([line for line in out.splitlines() if " image " in line]) == len(BLOCKS)
 
 
-def test_devanagari_rupee_and_hostile_text_print_as_text(scores_path, tmp_path):
+ARABIC = "منجم الذهب"
+HOSTILE_NAME = ("खनिज ब्लॉक ₹ 300 <script>{{x}}</script> **bold** =1+2 \u202e" + ARABIC + "\u202c ⛏😀 𒀀 \x07bell "
+                + "Longname " * 560)
+
+
+def body_lines(path: Path, page: int) -> list[str]:
+    """The text lines of a page other than its running header and footer."""
+    lines = [line.strip() for line in page_text(path, page).splitlines() if line.strip()]
+    return [line for line in lines if not line.startswith(("Khanij ·", "ILLUSTRATIVE", "rules version"))
+            and not re.search(r"Page \d+ of \d+$", line)]
+
+
+def hostile_dossier_pdf(scores_path, tmp_path) -> tuple[Path, list[str]]:
+    """A dossier of a block named with Devanagari, ₹, markup, Arabic inside a right-to-left
+    override, emoji, a cuneiform sign no font has, a control character and 5,000 characters more."""
     scores = gpd.read_file(scores_path)
-    name = "खनिज ब्लॉक ₹ 300 <script>{{x}}</script> **bold** =1+2"
-    scores.loc[scores["block_id"] == "JH-CL-01", "block_name"] = name
-    out = write_dossier_pdf(build_dossier(scores, None, block_ids=["JH-CL-01"]), tmp_path / "d.pdf")
+    scores.loc[scores["block_id"] == "JH-CL-01", "block_name"] = HOSTILE_NAME
+    warnings = []
+    feedback = Feedback()
+    feedback.warn = warnings.append
+    out = write_dossier_pdf(build_dossier(scores, None, block_ids=["JH-CL-01"]), tmp_path / "d.pdf", feedback=feedback)
+    return out, warnings
+
+
+def test_devanagari_arabic_emoji_and_hostile_text_print_as_text(scores_path, tmp_path):
+    from gui.report_pdf import EMOJI_FONT_PATHS
+
+    assert any(path.is_file() for path in EMOJI_FONT_PATHS), "the colour emoji font of .ci/setup is installed"
+    out, warnings = hostile_dossier_pdf(scores_path, tmp_path)
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"\+NotoSans\s", fonts) and re.search(r"\+NotoSansDevanagari\s", fonts)
+    assert re.search(r"\+NotoSansArabic\s", fonts) and "Type 3" in fonts       # emoji: colour bitmaps
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "ब्लॉक ₹ 300 <script>{{x}}</script> **bold** =1+2" in text
+    assert set(ARABIC.replace(" ", "")) <= set(text) and "😀" in text
+    squeezed = "".join(text.split())
+    for code in ("U+12000", "U+0007"):      # in brackets in its place (pdftotext may mirror them beside Arabic)
+        assert len(re.findall(rf"[\[\]]{re.escape(code)}[\[\]]", squeezed)) == 3, code   # ranking, title, summary
+    not_drawn = " ".join(text[text.rindex("Characters not drawn"):].split())
+    assert "U+12000 cuneiform sign a" in not_drawn and "U+0007 control character" in not_drawn
+    assert "grinning face" not in not_drawn
+    assert any("U+12000 (cuneiform sign a)" in warning and "JH-CL-01" in warning for warning in warnings)
+
+
+def test_without_an_emoji_font_emoji_are_named_not_dropped(scores_path, tmp_path, monkeypatch):
+    from gui import report_pdf
+
+    monkeypatch.setattr(report_pdf, "EMOJI_FONT_PATHS", ())
+    out, warnings = hostile_dossier_pdf(scores_path, tmp_path)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "[U+26CF][U+1F600]" in text.replace(" ", "")
+    assert "U+1F600 grinning face" in " ".join(text[text.rindex("Characters not drawn"):].split())
+    assert any("U+1F600 (grinning face)" in warning for warning in warnings)
+
+
+def test_a_5000_character_name_wraps_without_blank_pages(scores_path, tmp_path):
+    out, _warnings = hostile_dossier_pdf(scores_path, tmp_path)
+    pages = pdf_pages(out)
+    assert all(body_lines(out, page) for page in range(1, pages + 1))
+    words = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert words.count("Longname") == 3 * 560      # whole, legible: in the ranking, the title and the summary
 
 
 def test_shaping_only_where_needed():
-    assert needs_shaping("खनिज") and needs_shaping("שלום")
+    assert needs_shaping("खनिज") and needs_shaping("שלום") and needs_shaping("a\u202eb") and needs_shaping("👩\u200d🔬")
     assert not needs_shaping("Salal-Haimana — ₹ 3,00,000 · 23°21'15\"N →")
 
 
