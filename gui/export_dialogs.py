@@ -74,10 +74,8 @@ def export_map_work(feedback, kind: str, layers, path: str, options: ImageOption
 
 
 def export_report_work(feedback, scores, map_layers, path: str, block_ids, sources):
-    from assessment.report import build_dossier
+    from assessment.report import admin_layer, build_dossier
     from gui.report_pdf import infrastructure_distances, write_dossier_pdf
-
-    from assessment.report import admin_layer
 
     vectors = [layer for layer in map_layers if layer.kind == "vector"]
     deposits, forest = (next((layer.data for layer in vectors if layer.role == role), None) for role in ("deposits", "forest"))

@@ -16,7 +16,8 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -43,6 +44,23 @@ EMOJI_FONT_PATHS = (Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"),
 #: and so are never reported as not drawn.
 _INVISIBLE_CATEGORIES = ("Cf", "Mn", "Me", "Zs", "Zl", "Zp")
 DISPLAY_CRS = "EPSG:7755"
+
+
+@lru_cache(maxsize=None)
+def crs_of(name: str):
+    """The pyproj CRS of ``name``, made once: a block map's layers, renderer and geometry cache
+    all get the same object (parsing and comparing CRSs was a tenth of a map's time)."""
+    from pyproj import CRS
+
+    return CRS.from_user_input(name)
+
+
+@lru_cache(maxsize=None)
+def transformer(source: str, target: str):
+    """A pyproj transformer (longitude, latitude order), made once per pair."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs_of(source), crs_of(target), always_xy=True)
 #: Location map size in pixels and its resolution (about 210 dpi once placed 180 mm wide).
 MAP_PX = (1500, 960)
 MAP_DPI = 170
@@ -88,6 +106,8 @@ class DossierPDF(FPDF):
         self.set_fallback_fonts(fallbacks, exact_match=False)
         #: Every character some font draws, and those no font draws: character → the sections it was in.
         self.drawn = frozenset(chr(code) for font in self.fonts.values() for code in font.cmap) | {"\n"}
+        self.main_font_chars = frozenset.intersection(*(frozenset(map(chr, self.fonts[key].cmap))
+                                                        for key in (FONT.lower(), FONT.lower() + "B")))
         self.not_drawn: dict[str, list[str]] = {}
         self.set_margins(MARGIN_MM, 20, MARGIN_MM)
         self.c_margin = CELL_PAD_MM
@@ -96,12 +116,25 @@ class DossierPDF(FPDF):
         self.set_creator("Khanij")
         self.set_creation_date(datetime.datetime.combine(dossier.generated, datetime.time(), datetime.timezone.utc))
 
-    def cell(self, *args, **kwargs):
-        """fpdf2's cell, the font always set anew in the text: fpdf2 2.8 leaves the page's font set
-        to a fallback font (Devanagari, Arabic, emoji) after a line that starts with one, and the
-        next line in the same font would be drawn with the fallback's glyph numbers (garbage)."""
+    def cell(self, w=None, h=None, text="", *args, **kwargs):
+        """fpdf2's cell, with two changes.
+
+        The font is always set anew in the text: fpdf2 2.8 leaves the page's font set to a
+        fallback font (Devanagari, Arabic, emoji) after a line that starts with one, and the next
+        line in the same font would be drawn with the fallback's glyph numbers (garbage).
+
+        A text the main font draws whole, unshaped, skips fpdf2's per-character search of the
+        fallback fonts (its fast path, taken only when no fallback font is set): that search was
+        a third of a dossier's layout time.
+        """
         self.current_font_is_set_on_page = False
-        return super().cell(*args, **kwargs)
+        if self.text_shaping or not set(text) <= self.main_font_chars:
+            return super().cell(w, h, text, *args, **kwargs)
+        fallbacks, self._fallback_font_ids = self._fallback_font_ids, []
+        try:
+            return super().cell(w, h, text, *args, **kwargs)
+        finally:
+            self._fallback_font_ids = fallbacks
 
     def drawable(self, text: str) -> str:
         """``text`` with each character no font can draw replaced by its code (``[U+1F600]``)
@@ -356,7 +389,7 @@ def highlight_layer(block: BlockReport, source=None):
 
     from layers.layer import Layer
 
-    frame = gpd.GeoDataFrame({"block": [block.block_id]}, geometry=[block.geometry_wgs84], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame({"block": [block.block_id]}, geometry=[block.geometry_wgs84], crs=crs_of("EPSG:4326"))
     style = SingleStyle(colour="#000000", stroke_colour="#000000", fill_opacity=0.0, line_width=HIGHLIGHT_LINE_PX)
     return Layer(f"This block: {block.block_id}", frame, source=source, role=None, style=style,
                  illustrative=block.illustrative)
@@ -371,12 +404,11 @@ def nearest_layers(block_display, map_layers, caches, extent) -> list:
     marker labelled with the feature's name, so the map shows which station the distance is to
     (left out when it lies beyond the map's ``extent``)."""
     import shapely
-    from pyproj import CRS
 
     from assessment.fields import guess_fields
     from layers.layer import Layer
 
-    display_crs = CRS.from_user_input(DISPLAY_CRS)
+    display_crs = crs_of(DISPLAY_CRS)
     found = []
     for layer in map_layers:
         if layer.role != "infrastructure" or layer.kind != "vector" or not layer.visible:
@@ -406,6 +438,9 @@ NO_MINING_KM, NBWL_KM = 1.0, 10.0
 #: Graticule steps tried (degrees), the first giving at most :data:`GRATICULE_LINES` lines across.
 GRATICULE_STEPS = (1 / 60, 2 / 60, 5 / 60, 10 / 60, 15 / 60, 0.5, 1.0, 2.0)
 GRATICULE_LINES = 8
+#: Points per graticule line: meridians and parallels are near straight across a block map in
+#: the Lambert conformal conic display CRS.
+GRATICULE_SAMPLES = 6
 INSET_SHARE = 0.24
 
 
@@ -420,6 +455,16 @@ class MapContext:
     npws: object = None
     npws_names: Sequence[str] = ()
     states: object = None
+    #: The locator inset's state outlines, drawn once per state (see :func:`draw_locator`).
+    insets: dict = field(default_factory=dict)
+    #: The context layers' geometry for the questions asked of every map (what is in view, the
+    #: nearest feature), kept whole: the renderer's own cache forgets the layers a map leaves out.
+    lookup: object = None
+
+    def __post_init__(self):
+        from gui.render import RenderCaches
+
+        self.lookup = self.lookup or RenderCaches()
 
 
 def map_context(map_layers) -> MapContext:
@@ -466,7 +511,7 @@ def nearest_protected_layer(block_display, context: MapContext, extent) -> list:
     point = shapely.get_point(line, 1)
     if not shapely.box(*extent).contains(point):
         return []
-    frame = gpd.GeoDataFrame({"name": [context.npws_names[position]]}, geometry=[point], crs=DISPLAY_CRS)
+    frame = gpd.GeoDataFrame({"name": [context.npws_names[position]]}, geometry=[point], crs=crs_of(DISPLAY_CRS))
     style = SingleStyle(**NEAREST_STYLE, label_field="name")
     return [Layer("Nearest national park or sanctuary", frame, role=None, style=style)]
 
@@ -488,7 +533,7 @@ def zone_layers(context: MapContext, extent, illustrative: bool) -> list:
         if not len(near):
             break
         ring = shapely.difference(shapely.union_all(near.buffer(km * 1000.0).values), shapely.union_all(near.values))
-        frame = gpd.GeoDataFrame({"zone": [title]}, geometry=[ring], crs=DISPLAY_CRS)
+        frame = gpd.GeoDataFrame({"zone": [title]}, geometry=[ring], crs=crs_of(DISPLAY_CRS))
         found.append(Layer(title, frame, role=None, style=SingleStyle(**ZONE_STYLES[f"{km:g} km"]),
                            illustrative=illustrative))
     return found[::-1]
@@ -498,9 +543,8 @@ def has_features_in(layer, extent, caches) -> bool:
     """Whether ``layer`` has a feature within ``extent`` (display CRS): the block map's legend
     lists only what the map shows, as a print layout's legend filtered by its map does."""
     import shapely
-    from pyproj import CRS
 
-    geometry = caches.store.geometry(layer, CRS.from_user_input(DISPLAY_CRS))
+    geometry = caches.store.geometry(layer, crs_of(DISPLAY_CRS))
     return geometry is not None and len(geometry) > 0 and len(geometry.tree.query(shapely.box(*extent))) > 0
 
 
@@ -512,7 +556,7 @@ def pillar_layer(block: BlockReport):
     from layers.layer import Layer
 
     frame = gpd.GeoDataFrame({"pillar": [p.label for p in block.pillars]},
-                             geometry=[Point(p.lon, p.lat) for p in block.pillars], crs="EPSG:4326")
+                             geometry=[Point(p.lon, p.lat) for p in block.pillars], crs=crs_of("EPSG:4326"))
     return Layer("Boundary pillars (BP-1 …)", frame, role=None, style=SingleStyle(**PILLAR_STYLE),
                  illustrative=block.illustrative)
 
@@ -527,23 +571,24 @@ def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[flo
     ``caches`` (a :class:`gui.render.RenderCaches`) shares the layers' prepared geometry between
     the blocks' maps; ``context`` (:func:`map_context`) their split protected areas.
     """
-    import geopandas as gpd
+    import shapely
 
     from gui.render import RenderCaches, fit_extent, layout_for, render_map_image, world_to_pixel
     from layers.layer import LayerList
 
     caches = caches if caches is not None else RenderCaches()
     context = context if context is not None else map_context(map_layers)
-    display = gpd.GeoSeries([block.geometry_wgs84], crs="EPSG:4326").to_crs(DISPLAY_CRS).iloc[0]
+    display = shapely.transform(block.geometry_wgs84, lambda xy: np.column_stack(
+        transformer("EPSG:4326", DISPLAY_CRS).transform(xy[:, 0], xy[:, 1])))
     extent = location_extent(display, context_km(distances_km))
     scores_source = next((layer.source for layer in context.layers if layer.role == "blocks"), None)
-    in_view = [layer for layer in context.layers if has_features_in(layer, extent, caches)]
-    layers = LayerList([*nearest_layers(display, context.layers, caches, extent),
+    in_view = [layer for layer in context.layers if has_features_in(layer, extent, context.lookup)]
+    layers = LayerList([*nearest_layers(display, context.layers, context.lookup, extent),
                         *nearest_protected_layer(display, context, extent), pillar_layer(block),
                         highlight_layer(block, scores_source), *zone_layers(context, extent, block.illustrative),
                         *in_view])
     image = render_map_image(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, title=None, extent=extent,
-                             display_crs=DISPLAY_CRS, feedback=feedback, caches=caches)
+                             display_crs=crs_of(DISPLAY_CRS), feedback=feedback, caches=caches)
     layout = layout_for(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, None)
     shown = fit_extent(extent, layout.map.width(), layout.map.height())
     painter = QtGui.QPainter(image)
@@ -551,7 +596,7 @@ def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[flo
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         draw_graticule(painter, layout.map, shown, world_to_pixel(shown, layout.map), layout.font_px)
         if context.states is not None:
-            draw_locator(painter, layout.map, context.states, display)
+            draw_locator(painter, layout.map, context, display)
     finally:
         painter.end()
     buffer = QtCore.QBuffer()
@@ -576,22 +621,23 @@ def _dm_label(value: float, axis: str) -> str:
 def draw_graticule(painter: QtGui.QPainter, rect: QtCore.QRectF, extent, to_pixel: QtGui.QTransform,
                    font_px: int) -> None:
     """Meridians and parallels (WGS 84) across the map ``rect``, labelled on its edges."""
-    from pyproj import Transformer
-
-    to_display = Transformer.from_crs("EPSG:4326", DISPLAY_CRS, always_xy=True)
-    to_wgs84 = Transformer.from_crs(DISPLAY_CRS, "EPSG:4326", always_xy=True)
+    to_display = transformer("EPSG:4326", DISPLAY_CRS)
+    to_wgs84 = transformer(DISPLAY_CRS, "EPSG:4326")
     corners = np.array([[extent[0], extent[1]], [extent[2], extent[1]], [extent[0], extent[3]], [extent[2], extent[3]]])
     lons, lats = to_wgs84.transform(corners[:, 0], corners[:, 1])
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     step = graticule_step(max(east - west, north - south))
     painter.save()
     painter.setClipRect(rect)
-    pen = QtGui.QPen(QtGui.QColor(90, 90, 90, 170), 1.2)
+    # Thin dashed lines without antialiasing: as clear on paper, and antialiased dashes were a
+    # fifth of a block map's drawing time.
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
+    pen = QtGui.QPen(QtGui.QColor(90, 90, 90, 170), 1.0)
     pen.setStyle(QtCore.Qt.PenStyle.DashLine)
     font = painter.font()
     font.setPixelSize(int(font_px * 0.8))
     painter.setFont(font)
-    samples = np.linspace(0.0, 1.0, 24)
+    samples = np.linspace(0.0, 1.0, GRATICULE_SAMPLES)
     for axis, first, last, across in (("lon", west, east, (south, north)), ("lat", south, north, (west, east))):
         value = np.ceil(first / step) * step
         while value <= last + 1e-12:
@@ -629,35 +675,44 @@ def _graticule_label(painter: QtGui.QPainter, rect: QtCore.QRectF, points, text:
     halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
 
 
-def draw_locator(painter: QtGui.QPainter, rect: QtCore.QRectF, states, block_display) -> None:
-    """An inset in the map's top-left corner: the state holding the block, the block as a red square."""
+def draw_locator(painter: QtGui.QPainter, rect: QtCore.QRectF, context: MapContext, block_display) -> None:
+    """An inset in the map's top-left corner: the state holding the block, the block as a red
+    square. The state's outline is prepared once per state and map size (``context.insets``)."""
     import shapely
 
+    states = context.states
     centre = block_display.representative_point()
     holding = states[states.intersects(centre)]
     if not len(holding):
         holding = states[states.distance(centre) == states.distance(centre).min()]
-    outline = shapely.union_all(holding.values)
-    minx, miny, maxx, maxy = outline.bounds
     side = rect.width() * INSET_SHARE
     box = QtCore.QRectF(rect.left() + 6, rect.top() + 6, side, side)
-    scale = 0.9 * side / max(maxx - minx, maxy - miny, 1.0)
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    place = lambda x, y: QtCore.QPointF(box.center().x() + (x - cx) * scale, box.center().y() - (y - cy) * scale)  # noqa: E731
-    simple = shapely.simplify(outline, (maxx - minx) / 400)
+    key = (tuple(holding.index), box.x(), box.y(), side)
+    if key not in context.insets:
+        outline = shapely.union_all(holding.values)
+        minx, miny, maxx, maxy = outline.bounds
+        scale = 0.9 * side / max(maxx - minx, maxy - miny, 1.0)
+        centre_xy = ((minx + maxx) / 2, (miny + maxy) / 2)
+        simple = shapely.simplify(outline, (maxx - minx) / 400)
+        rings = [np.asarray(polygon.exterior.coords) for polygon in getattr(simple, "geoms", [simple])
+                 if getattr(polygon, "exterior", None) is not None]
+        to_box = lambda xy: np.column_stack([box.center().x() + (xy[:, 0] - centre_xy[0]) * scale,  # noqa: E731
+                                             box.center().y() - (xy[:, 1] - centre_xy[1]) * scale])
+        polygons = [QtGui.QPolygonF([QtCore.QPointF(x, y) for x, y in to_box(ring)]) for ring in rings]
+        context.insets[key] = (polygons, to_box)
+    polygons, to_box = context.insets[key]
+    (spot_x, spot_y), = to_box(np.array([[centre.x, centre.y]]))
     painter.save()
     painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1.5))
     painter.setBrush(QtGui.QColor("#ffffff"))
     painter.drawRect(box)
     painter.setBrush(QtGui.QColor("#e8e8e8"))
-    for polygon in getattr(simple, "geoms", [simple]):
-        if getattr(polygon, "exterior", None) is not None:
-            painter.drawPolygon(QtGui.QPolygonF([place(x, y) for x, y in polygon.exterior.coords]))
-    spot = place(centre.x, centre.y)
+    for polygon in polygons:
+        painter.drawPolygon(polygon)
     mark = max(6.0, side * 0.04)
     painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), 1.2))
     painter.setBrush(QtGui.QColor("#d62728"))
-    painter.drawRect(QtCore.QRectF(spot.x() - mark / 2, spot.y() - mark / 2, mark, mark))
+    painter.drawRect(QtCore.QRectF(spot_x - mark / 2, spot_y - mark / 2, mark, mark))
     painter.restore()
 
 
