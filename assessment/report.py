@@ -136,7 +136,7 @@ class BlockReport:
     def gates_table(self) -> Table:
         return Table(["Gate", "Result", "Finding", "Law", "Key"],
                      [[g.name, g.status, g.finding, g.source, g.rule.replace("; ", "\n") or "—"] for g in self.gates],
-                     [1.45, 0.7, 3.0, 3.2, 1.0], "LLLLL")
+                     [1.45, 0.7, 3.0, 3.0, 1.3], "LLLLL")
 
     def printed_texts(self) -> list[str]:
         """Every text this section prints (to find the short references it uses)."""
@@ -306,7 +306,7 @@ def resources_table(deposits, deposit_fields: dict[str, str]) -> tuple[Table, li
         rows.append([f"Total {code or 'not given'}", "", f"{len(members)} deposit(s)", "",
                      _number(sum(known), 2) if known else "—", "", "", ""])
     table = Table(["UNFC code", "JORC-style category", "Deposit", "Commodity", "Tonnage (Mt)", "Grade (basis)",
-                   "Cut-off", "Agency, year"], rows, [0.9, 2.0, 1.9, 1.1, 1.0, 1.3, 0.8, 1.1], "LLLLRLLL")
+                   "Cut-off", "Agency, year"], rows, [0.9, 1.85, 1.75, 1.4, 1.0, 1.3, 0.8, 1.1], "LLLLRLLL")
     return table, notes, geology
 
 
