@@ -75,8 +75,10 @@ def role_hints(role: str) -> RoleHints:
     return _table().roles[role]
 
 
+@lru_cache(maxsize=8192)
 def _compact(name: str) -> str:
-    """``"G_STAGE"``, ``"g-stage"``, ``"G Stage"`` → ``"gstage"``."""
+    """``"G_STAGE"``, ``"g-stage"``, ``"G Stage"`` → ``"gstage"`` (cached: field guessing compacts
+    the same column names and aliases many times over)."""
     return re.sub(r"[^0-9a-z]", "", name.strip().lower())
 
 

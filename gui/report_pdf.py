@@ -516,9 +516,17 @@ def nearest_protected_layer(block_display, context: MapContext, extent) -> list:
     return [Layer("Nearest national park or sanctuary", frame, role=None, style=style)]
 
 
-def zone_layers(context: MapContext, extent, illustrative: bool) -> list:
+#: A zone's name is written on its edge at least this far (m) from the block (clear of its pillars).
+ZONE_LABEL_CLEARANCE_M = 800.0
+ZONE_TITLES = ((NBWL_KM, "10 km zone (NBWL Standing Committee)", "10 km NBWL zone"),
+               (NO_MINING_KM, "1 km no-mining zone", "1 km no-mining zone"))
+
+
+def zone_layers(context: MapContext, extent, illustrative: bool, block_display=None) -> list:
     """The 1 km no-mining zone and the 10 km NBWL zone around the parks and sanctuaries near the
-    map (outlines, each its own legend entry)."""
+    map (outlines, each its own legend entry). Each frame's ``label`` column says where the
+    zone's name is written on the map: the point of its outer edge nearest the block, at least
+    :data:`ZONE_LABEL_CLEARANCE_M` from it (display CRS; None without a block)."""
     import geopandas as gpd
     import shapely
 
@@ -529,14 +537,45 @@ def zone_layers(context: MapContext, extent, illustrative: bool) -> list:
     reach = shapely.box(*extent).buffer(NBWL_KM * 1000.0)
     near = context.npws[context.npws.intersects(reach)]
     found = []
-    for km, title in ((NBWL_KM, "10 km zone (NBWL Standing Committee)"), (NO_MINING_KM, "1 km no-mining zone")):
+    for km, title, short in ZONE_TITLES:
         if not len(near):
             break
-        ring = shapely.difference(shapely.union_all(near.buffer(km * 1000.0).values), shapely.union_all(near.values))
-        frame = gpd.GeoDataFrame({"zone": [title]}, geometry=[ring], crs=crs_of(DISPLAY_CRS))
+        outer = shapely.union_all(near.buffer(km * 1000.0).values)
+        ring = shapely.difference(outer, shapely.union_all(near.values))
+        edge = (shapely.difference(outer.boundary, block_display.buffer(ZONE_LABEL_CLEARANCE_M))
+                if block_display is not None else None)
+        label = shapely.get_point(shapely.shortest_line(block_display, edge), 1) if edge and not edge.is_empty else None
+        frame = gpd.GeoDataFrame({"zone": [short], "label": [label]}, geometry=[ring], crs=crs_of(DISPLAY_CRS))
         found.append(Layer(title, frame, role=None, style=SingleStyle(**ZONE_STYLES[f"{km:g} km"]),
                            illustrative=illustrative))
     return found[::-1]
+
+
+def draw_zone_labels(painter: QtGui.QPainter, rect: QtCore.QRectF, to_pixel: QtGui.QTransform, zones,
+                     font_px: int) -> None:
+    """Each zone's name (bold, haloed) where its outer edge passes nearest the block, when that
+    point is on the map."""
+    from gui.render import halo_text
+
+    painter.save()
+    font = painter.font()
+    font.setPixelSize(int(font_px * 0.85))
+    font.setBold(True)
+    painter.setFont(font)
+    for layer in zones:
+        point = layer.data["label"].iloc[0]
+        if point is None:
+            continue
+        anchor = to_pixel.map(QtCore.QPointF(point.x, point.y))
+        if not rect.contains(anchor):
+            continue
+        box = QtCore.QRectF(anchor.x() + 4, anchor.y() - font_px * 1.3, font_px * 12, font_px * 1.2)
+        side = QtCore.Qt.AlignmentFlag.AlignLeft
+        if box.right() > rect.right():                  # near the right edge: the name ends at the line
+            box.moveRight(anchor.x() - 4)
+            side = QtCore.Qt.AlignmentFlag.AlignRight
+        halo_text(painter, box, side | QtCore.Qt.AlignmentFlag.AlignVCenter, str(layer.data["zone"].iloc[0]))
+    painter.restore()
 
 
 def has_features_in(layer, extent, caches) -> bool:
@@ -583,10 +622,10 @@ def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[flo
     extent = location_extent(display, context_km(distances_km))
     scores_source = next((layer.source for layer in context.layers if layer.role == "blocks"), None)
     in_view = [layer for layer in context.layers if has_features_in(layer, extent, context.lookup)]
+    zones = zone_layers(context, extent, block.illustrative, display)
     layers = LayerList([*nearest_layers(display, context.layers, context.lookup, extent),
                         *nearest_protected_layer(display, context, extent), pillar_layer(block),
-                        highlight_layer(block, scores_source), *zone_layers(context, extent, block.illustrative),
-                        *in_view])
+                        highlight_layer(block, scores_source), *zones, *in_view])
     image = render_map_image(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, title=None, extent=extent,
                              display_crs=crs_of(DISPLAY_CRS), feedback=feedback, caches=caches)
     layout = layout_for(layers, MAP_PX[0], MAP_PX[1], MAP_DPI, None)
@@ -594,7 +633,9 @@ def location_map_jpeg(block: BlockReport, map_layers, distances_km: Sequence[flo
     painter = QtGui.QPainter(image)
     try:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        draw_graticule(painter, layout.map, shown, world_to_pixel(shown, layout.map), layout.font_px)
+        to_pixel = world_to_pixel(shown, layout.map)
+        draw_graticule(painter, layout.map, shown, to_pixel, layout.font_px)
+        draw_zone_labels(painter, layout.map, to_pixel, zones, layout.font_px)
         if context.states is not None:
             draw_locator(painter, layout.map, context, display)
     finally:

@@ -253,3 +253,22 @@ def test_report_cli_errors(scores_path, tmp_path, capsys):
     assert main.main(["report", str(csv), "-o", str(tmp_path / "d.pdf")]) == 3
     assert "shapes" in capsys.readouterr().err
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_zone_names_are_written_on_their_edges_clear_of_the_block(scores_path):
+    """Dudhiasol East lies 7 km from Similipal: the 10 km line crosses it, the 1 km line is east of it."""
+    import shapely
+
+    from gui.export_cli import context_layers
+    from gui.report_pdf import DISPLAY_CRS, ZONE_LABEL_CLEARANCE_M, location_extent, map_context, zone_layers
+
+    block = build_dossier(gpd.read_file(scores_path), None, block_ids=["OD-ML-03"]).blocks[0]
+    display = gpd.GeoSeries([block.geometry_wgs84], crs=4326).to_crs(DISPLAY_CRS).iloc[0]
+    context = map_context(context_layers([], True))
+    zones = zone_layers(context, location_extent(display, 8.0), True, display)
+    assert [layer.data["zone"].iloc[0] for layer in zones] == ["1 km no-mining zone", "10 km NBWL zone"]
+    parks = shapely.union_all(context.npws.values)
+    for layer, km in zip(zones, (1.0, 10.0)):
+        label = layer.data["label"].iloc[0]
+        assert label.distance(parks) == pytest.approx(km * 1000.0, rel=0.01)
+        assert label.distance(display) >= ZONE_LABEL_CLEARANCE_M - 1.0
