@@ -94,8 +94,10 @@ def _first(scores: pd.DataFrame, column: str) -> str:
 
 def metadata_table(scores: pd.DataFrame, sources: Sequence[str] = (),
                    written: Optional[datetime.date] = None) -> pd.DataFrame:
-    """The metadata sheet: rules version and hash, as-of date, sources, the illustrative flag."""
-    from assessment.report import ILLUSTRATIVE_NOTE
+    """The metadata sheet: rules version and hash, as-of date, sources, the illustrative flag, and
+    the key to the rule ids of the ``gate_*_rule`` and ``conditions`` columns (each with the law
+    it stands for, as the dossier's key page gives it)."""
+    from assessment.report import ILLUSTRATIVE_NOTE, key_entries, rule_ids_of
 
     illustrative = any("illustrative" in str(c).lower() and scores[c].astype(str).str.contains("illustrative", case=False).any()
                        for c in scores.columns)
@@ -110,6 +112,8 @@ def metadata_table(scores: pd.DataFrame, sources: Sequence[str] = (),
         ("Units", f"In brackets in the headers. {UNIT_IN_NAME}. Numbers are rounded to the precision of their measure."),
         ("Written", (written or datetime.date.today()).isoformat()),
     ]
+    rule_ids = dict.fromkeys(rule_id for _, row in scores.iterrows() for rule_id in rule_ids_of(row))
+    rows += [(f"Rule {rule_id}", citation) for rule_id, citation in key_entries(list(rule_ids), ())]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 

@@ -100,6 +100,12 @@ def test_xlsx_scores_carry_a_metadata_sheet_and_no_formula(tmp_path, sample_scor
     assert metadata["Rules applied as of"] == sample_scores["as_of"].iloc[0]
     assert "blocks.gpkg" in metadata["Sources"] and "deposits.gpkg" in metadata["Sources"]
     assert metadata["Illustrative"].startswith("yes")
+    from assessment.report import rule_ids_of
+    from assessment.rules import load_rules
+
+    used = {rule_id for _, row in sample_scores.iterrows() for rule_id in rule_ids_of(row)}
+    assert used and {f"Rule {rule_id}" for rule_id in used} <= set(metadata)
+    assert all(metadata[f"Rule {rule_id}"] == load_rules().citation(rule_id) for rule_id in used)
     assert not [c.coordinate for sheet in workbook for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 
