@@ -864,19 +864,25 @@ MAP_CAPTION = ("Block map: the block outlined in black with its boundary pillars
                "block in its state.")
 
 
+def end_page(pdf: DossierPDF, title: str, intro: str, table: Table) -> None:
+    """A page after the blocks (bookmarked, its title in the running header): title, a line
+    saying what the table holds, the table."""
+    pdf.section = title
+    pdf.add_page()
+    pdf.start_section(title, level=0)
+    pdf.paragraph(title, 15, bold=True)
+    pdf.ln(1)
+    pdf.paragraph(intro, 9, (70, 70, 70))
+    pdf.ln(1)
+    pdf.grid(table)
+
+
 def key_page(pdf: DossierPDF) -> None:
     """The key to the short references printed in the dossier (rule ids, classification sources)."""
-    if not pdf.dossier.key:
-        return
-    pdf.section = "Key to short references"
-    pdf.add_page()
-    pdf.start_section("Key to short references", level=0)
-    pdf.paragraph("Key to short references", 15, bold=True)
-    pdf.ln(1)
-    pdf.paragraph("The short references in the tables (the Key column of the gates, notes in brackets) stand for "
-                  "these laws and sources.", 9, (70, 70, 70))
-    pdf.ln(1)
-    pdf.grid(Table(["Reference", "Law or source"], [[code, text] for code, text in pdf.dossier.key], [2.0, 7.0], "LL"))
+    if pdf.dossier.key:
+        end_page(pdf, "Key to short references", "The short references in the tables (the Key column of the gates, "
+                 "notes in brackets) stand for these laws and sources.",
+                 Table(["Reference", "Law or source"], [[code, text] for code, text in pdf.dossier.key], [2.0, 7.0], "LL"))
 
 
 def not_drawn_rows(pdf: DossierPDF) -> list[list[str]]:
@@ -888,17 +894,10 @@ def not_drawn_rows(pdf: DossierPDF) -> list[list[str]]:
 def not_drawn_page(pdf: DossierPDF) -> None:
     """The characters no font could draw, named (printed in their place as ``[U+…]``)."""
     rows = not_drawn_rows(pdf)
-    if not rows:
-        return
-    pdf.section = "Characters not drawn"
-    pdf.add_page()
-    pdf.start_section("Characters not drawn", level=0)
-    pdf.paragraph("Characters not drawn", 15, bold=True)
-    pdf.ln(1)
-    pdf.paragraph("No font of this dossier can draw these characters; each is printed in its place as its code in "
-                  "brackets, e.g. [U+1F600].", 9, (70, 70, 70))
-    pdf.ln(1)
-    pdf.grid(Table(["Code", "Character", "Where"], rows, [1.3, 4.0, 4.0], "LLL"))
+    if rows:
+        end_page(pdf, "Characters not drawn", "No font of this dossier can draw these characters; each is printed in "
+                 "its place as its code in brackets, e.g. [U+1F600].", Table(["Code", "Character", "Where"], rows,
+                                                                              [1.3, 4.0, 4.0], "LLL"))
 
 
 def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None,
