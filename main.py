@@ -48,7 +48,12 @@ def stderr_feedback():
                 print(line, file=sys.stderr, flush=True)
                 last["line"] = line
 
-    return Feedback(report)
+    def warn(text: str) -> None:
+        if interactive:
+            sys.stderr.write("\n")
+        print(f"khanij: warning: {text}", file=sys.stderr, flush=True)
+
+    return Feedback(report, warn)
 
 
 # --- subcommand handlers -------------------------------------------------------------------
@@ -258,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", action="append", default=[], metavar="FILE",
                    help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
                         "and the resources table (default for sample-atlas scores: the sample atlas)")
+    p.add_argument("--admin", action="append", default=[], metavar="FILE",
+                   help="administrative areas (states, districts, tehsils or villages; repeatable): each block's "
+                        "state, district, tehsil and villages are found by overlay (levels from the columns, "
+                        "e.g. DISTRICT, SUB_DIST; a NAME column is the level below the finest)")
     p.add_argument("--review-db", dest="review_db", metavar="DB",
                    help="add each block's review decisions and their history from this review store (see 'khanij review')")
     p.add_argument("--tranche", metavar="NAME", help="the tranche in --review-db (default: the score file's name)")
@@ -343,7 +352,7 @@ def _input_paths(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name, None)
         if value:
             paths.append(value)
-    for name in ("files", "infra", "raster", "layer"):
+    for name in ("files", "infra", "raster", "layer", "admin"):
         value = getattr(args, name, None)
         if isinstance(value, list):
             paths.extend(value)

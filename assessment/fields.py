@@ -20,12 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "boundaries", "evidence")
+ROLES = ("deposits", "blocks", "forest", "protected_areas", "infrastructure", "boundaries", "evidence", "admin")
+#: The administrative levels of an ``admin`` layer, largest first (the dossier's location rows).
+ADMIN_LEVELS = ("state", "district", "tehsil", "village")
 
 CANONICAL_FIELDS = (
     "name", "state", "district", "commodity", "unfc", "stage", "tonnage_mt", "grade", "grade_basis", "grade_unit",
     "agency", "year", "block_id", "block_name", "licence", "esz", "pa_type", "interstate", "potentiality",
-    "forest_type",
+    "forest_type", "tehsil", "village", "cutoff", "geology",
 )
 
 ALIASES_PATH = Path(__file__).with_name("data") / "field_aliases.toml"
@@ -73,8 +75,10 @@ def role_hints(role: str) -> RoleHints:
     return _table().roles[role]
 
 
+@lru_cache(maxsize=8192)
 def _compact(name: str) -> str:
-    """``"G_STAGE"``, ``"g-stage"``, ``"G Stage"`` → ``"gstage"``."""
+    """``"G_STAGE"``, ``"g-stage"``, ``"G Stage"`` → ``"gstage"`` (cached: field guessing compacts
+    the same column names and aliases many times over)."""
     return re.sub(r"[^0-9a-z]", "", name.strip().lower())
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import geopandas as gpd
 
@@ -19,7 +19,6 @@ from geo.errors import CrsError, DataReadError, DataWriteError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
 OUTPUT_SUFFIXES = (".gpkg", ".csv", ".xlsx")
-SCORES_LAYER = "scores"  # the GeoPackage layer / XLSX sheet of the scored blocks
 
 
 def read_layer(path: str, role: str, polygons: bool = False) -> gpd.GeoDataFrame:
@@ -59,13 +58,14 @@ def check_output(path) -> Path:
     return output
 
 
-def write_scores(table, output: Path, feedback: Feedback, extra_sheets=None) -> None:
-    """Write a score table atomically (``extra_sheets`` as further sheets or layers) and print
-    the one-line summary."""
-    from geo.tables import write_table
+def write_scores(table, output: Path, feedback: Feedback, extra_sheets=None, sources: Sequence[str] = ()) -> None:
+    """Write a score table atomically (ranked with units and a metadata sheet where it is a table
+    for people, see :func:`assessment.score_table.write_scores`; ``extra_sheets`` as further
+    sheets or layers) and print the one-line summary."""
+    from assessment.score_table import write_scores as write_score_table
 
     feedback.progress(0.9, f"writing {describe_path(output)}")
-    write_table(table, output, feedback.sub(0.9, 1.0), sheet_name=SCORES_LAYER, extra_sheets=extra_sheets)
+    write_score_table(table, output, feedback.sub(0.9, 1.0), sources, extra_sheets)
     feedback.progress(1.0, "done")
     counts = table["readiness"].value_counts()
     print(f"{len(table)} blocks scored as of {table['as_of'].iloc[0]}: {counts.get(READY, 0)} {READY}, {counts.get(CONDITIONAL, 0)} {CONDITIONAL}, "
@@ -94,5 +94,7 @@ def run_score(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> 
             table = score_distributed(client, blocks, deposits, **layers)
     else:
         table = score(blocks, deposits, **layers)
-    write_scores(table, output, feedback)
+    sources = [Path(p).name for p in (args.blocks, args.deposits, args.forest, args.protected,
+                                      getattr(args, "boundaries", None), *args.infra, *args.raster) if p]
+    write_scores(table, output, feedback, sources=sources)
     return 0

@@ -49,11 +49,14 @@ class Feedback:
         Called as ``on_progress(fraction, text)`` with ``fraction`` in [0, 1].
     """
 
-    def __init__(self, on_progress: Optional[ProgressCallback] = None) -> None:
+    def __init__(self, on_progress: Optional[ProgressCallback] = None,
+                 on_warning: Optional[Callable[[str], None]] = None) -> None:
         self._on_progress = on_progress
+        self._on_warning = on_warning
         self._cancelled = threading.Event()
         self.fraction = 0.0
         self.text = ""
+        self.warnings: list[str] = []
 
     @property
     def cancelled(self) -> bool:
@@ -69,6 +72,13 @@ class Feedback:
         if self._on_progress is not None:
             self._on_progress(self.fraction, self.text)
         self.check()
+
+    def warn(self, text: str) -> None:
+        """Report something the user must know about a result that was still produced (QGIS's
+        ``pushWarning``): kept in :attr:`warnings` and passed to ``on_warning``."""
+        self.warnings.append(text)
+        if self._on_warning is not None:
+            self._on_warning(text)
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if the user has asked to cancel."""
@@ -94,6 +104,10 @@ class SubFeedback(Feedback):
         fraction = min(max(float(fraction), 0.0), 1.0)
         self.fraction = fraction
         self._parent.progress(self._start + (self._end - self._start) * fraction, text)
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+        self._parent.warn(text)
 
 
 def ensure_feedback(feedback: Optional[Feedback]) -> Feedback:

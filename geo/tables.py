@@ -4,15 +4,21 @@ Every write goes through :func:`geo.atomic.atomic_path`, so a failed or cancelle
 the previous file intact and no partial file behind.
 
 - ``.csv``: UTF-8 with a byte-order mark (Excel then reads Devanagari and ° correctly); geometry
-  is not written (a table has no shapes; coordinate columns, if any, are ordinary columns).
+  is not written (a table has no shapes; coordinate columns, if any, are ordinary columns). Every
+  text cell and header is quoted (so embedded CR/LF stay inside their cell) and, as OWASP advises
+  against CSV injection, text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return gets a leading apostrophe: a spreadsheet shows it as text and never evaluates it.
 - ``.xlsx``: one sheet per table, a bold filled header, the first row frozen, columns sized to
-  their content (capped), and no formula injection: text starting with ``=``, ``+``, ``-``, ``@``,
-  a tab or a carriage return is stored as text with Excel's quote prefix, never as a formula.
+  their content (capped), and no formula injection: such text, in cells and headers alike, is
+  stored as a text cell with Excel's quote prefix, never as a formula.
+- In both, control characters (which XML cannot hold and terminals act on) are replaced by
+  U+FFFD and reported through ``feedback.warn`` with the sheet, column and row.
 - ``.gpkg``: the GeoDataFrame with its geometry and CRS (a plain DataFrame becomes an
   attribute-only table).
 """
 from __future__ import annotations
 
+import csv
 import os
 import re
 from pathlib import Path
@@ -30,6 +36,9 @@ from geo.feedback import ensure_feedback
 WRITE_SUFFIXES = (".csv", ".xlsx", ".gpkg")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_TABLE_NAME = "table"
+#: Control characters other than tab, line feed and carriage return (C0, DEL and C1).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_REPLACEMENT = "\ufffd"
 XLSX_MAX_WIDTH = 60
 XLSX_HEADER_FILL = "D9E2F3"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -113,9 +122,10 @@ def write_table(frame: pd.DataFrame, path: os.PathLike | str, feedback=None, she
     with atomic_path(path) as tmp:
         try:
             if suffix == ".csv":
-                _attributes(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+                _csv_safe(_attributes(frame), describe_path(path), feedback).to_csv(
+                    tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
             elif suffix == ".xlsx":
-                _write_xlsx(sheets, tmp, feedback)
+                _write_xlsx(_clean_sheets(sheets, path, feedback), tmp, feedback)
             else:
                 _write_gpkg(sheets, tmp, feedback)
         except (DataSourceError, DataLayerError) as exc:
@@ -139,6 +149,67 @@ def _attributes(frame: pd.DataFrame) -> pd.DataFrame:
     if geometry is not None and geometry in frame.columns:
         return pd.DataFrame(frame.drop(columns=geometry))
     return frame
+
+
+def replace_control_characters(text: str) -> tuple[str, int]:
+    """``text`` with every control character (but tab, LF and CR) replaced by U+FFFD, and how many."""
+    return CONTROL_CHARACTERS.subn(CONTROL_REPLACEMENT, text)
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` made inert in a spreadsheet (OWASP, CSV injection): a leading apostrophe when it
+    starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _clean_frame(frame: pd.DataFrame, where: str, feedback) -> pd.DataFrame:
+    """``frame`` with control characters replaced in its headers and text cells; each column
+    touched is reported once through ``feedback.warn`` (cells counted, the first row named)."""
+    out = None
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        hits = [i for i, value in enumerate(values) if isinstance(value, str) and CONTROL_CHARACTERS.search(value)]
+        if hits:
+            out = frame.copy() if out is None else out
+            cleaned = values.to_numpy(dtype=object, copy=True)
+            for i in hits:
+                cleaned[i] = replace_control_characters(cleaned[i])[0]
+            out.isetitem(position, cleaned)
+            name = replace_control_characters(str(column))[0]
+            feedback.warn(f"{where}, column {name!r}: {len(hits)} cell(s) had control characters "
+                          f"(first at row {hits[0] + 2}), written as {CONTROL_REPLACEMENT}")
+    headers = [replace_control_characters(c) if isinstance(c, str) else (c, 0) for c in frame.columns]
+    for clean, count in headers:
+        if count:
+            feedback.warn(f"{where}: the column name {clean!r} had {count} control character(s), "
+                          f"written as {CONTROL_REPLACEMENT}")
+    if any(count for _, count in headers):
+        out = frame.copy() if out is None else out
+        out.columns = [clean for clean, _ in headers]
+    return frame if out is None else out
+
+
+def _clean_sheets(sheets: Mapping[str, pd.DataFrame], path: Path, feedback) -> dict[str, pd.DataFrame]:
+    many = len(sheets) > 1
+    return {name: _clean_frame(_attributes(frame), f"{describe_path(path)}" + (f", sheet {name!r}" if many else ""),
+                               feedback)
+            for name, frame in sheets.items()}
+
+
+def _csv_safe(frame: pd.DataFrame, where: str, feedback) -> pd.DataFrame:
+    """The frame as a CSV may hold it: control characters replaced, formula-like text and
+    headers neutralised (numbers stay numbers)."""
+    frame = _clean_frame(frame, where, feedback)
+    inert = lambda value: neutralise_formula(value) if isinstance(value, str) else value  # noqa: E731
+    out = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            out.isetitem(position, values.astype(object).map(inert))
+    out.columns = [neutralise_formula(str(column)) for column in frame.columns]
+    return out
 
 
 def _sheet_title(name: str, taken: set) -> str:
@@ -179,10 +250,10 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], tmp: Path, feedback) -> None
     total = max(sum(len(f) for f in sheets.values()), 1)
     done = 0
     for name, frame in sheets.items():
-        table = _attributes(frame)
+        table = frame
         sheet = workbook.create_sheet(_sheet_title(name, taken))
         for col, header in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=col, value=str(header))
+            cell = _write_cell(sheet, 1, col, str(header))
             cell.font, cell.fill = bold, fill
         for row_number, row in enumerate(table.itertuples(index=False, name=None), start=2):
             for col, value in enumerate(row, start=1):
@@ -227,17 +298,19 @@ def _save_workbook(workbook, tmp: Path) -> None:
         raise failure
 
 
-def _write_cell(sheet, row: int, col: int, value) -> None:
+def _write_cell(sheet, row: int, col: int, value):
+    """Write one cell; text is always a text cell (never a formula), shown with Excel's quote
+    prefix when it starts like a formula."""
+    if value is not None and not isinstance(value, (str, int, float, bool)) and not hasattr(value, "isoformat"):
+        value = replace_control_characters(str(value))[0]
     if isinstance(value, str):
         cell = sheet.cell(row=row, column=col)
         cell.value = value
+        cell.data_type = "s"
         if value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
             cell.quotePrefix = True
-        return
-    if value is not None and not isinstance(value, (int, float, bool)) and not hasattr(value, "isoformat"):
-        value = str(value)
-    sheet.cell(row=row, column=col, value=value)
+        return cell
+    return sheet.cell(row=row, column=col, value=value)
 
 
 def _write_gpkg(sheets: Mapping[str, pd.DataFrame], tmp: Path, feedback) -> None:

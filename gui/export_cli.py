@@ -93,6 +93,29 @@ def file_layer(path):
 # ---------------------------------------------------------------- khanij report
 
 
+def read_admin(path) -> "gpd.GeoDataFrame":
+    """An administrative layer (polygons with a CRS); errors name the file."""
+    import geopandas as gpd
+
+    from geo import read
+
+    result = read(path)
+    if result.kind == "raster" or not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
+        raise DataReadError(f"{describe_path(path)}: --admin needs polygons with a CRS (states, districts, tehsils "
+                            "or villages)")
+    return result.data
+
+
+def admin_of(frame, path):
+    """The :class:`assessment.report.AdminLayer` of a file, its levels guessed from its columns."""
+    from assessment.report import admin_layer
+
+    try:
+        return admin_layer(frame, source=Path(path).name)
+    except ValueError as exc:
+        raise DataReadError(str(exc)) from exc
+
+
 def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
     """Write the per-block PDF dossier of ``args.scores`` to ``args.output``; returns 0."""
     from assessment.report import build_dossier
@@ -106,11 +129,13 @@ def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
     scores = read_scores(args.scores)
     illustrative = _illustrative(scores)
     context = context_layers(getattr(args, "layer", None) or [], illustrative, feedback.sub(0.0, 0.05))
-    deposits = next((layer.data for layer in context if layer.role == "deposits"), None)
+    admin = [admin_of(read_admin(path), path) for path in getattr(args, "admin", None) or []]
+    deposits, forest = (next((layer.data for layer in context if layer.role == role), None) for role in ("deposits", "forest"))
     sources = [Path(args.scores).name] + [Path(layer.source).name for layer in context if layer.source]
+    sources += [Path(path).name for path in getattr(args, "admin", None) or []]
     try:
         dossier = build_dossier(scores, deposits, block_ids=args.block, sources=sources,
-                                feedback=feedback.sub(0.05, 0.1))
+                                feedback=feedback.sub(0.05, 0.1), forest=forest, admin=admin)
     except KeyError as exc:
         raise DataReadError(f"{describe_path(args.scores)}: {exc.args[0]}") from exc
     if getattr(args, "review_db", None):  # issue 15: the review decisions of each block

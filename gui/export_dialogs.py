@@ -74,17 +74,29 @@ def export_map_work(feedback, kind: str, layers, path: str, options: ImageOption
 
 
 def export_report_work(feedback, scores, map_layers, path: str, block_ids, sources):
-    from assessment.report import build_dossier
+    from assessment.report import admin_layer, build_dossier
     from gui.report_pdf import infrastructure_distances, write_dossier_pdf
 
-    deposits = next((layer.data for layer in map_layers if layer.role == "deposits" and layer.kind == "vector"), None)
-    dossier = build_dossier(scores, deposits, block_ids=block_ids, sources=sources, feedback=feedback.sub(0.0, 0.05))
+    vectors = [layer for layer in map_layers if layer.kind == "vector"]
+    deposits, forest = (next((layer.data for layer in vectors if layer.role == role), None) for role in ("deposits", "forest"))
+    admin = []
+    for layer in vectors:
+        if layer.role == "admin":
+            try:
+                admin.append(admin_layer(layer.data, source=layer.name))
+            except ValueError as exc:
+                feedback.warn(str(exc))
+    dossier = build_dossier(scores, deposits, block_ids=block_ids, sources=sources, feedback=feedback.sub(0.0, 0.05),
+                            forest=forest, admin=admin)
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 
-def export_table_work(feedback, frame, path: str, extra_sheets=None):
+def export_table_work(feedback, frame, path: str, extra_sheets=None, sources=()):
+    from assessment.score_table import is_score_output, write_scores
     from geo.tables import write_table
 
+    if is_score_output(frame):
+        return write_scores(frame, path, feedback, sources, extra_sheets)
     return write_table(frame, path, feedback, extra_sheets=extra_sheets)
 
 
@@ -193,8 +205,9 @@ class ExportActions(QObject):
         path = path or self._ask_path(f"Export {which} of {layer.name}", TABLE_FILTER, f"{layer.name}.xlsx")
         if path is None:
             return None
+        sources = [Path(other.source).name for other in self.window.layer_list if other.source and not other.missing]
         return self._start(f"Writing {Path(path).name} ({which})", export_table_work, frame, path,
-                           self._scoring_inputs() if layer is self._scores_layer() else None)
+                           self._scoring_inputs() if layer is self._scores_layer() else None, sources)
 
     def _scoring_inputs(self) -> Optional[dict]:
         """What the scores were computed from (layers with their fields, rules, as-of date), as the

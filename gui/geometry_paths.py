@@ -382,7 +382,7 @@ class GeometryStore:
             return None
         self.skipped.pop(layer.id, None)
         entry = self._entries.get(layer.id)
-        if entry is None or entry.data is not layer.data or not entry.crs.equals(display_crs):
+        if entry is None or entry.data is not layer.data or not (entry.crs is display_crs or entry.crs.equals(display_crs)):
             geoms = to_display_geoms(layer.data, CRS.from_user_input(layer.crs), display_crs)
             entry = _StoreEntry(layer.data, display_crs, LayerGeometry(geoms))
             self._entries[layer.id] = entry

@@ -34,7 +34,8 @@ LAYER, LEGEND, GROUP, STATE_ENTRY = "layer", "legend", "group", "state"
 MODES = (("Drawing order", "order"), ("Grouped by role", "role"), ("Grouped by state", "state"))
 ROLE_TITLES = {"deposits": "Deposits", "blocks": "Auction blocks", "forest": "Forest",
                "protected_areas": "Protected areas", "infrastructure": "Infrastructure",
-               "boundaries": "Boundaries", "evidence": "Evidence rasters", None: "Other layers"}
+               "boundaries": "Boundaries", "evidence": "Evidence rasters", "admin": "Administrative areas",
+               None: "Other layers"}
 STATE_ROLES = ("deposits", "blocks")
 KIND_ROLE = Qt.ItemDataRole.UserRole
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -38,7 +39,7 @@ from gui.geometry_paths import (
     paint_path,
     point_sizes,
 )
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, marks_small_polygons
 
 DEFAULT_DISPLAY_CRS = "EPSG:7755"
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
@@ -107,7 +108,7 @@ def draw_scale_bar(painter: QtGui.QPainter, bottom_left: QtCore.QPointF, metres_
     font.setPixelSize(font_px)
     painter.setFont(font)
     text_box = QtCore.QRectF(bottom_left.x() - font_px, top - font_px * 1.7, width_px + 2 * font_px, font_px * 1.4)
-    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
+    halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, scale_label(length_m))
     painter.restore()
 
 
@@ -128,11 +129,11 @@ def draw_north_arrow(painter: QtGui.QPainter, top_centre: QtCore.QPointF, size_p
     font.setBold(True)
     painter.setFont(font)
     text_box = QtCore.QRectF(x - size_px / 2, y + size_px * 0.92, size_px, size_px * 0.5)
-    _halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "N")
+    halo_text(painter, text_box, QtCore.Qt.AlignmentFlag.AlignCenter, "N")
     painter.restore()
 
 
-def _halo_text(painter: QtGui.QPainter, box: QtCore.QRectF, flags, text: str) -> None:
+def halo_text(painter: QtGui.QPainter, box: QtCore.QRectF, flags, text: str) -> None:
     """Text in black with a thin white halo, legible over any map colour."""
     painter.save()
     painter.setPen(QtGui.QColor(255, 255, 255, 220))
@@ -185,7 +186,7 @@ def draw_labels(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, xy: np.ndar
         if any(box.intersects(other) for other in taken):
             continue
         taken.append(box)
-        _halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
+        halo_text(painter, box, QtCore.Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
 
@@ -228,7 +229,7 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
             if not path.isEmpty():
                 paint_path(painter, path, *class_pens(style_class, kind))
         painter.restore()
-        if layer.role in MARKED_ROLES:
+        if marks_small_polygons(layer):
             _paint_small_polygon_marks(painter, to_pixel, shapes, style_class, units_per_pixel, pixel_scale)
         if len(class_shapes.point_x):
             sizes = point_sizes(layer, class_shapes.point_feature) * pixel_scale
@@ -771,4 +772,22 @@ def _svg_bytes(layer_list, width: int, height: int, dpi: float, title, extent, d
         paint_page(painter, layer_list, width, height, dpi, title, extent, display_crs, feedback.sub(0, 0.95))
     finally:
         painter.end()
-    return bytes(buffer.data())
+    return with_generic_font_family(bytes(buffer.data()).decode("utf-8")).encode("utf-8")
+
+
+#: CSS generic families; an SVG font list ending in none of them gets ``sans-serif`` appended.
+GENERIC_FONT_FAMILIES = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
+_FONT_FAMILY = re.compile(r'font-family="([^"]*)"')
+
+
+def with_generic_font_family(svg: str) -> str:
+    """``svg`` with every ``font-family`` list ending in a CSS generic family, so a viewer without
+    the named font falls back to a sans-serif one (Qt writes "Sans Serif", which is no CSS name)."""
+    def fix(match: re.Match) -> str:
+        names = [name.strip() for name in match.group(1).split(",") if name.strip()]
+        names = [name for name in names if name.lower() != "sans serif"]
+        if not names or names[-1].strip("'\"").lower() not in GENERIC_FONT_FAMILIES:
+            names.append("sans-serif")
+        return f'font-family="{", ".join(names)}"'
+
+    return _FONT_FAMILY.sub(fix, svg)

@@ -9,9 +9,12 @@ labels, legend), with a layer control, a scale bar, popups listing the attribute
 Safety: attribute values come from imported files and are untrusted. Every value, field name and
 layer name is HTML-escaped here (:func:`escape_text`) and braces become character references, so
 ``<script>``, quotes and ``{{ }}`` display as text in popups and tooltips and never reach a
-template engine. Long texts are shortened to :data:`MAX_TEXT_CHARS`.
+template engine. Long texts of ordinary layers are shortened to :data:`MAX_TEXT_CHARS`; a score
+output's popup shows its columns in words with units, leaves out internal columns (rule ids,
+JSON copies, the hash) and carries the whole explanation in a scrollable cell. A search box finds
+a block by id or name; a dense infrastructure point layer is drawn from state scale on.
 
-Small blocks: a polygon of a :data:`~layers.style.MARKED_ROLES` layer narrower on screen than
+Small blocks: a polygon of a blocks layer or of any score output (:func:`layers.style.marks_small_polygons`) narrower on screen than
 :data:`~layers.style.MARK_BELOW_PX` also gets a :data:`~layers.style.MARK_SIZE_PX` square in its
 class colour at a point on its surface (re-decided at every zoom), as on the canvas and in the
 PNG/SVG/PDF maps, so candidate blocks stay visible on a national map. A square opens the same
@@ -42,27 +45,36 @@ import shapely
 
 from geo.atomic import atomic_write_text
 from geo.feedback import ensure_feedback
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
+from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, is_scored, marks_small_polygons
 
 LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
 COORD_DECIMALS = 6
 #: A layer with more vertices than this is simplified for display.
 VERTEX_BUDGET = 150_000
-#: Texts longer than this are shortened in popups (the full value stays in the data files).
+#: Texts of ordinary layers longer than this are shortened in popups (the full value stays in the
+#: data files); a score output's texts (the explanation, findings) are shown whole, scrollable.
 MAX_TEXT_CHARS = 300
+#: A point layer of infrastructure with more features than this (a country's railway stations) is
+#: drawn only from :data:`DENSE_POINTS_FROM_ZOOM` (state scale) so it does not bury the blocks.
+DENSE_POINTS_ABOVE = 300
+DENSE_POINTS_FROM_ZOOM = 7
+#: The search box lists at most this many matching blocks.
+SEARCH_RESULTS = 8
 #: With more features than this in the page, Leaflet draws on a canvas instead of SVG (faster).
 CANVAS_ABOVE = 5_000
 #: Fields shown first in a popup when present (a scored block's id, class and score lead).
 FIRST_FIELDS = ("name", "block_id", "block_name", "readiness", "score", "licence", "stage", "unfc")
 TOOLTIP_FIELDS = ("name", "block_name", "block_id", "state", "code")
+SEARCH_FIELDS = ("block_id", "block_name", "name", "id")
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
 _METRES_PER_DEGREE = 111_320.0
 
 
-def escape_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
-    """``value`` as text safe inside HTML and any template: escaped, braces as references, shortened."""
+def escape_text(value: object, limit: Optional[int] = MAX_TEXT_CHARS) -> str:
+    """``value`` as text safe inside HTML and any template: escaped, braces as references,
+    shortened to ``limit`` characters (None: whole)."""
     text = str(value)
-    if len(text) > limit:
+    if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
@@ -102,6 +114,8 @@ class PageLayer:
     tolerance_deg: Optional[float]
     illustrative: bool
     mark_styles: Optional[list[dict]] = None
+    searchable: bool = False
+    min_zoom: Optional[int] = None
 
 
 # ---------------------------------------------------------------- layers → page data
@@ -172,6 +186,32 @@ def _ordered_fields(columns: Sequence[str]) -> list[str]:
     return first + [c for c in columns if c not in first]
 
 
+def popup_fields(layer) -> tuple[list[str], list[str], Optional[int]]:
+    """(columns, labels, text limit) of a layer's popup: a score output's columns in words with
+    their units, internal columns left out and texts whole; other layers' columns as named."""
+    if is_scored(layer):
+        from assessment.score_table import popup_fields as score_popup_fields
+
+        pairs = score_popup_fields(layer.columns)
+        return [column for column, _ in pairs], [label for _, label in pairs], None
+    fields = _ordered_fields(layer.columns)
+    return fields, fields, MAX_TEXT_CHARS
+
+
+def _popup_value(column: str, value) -> str:
+    if column == "conditions" and isinstance(value, str):
+        from assessment.score_table import conditions_text
+
+        return conditions_text(value)
+    return format_value(value)
+
+
+def _search_key(frame: pd.DataFrame, row: int, fields: Sequence[str]) -> str:
+    """What the search box matches a block on: its id and name fields, lower case."""
+    keys = [c for c in fields if c.lower() in SEARCH_FIELDS]
+    return " · ".join(format_value(frame[c].iloc[row]) for c in keys if format_value(frame[c].iloc[row]))
+
+
 def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) -> Optional[PageLayer]:
     """The page data of a vector layer (None for rasters, tables, missing or empty layers)."""
     frame = layer.data
@@ -190,16 +230,20 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
         geometries = shapely.simplify(geometries, tolerance, preserve_topology=True)
     geometries = shapely.transform(geometries, lambda xy: np.round(xy, COORD_DECIMALS))
     texts = shapely.to_geojson(geometries)
-    marked = layer.role in MARKED_ROLES and layer.geometry_kind == "polygon"
+    marked = marks_small_polygons(layer)
     anchors = _anchors(geometries) if marked else None
-    fields = _ordered_fields(layer.columns)
+    fields, labels, limit = popup_fields(layer)
     values = frame.iloc[rows][fields]
+    search = [_search_key(values, i, fields) for i in range(len(rows))] if marked else None
     radii = _radii(layer, rows)
     style_count = len(getattr(layer.style, "categories", ())) + 1 if hasattr(layer.style, "categories") else 1
     class_of = np.where(classes[rows] < 0, style_count - 1, classes[rows]) if style_count > 1 else np.zeros(len(rows), int)
     features = []
     for position, (text, row) in enumerate(zip(texts, values.itertuples(index=False, name=None))):
-        props = {"k": int(class_of[position]), "p": [escape_text(format_value(v)) for v in row]}
+        props = {"k": int(class_of[position]),
+                 "p": [escape_text(_popup_value(c, v), limit) for c, v in zip(fields, row)]}
+        if search is not None:
+            props["s"] = escape_text(search[position])
         if radii is not None:
             props["r"] = round(float(radii[position]), 1)
         if anchors is not None:
@@ -209,12 +253,15 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
     styles, legend, mark_styles = leaflet_styles(layer)
     tooltip_field = getattr(layer.style, "label_field", None) or next(
         (f for f in fields if f.lower() in TOOLTIP_FIELDS), None)
+    dense = layer.role == "infrastructure" and layer.geometry_kind == "point" and len(rows) > DENSE_POINTS_ABOVE
     return PageLayer(
         name=escape_text(layer.name), visible=bool(layer.visible) or base, base=base,
-        fields=[escape_text(f) for f in fields], tooltip=fields.index(tooltip_field) if tooltip_field in fields else -1,
+        fields=[escape_text(label) for label in labels],
+        tooltip=fields.index(tooltip_field) if tooltip_field in fields else -1,
         styles=styles, legend=[(colour, escape_text(label)) for colour, label in legend],
         geometry_kind=layer.geometry_kind or "polygon", collection=collection, features=len(rows),
         tolerance_deg=tolerance, illustrative=bool(layer.illustrative), mark_styles=mark_styles if marked else None,
+        searchable=marked, min_zoom=DENSE_POINTS_FROM_ZOOM if dense else None,
     )
 
 
@@ -274,6 +321,10 @@ def _notes_html(title: Optional[str], page_layers: Sequence[PageLayer], omitted:
             metres = layer.tolerance_deg * _METRES_PER_DEGREE
             parts.append(f"<div>{layer.name}: simplified for display, tolerance {layer.tolerance_deg:g}° "
                          f"(about {metres:,.0f} m).</div>")
+    for layer in page_layers:
+        if layer.min_zoom is not None:
+            parts.append(f"<div>{layer.name} ({layer.features:,}): drawn from zoom {layer.min_zoom} (state scale) "
+                         "so they do not hide the blocks; zoom in to see them.</div>")
     if omitted:
         parts.append("<div>Not in this map (raster or non-spatial): " + ", ".join(escape_text(n) for n in omitted) + ".</div>")
     parts.append('<div class="kj-small">Made with Khanij. Map library: Leaflet 1.9.4 (BSD-2-Clause, licence in this '
@@ -292,9 +343,13 @@ _PAGE_CSS = """
 .kj-layer{font-weight:bold;margin-top:4px}
 .kj-warn{color:#a50026;font-weight:bold}
 .kj-small{color:#555;font-size:11px;margin-top:3px}
-.kj-popup table{border-collapse:collapse;font:12px sans-serif}
-.kj-popup th{text-align:left;padding:1px 8px 1px 0;color:#444;vertical-align:top;white-space:nowrap}
+.kj-popup table{border-collapse:collapse;font:12px sans-serif;table-layout:fixed;width:100%}
+.kj-popup th{text-align:left;padding:1px 8px 1px 0;color:#444;vertical-align:top;width:38%;font-weight:600}
 .kj-popup td{padding:1px 0;word-break:break-word}
+.kj-popup td div{max-height:11em;overflow-y:auto;white-space:pre-line}
+.kj-search input{width:230px;font:13px sans-serif;padding:3px 5px}
+.kj-search .kj-hit{cursor:pointer;padding:2px 3px;border-bottom:1px solid #eee}
+.kj-search .kj-hit:hover,.kj-search .kj-hit:focus{background:#e2e8f3}
 .kj-popup .kj-title{margin-bottom:4px}
 """
 
@@ -306,12 +361,12 @@ _SCRIPT = """
   function popupHtml(layer, values) {
     var rows = "";
     for (var i = 0; i < values.length; i++) {
-      if (values[i] !== "") { rows += "<tr><th>" + layer.fields[i] + "</th><td>" + values[i] + "</td></tr>"; }
+      if (values[i] !== "") { rows += "<tr><th>" + layer.fields[i] + "</th><td><div>" + values[i] + "</div></td></tr>"; }
     }
     return '<div class="kj-popup"><div class="kj-title">' + layer.name + "</div><table>" + rows + "</table></div>";
   }
   function bindInfo(layer, values, leafletLayer) {
-    leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {maxWidth: 440, maxHeight: 380});
+    leafletLayer.bindPopup(function () { return popupHtml(layer, values); }, {minWidth: 380, maxWidth: 460, maxHeight: 400});
     if (layer.tooltip >= 0 && values[layer.tooltip] !== "") {
       leafletLayer.bindTooltip(values[layer.tooltip], {sticky: true});
     }
@@ -343,25 +398,38 @@ _SCRIPT = """
     var a = map.project(bounds.getSouthWest(), 0), b = map.project(bounds.getNorthEast(), 0);
     return Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y));
   }
-  var base = {}, overlays = {};
+  var base = {}, overlays = {}, found = [], densePanes = [];
   window.khanijLayers = {};
   window.khanijSquares = {};
-  spec.layers.forEach(function (layer) {
+  spec.layers.forEach(function (layer, number) {
     var marks = layer.markStyles ? L.layerGroup() : null;
+    var pane = null, renderer = null;
+    if (layer.minZoom !== null) {
+      pane = "kjDense" + number;
+      map.createPane(pane).style.zIndex = 390;
+      renderer = map.options.preferCanvas ? L.canvas({pane: pane}) : L.svg({pane: pane});
+      densePanes.push({pane: map.getPane(pane), minZoom: layer.minZoom});
+    }
     var group = L.geoJSON(layer.data, {
       style: function (feature) { return layer.styles[feature.properties.k]; },
       pointToLayer: function (feature, latlng) {
         var options = Object.assign({}, layer.styles[feature.properties.k]);
         if (feature.properties.r) { options.radius = feature.properties.r; }
+        if (pane) { options.pane = pane; options.renderer = renderer; }
         return L.circleMarker(latlng, options);
       },
       onEachFeature: function (feature, leafletLayer) {
         var values = feature.properties.p, anchor = feature.properties.a;
         bindInfo(layer, values, leafletLayer);
         if (marks && anchor) {
-          var square = new Square([anchor[1], anchor[0]], layer.markStyles[feature.properties.k]);
+          var options = Object.assign({className: "kj-mark"}, layer.markStyles[feature.properties.k]);
+          var square = new Square([anchor[1], anchor[0]], options);
           bindInfo(layer, values, square);
           squares.push({square: square, group: marks, span0: spanAtZoom0(leafletLayer.getBounds())});
+        }
+        if (layer.searchable && feature.properties.s) {
+          found.push({key: feature.properties.s, lower: feature.properties.s.toLowerCase(), polygon: leafletLayer,
+                      anchor: anchor ? L.latLng(anchor[1], anchor[0]) : null});
         }
       }
     });
@@ -385,9 +453,53 @@ _SCRIPT = """
   }
   panel("bottomright", spec.legend);
   panel("topleft", spec.notes);
+  function showDense() {
+    densePanes.forEach(function (dense) { dense.pane.style.display = map.getZoom() < dense.minZoom ? "none" : ""; });
+  }
+  if (found.length) {
+    // The search box: a block by (part of) its id or name; choosing one zooms to it and opens its popup.
+    var Search = L.Control.extend({onAdd: function () {
+      var div = L.DomUtil.create("div", "kj-panel kj-search");
+      var input = L.DomUtil.create("input", "", div);
+      input.type = "search";
+      input.id = "kj-search";
+      input.placeholder = "Find a block by id or name";
+      input.setAttribute("aria-label", "Find a block by id or name");
+      var list = L.DomUtil.create("div", "", div);
+      function go(hit) {
+        map.fitBounds(hit.polygon.getBounds(), {animate: false, maxZoom: 12, padding: [40, 40]});
+        hit.polygon.openPopup(hit.anchor || hit.polygon.getBounds().getCenter());
+      }
+      function matches() {
+        var text = input.value.trim().toLowerCase();
+        return text ? found.filter(function (hit) { return hit.lower.indexOf(text) >= 0; }) : [];
+      }
+      input.addEventListener("input", function () {
+        list.innerHTML = "";
+        matches().slice(0, %(search_results)d).forEach(function (hit) {
+          var row = L.DomUtil.create("div", "kj-hit", list);
+          row.tabIndex = 0;
+          row.textContent = hit.key;
+          row.addEventListener("click", function () { go(hit); });
+          row.addEventListener("keydown", function (event) { if (event.key === "Enter") { go(hit); } });
+        });
+      });
+      input.addEventListener("keydown", function (event) {
+        var hits = matches();
+        if (event.key === "Enter" && hits.length) { go(hits[0]); }
+      });
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }});
+    new Search({position: "topleft"}).addTo(map);
+    window.khanijSearch = found;
+  }
   map.on("zoomend", showSquares);
+  map.on("zoomend", showDense);
   map.fitBounds(spec.bounds, {animate: false});
   showSquares();
+  showDense();
 })();
 """
 
@@ -468,7 +580,7 @@ def build_html_map(layer_list, title: Optional[str] = None, feedback=None, verte
             f'"bounds":{_json(_leaflet_bounds(bounds))},"markBelowPx":{MARK_BELOW_PX},'
             f'"legend":{_json(_legend_html(page_layers))},'
             f'"notes":{_json(_notes_html(title, page_layers, omitted))}}}')
-    script = _SCRIPT % {"map": page.get_name(), "spec": spec}
+    script = _SCRIPT % {"map": page.get_name(), "spec": spec, "search_results": SEARCH_RESULTS}
     macro = MacroElement()
     macro._template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
     macro.code = script
@@ -480,7 +592,8 @@ def build_html_map(layer_list, title: Optional[str] = None, feedback=None, verte
 
 def _layer_json(page: PageLayer) -> str:
     head = {"name": page.name, "visible": page.visible, "base": page.base, "fields": page.fields,
-            "tooltip": page.tooltip, "styles": page.styles, "markStyles": page.mark_styles}
+            "tooltip": page.tooltip, "styles": page.styles, "markStyles": page.mark_styles,
+            "searchable": page.searchable, "minZoom": page.min_zoom}
     return _json(head)[:-1] + ',"data":' + page.collection.replace("</", "<\\/") + "}"
 
 

@@ -44,18 +44,17 @@ EVIDENCE_OPACITY = 0.65
 
 LAYER_EVENTS = ("name", "visible", "opacity", "style", "role", "data", "filter", "fields", "crs")
 
-_GEOMETRY_KINDS = {
-    "Point": "point", "MultiPoint": "point",
-    "LineString": "line", "MultiLineString": "line", "LinearRing": "line",
-    "Polygon": "polygon", "MultiPolygon": "polygon",
-}
+#: shapely's geometry type ids (``shapely.get_type_id``; -1 is a missing geometry) by kind.
+_GEOMETRY_KINDS = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon", 6: "polygon"}
 
 
 def geometry_kind_of(geometries) -> str | None:
     """"point", "line" or "polygon" when every non-empty geometry is of that family, "mixed" when
     they differ (or a collection is present), ``None`` when there is no geometry at all."""
-    types = pd.Series(geometries.geom_type).dropna().unique()
-    kinds = {_GEOMETRY_KINDS.get(name, "mixed") for name in types}
+    import shapely
+
+    types = np.unique(shapely.get_type_id(np.asarray(geometries, dtype=object)))
+    kinds = {_GEOMETRY_KINDS.get(int(type_id), "mixed") for type_id in types if type_id >= 0}
     if not kinds:
         return None
     return kinds.pop() if len(kinds) == 1 else "mixed"
@@ -388,9 +387,14 @@ class Layer:
         if self._derived_known:
             return
         if self.kind == "vector" and self._data is not None and hasattr(self._data, "geometry"):
-            self._geometry_kind = geometry_kind_of(self._data.geometry)
-            present = self._data.geometry[~(self._data.geometry.isna() | self._data.geometry.is_empty)]
-            self._bounds = tuple(float(v) for v in present.total_bounds) if len(present) else None
+            import shapely
+
+            geometries = np.asarray(self._data.geometry.values, dtype=object)
+            self._geometry_kind = geometry_kind_of(geometries)
+            bounds = shapely.bounds(geometries)                   # NaN for missing and empty geometries
+            present = bounds[~np.isnan(bounds).any(axis=1)]
+            self._bounds = ((float(present[:, 0].min()), float(present[:, 1].min()), float(present[:, 2].max()),
+                             float(present[:, 3].max())) if len(present) else None)
         elif self.kind == "raster" and self._data is not None:
             self._bounds = tuple(float(v) for v in self._data.bounds)
         self._derived_known = True

@@ -319,3 +319,8 @@ ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
     "infrastructure": {"colour": "#8c8c8c", "stroke_colour": "#8c8c8c", "fill_opacity": 1.0, "point_size": 2.5},
     "boundaries": {"colour": "#555555", "fill_opacity": 0.0, "line_width": 0.8},
 }
+
+
+def marks_small_polygons(layer) -> bool:
+    """Whether ``layer``'s polygons too small to see get a square mark (blocks, any score output)."""
+    return layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_scored(layer))

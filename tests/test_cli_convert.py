@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from geo.tables import neutralise_formula
 from main import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,7 +116,9 @@ def test_convert_table_csv_to_csv_keeps_rows(capsys, deposits, tmp_path):
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(target, encoding="utf-8-sig", keep_default_na=False)
     source = pd.read_csv(deposits, keep_default_na=False)
-    pd.testing.assert_frame_equal(back[source.columns], source)  # the literal NA of Kundarkocha included
+    expected = source.map(lambda value: neutralise_formula(value) if isinstance(value, str) else value)
+    assert (expected != source).sum().sum() == 1 and expected.loc[7, "UNFC_Code"] == "'=1+1"  # OWASP: as text
+    pd.testing.assert_frame_equal(back[source.columns], expected)  # the literal NA of Kundarkocha included
     assert back.loc[3, "UNFC_Code"] == "NA" and back.loc[3, "UNFC_Code_status"] == "invalid"
     assert back["UNFC_Code_to"].tolist() == ["G1", "G1", "", "", "G1", "", "", ""]
 

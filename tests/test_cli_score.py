@@ -71,13 +71,42 @@ def test_the_esz_and_inter_state_carve_out_spared_blocks_only_before_13_november
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_table_outputs(tmp_path, suffix, capsys):
+def test_table_outputs_are_ranked_rounded_with_units_in_the_headers(tmp_path, suffix, capsys):
     out = tmp_path / f"scores{suffix}"
     assert main(["score", "--sample", "-o", str(out)]) == 0
-    table = pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(out)
-    assert {"score", "readiness", "explanation", "rules_sha256"} <= set(table.columns)
+    table = pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(out, sheet_name="scores")
+    assert {"rank", "score (of 100)", "readiness", "explanation", "rules_sha256", "w_forest (%)", "s_forest (0–100)",
+            "c_forest (points)", "m_forest (% of the block)", "m_exploration (stage)", "area_ha", "protected_km"} <= set(table.columns)
+    order = {"Ready": 0, "Ready with conditions": 1, "Not ready": 2}
+    keys = list(zip(table["readiness"].map(order), -table["score (of 100)"]))
+    assert keys == sorted(keys) and table["rank"].tolist() == list(range(1, len(table) + 1))
+    for column, digits in (("area_ha", 2), ("protected_km", 2), ("forest_pct", 1), ("score (of 100)", 1),
+                           ("c_forest (points)", 2)):
+        values = table[column].dropna()
+        assert (values == values.round(digits)).all(), column
     assert "blocks scored" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_xlsx_scores_carry_a_metadata_sheet_and_no_formula(tmp_path, sample_scores):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "scores.xlsx"
+    assert main(["score", "--sample", "-o", str(out)]) == 0
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["scores", "metadata"]
+    metadata = {row[0]: row[1] for row in workbook["metadata"].iter_rows(min_row=2, values_only=True)}
+    assert metadata["Rules SHA-256"] == sample_scores["rules_sha256"].iloc[0]
+    assert metadata["Rules applied as of"] == sample_scores["as_of"].iloc[0]
+    assert "blocks.gpkg" in metadata["Sources"] and "deposits.gpkg" in metadata["Sources"]
+    assert metadata["Illustrative"].startswith("yes")
+    from assessment.report import rule_ids_of
+    from assessment.rules import load_rules
+
+    used = {rule_id for _, row in sample_scores.iterrows() for rule_id in rule_ids_of(row)}
+    assert used and {f"Rule {rule_id}" for rule_id in used} <= set(metadata)
+    assert all(metadata[f"Rule {rule_id}"] == load_rules().citation(rule_id) for rule_id in used)
+    assert not [c.coordinate for sheet in workbook for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 
 def test_invalid_rules_file_exits_3_naming_the_key(tmp_path, capsys):

@@ -33,6 +33,11 @@ _NPWS_PATTERN = r"national park|sanctuary|wildlife|\b(?:np|ws|wls)\b"
 NPWS = "national park or wildlife sanctuary"
 
 
+def is_eco_sensitive(types) -> np.ndarray:
+    """Per protected-area type value (the ``pa_type`` column), whether it is an eco-sensitive zone."""
+    return pd.Series(types).astype("string").str.lower().fillna("").str.contains(_ESZ_PATTERN, regex=True).to_numpy(dtype=bool)
+
+
 def pa_kinds(ctx: Context) -> tuple[np.ndarray, list[str]]:
     """Per protected feature "esz" or "npws", and notes on how the types were read."""
     column = ctx.protected_fields.get("pa_type")
@@ -40,7 +45,7 @@ def pa_kinds(ctx: Context) -> tuple[np.ndarray, list[str]]:
         return (np.full(len(ctx.protected), "npws", dtype=object),
                 ["The protected-area layer has no type column, so every feature is treated as a national park or wildlife sanctuary."])
     text = ctx.protected[column].astype("string").str.lower().fillna("")
-    is_esz = text.str.contains(_ESZ_PATTERN, regex=True).to_numpy(dtype=bool)
+    is_esz = is_eco_sensitive(ctx.protected[column])
     is_npws = text.str.contains(_NPWS_PATTERN, regex=True).to_numpy(dtype=bool)
     other = sorted(set(ctx.protected[column].astype("string").fillna("(blank)")[~is_esz & ~is_npws]))
     notes = [f"Protected areas of type {', '.join(repr(o) for o in other)} are treated as national parks or wildlife sanctuaries."] if other else []

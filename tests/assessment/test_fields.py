@@ -50,10 +50,13 @@ def test_toll_plazas_csv_is_infrastructure(external):
     assert guess_role("tolls-with-metadata", header, "point") == "infrastructure"
 
 
-def test_a_village_layer_has_no_role(external):
-    """Nothing in "ga" or its columns says what it is for scoring: no guess rather than a wrong one."""
+def test_a_village_layer_is_an_administrative_layer(external):
+    """Census villages of Goa: its sub-district column makes it an admin layer (the dossier's
+    state, district, tehsil and village by overlay), whatever its file is called."""
     columns = columns_of(external / "datameet-villages/ga/ga.geojson")
-    assert guess_role("ga", columns, "polygon") is None
+    assert guess_role("ga", columns, "polygon") == "admin"
+    assert guess_fields(columns, "admin") == {"state": "STATE", "district": "DISTRICT", "tehsil": "SUB_DIST",
+                                              "name": "NAME"}
 
 
 def test_deposit_aliases_case_and_punctuation_insensitive():

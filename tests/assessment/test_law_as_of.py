@@ -203,6 +203,6 @@ def test_the_dossier_of_a_block_in_the_wrong_state_does_not_print_the_listed_sta
     candidates = blocks([dict(block_id="wrong", licence="CL", stage="G4", state="Odisha", geometry=square(10)),
                          dict(block_id="right", licence="CL", stage="G4", state="Jharkhand", geometry=square(20))])
     dossier = build_dossier(score(candidates, None, boundaries=states), None)
-    place = {block.block_id: dict(block.facts)["State / district"] for block in dossier.blocks}
+    place = {block.block_id: dict(block.facts)["State"] for block in dossier.blocks}
     assert place == {"wrong": "listed as Odisha, but the block lies in Jharkhand (0.0 % of it lies in Odisha)",
                      "right": "Jharkhand"}

@@ -100,3 +100,46 @@ def test_missing_columns_are_named_with_the_file_and_the_columns_there_are():
         require_columns(frame, ["stage"], "deposits.csv")
     with pytest.raises(DataReadError, match=r"^scores\.gpkg, layer 's' has no columns 'score', 'readiness'; its"):
         require_columns(frame, ["score", "readiness"], "scores.gpkg", "s")
+
+
+CONTROL = "bell\x07 null\x00 escape\x1b[31m"
+HOSTILE_HEADERS = ["=HYPERLINK(\"http://x\",\"click\")", "+cmd|' /C calc'!A0", "name\x1b"]
+
+
+def _hostile_frame() -> pd.DataFrame:
+    cells = HOSTILE + ["\"quoted\" 'text'", "line one\r\nline two", "🙂 emoji", "\u202eRTL override", "x" * 5000, CONTROL]
+    return pd.DataFrame({HOSTILE_HEADERS[0]: cells, HOSTILE_HEADERS[1]: range(len(cells)),
+                         HOSTILE_HEADERS[2]: [-1.5] * len(cells)})
+
+
+def test_csv_neutralises_every_formula_like_cell_and_header_and_quotes_line_breaks(tmp_path):
+    import csv
+
+    feedback = Feedback()
+    frame = _hostile_frame()
+    path = write_table(frame, tmp_path / "t.csv", feedback=feedback)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    assert header == ["'" + HOSTILE_HEADERS[0], "'" + HOSTILE_HEADERS[1], "name\ufffd"]
+    assert len(body) == len(frame), "an embedded CR/LF stays inside its quoted cell"
+    for written, original in zip((row[0] for row in body), frame.iloc[:, 0]):
+        expected = original.replace("\x07", "\ufffd").replace("\x00", "\ufffd").replace("\x1b", "\ufffd")
+        assert written == ("'" + expected if original.startswith(("=", "+", "-", "@", "\t", "\r")) else expected)
+    assert [row[2] for row in body] == ["-1.5"] * len(body), "numbers are not text: no apostrophe"
+    assert any("the column name 'name\ufffd' had 1 control character" in w for w in feedback.warnings)
+    assert any("1 cell(s) had control characters (first at row 17)" in w for w in feedback.warnings)
+
+
+def test_xlsx_with_hostile_cells_and_headers_has_no_formula_and_reports_control_characters(tmp_path):
+    feedback = Feedback()
+    path = write_table(_hostile_frame(), tmp_path / "t.xlsx", feedback=feedback)
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert sheet["A1"].value == HOSTILE_HEADERS[0] and sheet["A1"].quotePrefix and sheet["B1"].quotePrefix
+    assert sheet["C1"].value == "name\ufffd"
+    assert sheet.cell(row=17, column=1).value == CONTROL.replace("\x07", "\ufffd").replace("\x00", "\ufffd").replace("\x1b", "\ufffd")
+    assert sheet.cell(row=16, column=1).value == "x" * 5000 and sheet["C2"].value == -1.5
+    assert len(feedback.warnings) == 2 and all("t.xlsx" in w for w in feedback.warnings)

@@ -76,9 +76,11 @@ def test_report_and_table_of_the_scores(qtbot, window, tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(table)
-    sheet = book.active
+    assert book.sheetnames == ["scores", "metadata", "scoring_inputs"]
+    sheet = book["scores"]
     header = [cell.value for cell in sheet[1]]
-    assert "readiness" in header and "score" in header and sheet.max_row == scores.feature_count + 1
+    assert header[0] == "rank" and "readiness" in header and "score (of 100)" in header
+    assert sheet.max_row == scores.feature_count + 1
     inputs = [(row[0].value, row[1].value) for row in book["scoring_inputs"].iter_rows(min_row=2)]
     used = window.scoring_setup.used_layers(window.layer_list)
     assert inputs[:-2] == [(label, layer.name) for label, layer in used]          # each layer once

@@ -144,3 +144,31 @@ def test_blocks_too_small_to_see_get_a_square_mark_in_their_class_colour(qapp, t
     blocks.role = "forest"  # only blocks get marks: other tiny polygons stay as they are
     unmarked = colours_in(render_map_image(LayerList([blocks]), width=900, height=500, dpi=72, extent=extent), layout.map)
     assert not near_any(UNFC_STAGE_COLOURS["G1"], unmarked, 8)
+
+
+def test_svg_fonts_end_in_a_css_generic_family(qapp, tmp_path, layer_list):
+    import re
+
+    target = render_map(layer_list, tmp_path / "map.svg", width=800, height=600, dpi=96, title="Blocks")
+    families = re.findall(r'font-family="([^"]*)"', target.read_text(encoding="utf-8"))
+    assert families and all(f.split(",")[-1].strip() == "sans-serif" for f in families), set(families)
+    ET.parse(target)
+
+
+def test_any_score_output_is_drawn_in_readiness_colours_with_marks_on_a_national_map(qapp, tmp_path):
+    """A score file whatever role its name suggests: every block (a few km wide, far below a pixel
+    at national scale) shows as a square in its readiness colour."""
+    from gui.export_cli import file_layer, styled_for_export
+    from layers.layer import LayerList
+    from layers.style import READINESS_COLOURS
+    from main import main
+
+    path = tmp_path / "results.gpkg"
+    assert main(["score", "--sample", "-o", str(path)]) == 0
+    layers = LayerList([file_layer(str(path))])
+    assert layers[0].role != "blocks", "the file name suggests no role"
+    styled_for_export(layers)
+    image = render_map_image(layers, width=1000, height=800, dpi=96)
+    in_map = colours_in(image, layout_for(layers, 1000, 800, 96, None).map)
+    for colour in READINESS_COLOURS.values():
+        assert near_any(colour, in_map, 8), colour

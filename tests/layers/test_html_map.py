@@ -323,3 +323,87 @@ def test_small_blocks_get_squares_at_national_zoom(with_stations, tmp_path):
     assert result["squarePopup"] == result["polygonPopup"] and result["squarePopup"]["scripts"] == 0
     assert result["toggledOff"] == {"before": 35, "squares": 0, "polygons": 0}
     assert result["toggledOn"] == 35 and result["pwned"] is False
+
+
+SEARCH_PROBE = """
+<script>
+(function () {
+  var map = window.khanijMap, result = {};
+  result.marks = document.querySelectorAll("path.kj-mark").length;
+  result.zoom = map.getZoom();
+  result.densePanes = Array.prototype.map.call(document.querySelectorAll(".leaflet-pane"), function (pane) {
+    return pane.className + "|" + pane.style.display; }).filter(function (t) { return t.indexOf("kjDense") >= 0; });
+  var input = document.getElementById("kj-search");
+  input.value = %(query)s;
+  input.dispatchEvent(new Event("input"));
+  result.hits = Array.prototype.map.call(document.querySelectorAll(".kj-hit"), function (h) { return h.textContent; });
+  input.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
+  var popup = document.querySelector(".leaflet-popup-content");
+  result.popupText = popup ? popup.textContent : null;
+  result.popupLabels = popup ? Array.prototype.map.call(popup.querySelectorAll("th"), function (th) { return th.textContent; }) : [];
+  result.zoomAfter = map.getZoom();
+  map.setZoom(8, {animate: false});
+  result.densePanesZoomed = Array.prototype.map.call(document.querySelectorAll(".leaflet-pane"), function (pane) {
+    return pane.className + "|" + pane.style.display; }).filter(function (t) { return t.indexOf("kjDense") >= 0; });
+  var out = document.createElement("pre");
+  out.id = "kj-probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_scores_file(tmp_path_factory) -> Path:
+    """The sample atlas scored by the CLI, under a name that says nothing about its role."""
+    from main import main
+
+    path = tmp_path_factory.mktemp("scores") / "results.gpkg"
+    assert main(["score", "--sample", "-o", str(path)]) == 0
+    return path
+
+
+def test_any_score_output_shows_every_block_and_finds_one_by_id_with_a_readable_popup(sample_scores_file, tmp_path):
+    """A score file opened as it is (its role guessed from its columns): every scored block is
+    drawn at the opening national view (a square per block, counted in the DOM), the search box
+    finds a block, and its popup reads in words with the whole explanation and no internal column."""
+    from gui.export_cli import file_layer, styled_for_export
+
+    scores = gpd.read_file(sample_scores_file)
+    layer = file_layer(str(sample_scores_file))
+    assert layer.role != "blocks", "the file name suggests no role"
+    layers = LayerList([layer])
+    styled_for_export(layers)
+    html_path = write_html_map(layers, tmp_path / "scores.html")
+    target = scores.loc[scores["explanation"].str.len().idxmax()]
+    probe_page = tmp_path / "probe.html"
+    probe = SEARCH_PROBE % {"query": json.dumps(target["block_id"].lower())}
+    probe_page.write_text(html_path.read_text(encoding="utf-8").replace("</html>", probe + "</html>"), encoding="utf-8")
+    result = probe_result(chromium_dump(probe_page, tmp_path))
+    assert result["marks"] == len(scores) == 35 and result["zoom"] <= 5
+    assert any(hit.startswith(target["block_id"]) for hit in result["hits"])
+    assert result["zoomAfter"] > result["zoom"]
+    labels = result["popupLabels"]
+    assert {"Block id", "Readiness", "Score (of 100)", "Area (ha)", "Explanation", "What is missing",
+            "Nearest national park / sanctuary", "Distance to it (km)", "Gate: Protected areas (law)"} <= set(labels)
+    assert not [label for label in labels if "_" in label], "no raw column names"
+    text = result["popupText"]
+    assert len(target["explanation"]) > 300 and " ".join(target["explanation"].split()) in " ".join(text.split())
+    assert target["gate_protected_rule"] not in text, "rule ids are for machines; the law is cited in words"
+    assert target["nearest_protected_name"] in text
+
+
+def test_dense_station_points_wait_for_state_scale(tmp_path):
+    atlas = load_sample_atlas()
+    stations = next(layer for layer in atlas if layer.role == "infrastructure")
+    html_path = write_html_map(LayerList([stations, next(layer for layer in atlas if layer.role == "blocks")]),
+                               tmp_path / "atlas.html")
+    text = html_path.read_text(encoding="utf-8")
+    assert "drawn from zoom 7 (state scale)" in text
+    probe_page = tmp_path / "probe.html"
+    probe_page.write_text(text.replace("</html>", SEARCH_PROBE % {"query": '"JH-CL"'} + "</html>"), encoding="utf-8")
+    result = probe_result(chromium_dump(probe_page, tmp_path))
+    assert len(result["densePanes"]) == 1 and result["densePanes"][0].endswith("|none")
+    assert len(result["densePanesZoomed"]) == 1 and result["densePanesZoomed"][0].endswith("|")
+    assert result["hits"] and all("JH-CL" in hit for hit in result["hits"])
