@@ -274,6 +274,18 @@ class BlockEditor(QtCore.QObject):
         if len(self.vertices) >= 3:
             self.drafted.emit(shapely.Polygon([self.to_layer(x, y) for x, y in self.vertices]))
 
+    def _distinct_vertices(self) -> list[tuple[float, float]]:
+        """The drawn vertices without one repeating the one before within a pixel (the press of a
+        finishing double-click lands on the last corner again), nor a last one back on the first."""
+        tolerance = self._tolerance(1.0)
+        kept: list[tuple[float, float]] = []
+        for x, y in self.vertices:
+            if not kept or np.hypot(x - kept[-1][0], y - kept[-1][1]) > tolerance:
+                kept.append((x, y))
+        if len(kept) > 1 and np.hypot(kept[-1][0] - kept[0][0], kept[-1][1] - kept[0][1]) <= tolerance:
+            kept.pop()
+        return kept
+
     def remove_last_vertex(self) -> None:
         if self.vertices:
             self.vertices.pop()
@@ -289,9 +301,10 @@ class BlockEditor(QtCore.QObject):
 
     def finish_drawing(self, attributes: Optional[dict] = None) -> Optional[int]:
         """Close the ring and add the block (at least three vertices); returns its fid."""
-        if len(self.vertices) < 3:
+        vertices = self._distinct_vertices()
+        if len(vertices) < 3:
             return None
-        polygon = shapely.Polygon([self.to_layer(x, y) for x, y in self.vertices])
+        polygon = shapely.Polygon([self.to_layer(x, y) for x, y in vertices])
         self.cancel_drawing()
         if not polygon.is_valid:
             self.measured.emit("The ring crosses itself; the block was not added (draw it again).")

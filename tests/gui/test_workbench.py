@@ -2,17 +2,21 @@
 snapping, vertex editing, undo/redo, the pillar dialog and the live verdict next to a sanctuary."""
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
+import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
 from PySide6 import QtCore
 from PySide6.QtWidgets import QApplication
 
+import main
 from assessment import score
 from gui.main_window import MainWindow
 from gui.pillar_dialog import PillarDialog
-from layers.editing import outer_ring
+from layers.editing import SetAttribute, outer_ring
 
 SANCTUARY_PASTE = """BP-1 23°21'15.6"N 85°18'42.1"E
 BP-2 23°21'15.6"N 85°19'42.1"E
@@ -94,6 +98,7 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     assert len(_blocks_layer(window).data) == before + 1
     fid = bench.editor.current_fid
     drawn = gpd.GeoSeries([bench.session.geometry(fid)], crs=4326).to_crs(window.canvas.display_crs).iloc[0]
+    assert len(outer_ring(drawn)) == 4  # the finishing double-click adds no fifth corner
     assert shapely.hausdorff_distance(drawn, shapely.Polygon(corners)) < 3 * window.canvas.units_per_pixel()
     verdict = bench.last_verdict
     assert verdict["gate_protected"] == "pass" and verdict["nearest_protected_name"] == name
@@ -276,6 +281,66 @@ def test_closing_the_window_with_unsaved_edits_asks_first(qtbot, window):
         box.button(QMessageBox.StandardButton.Cancel).click()
 
     QtCore.QTimer.singleShot(200, answer_cancel)
-    assert not window.close()
+    assert not window.quit()
     assert window.isVisible() and bench.editor is not None
     assert asked and "Save the edits of" in asked[0]
+
+
+def test_ctrl_z_undoes_block_edits_while_editing_and_map_changes_after(qtbot, window):
+    edit_menus = [a for a in window.menuBar().actions() if a.text() == "&Edit"]
+    assert len(edit_menus) == 1 and window.workbench.save_edits_action in edit_menus[0].menu().actions()
+    window.layer_list[0].visible = False  # a map change, on the window's own undo stack
+    bench = _start(window, qtbot)
+    fid = int(bench.session.frame.index[0])
+    bench.editor.set_current(fid)
+    bench.delete_block()
+    count = len(bench.session.frame)
+    window.canvas.view.setFocus()
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert len(bench.session.frame) == count + 1 and window.layer_list[0].visible is False
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z,
+                   QtCore.Qt.KeyboardModifier.ControlModifier | QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert len(bench.session.frame) == count
+    bench.stop_editing(save=False)
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert window.layer_list[0].visible is True
+
+
+def _same_cell(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        a, b = (float("nan") if v is None else float(v) for v in (a, b))
+        return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-9)
+    return (a if a is not None else "") == (b if b is not None else "")
+
+
+def test_live_verdict_follows_the_scoring_setup_and_equals_khanij_score_of_the_project(qtbot, window, tmp_path):
+    """The as-of date and a field mapping of the set-up reach the live verdict at once, and the
+    verdict is, column for column, what ``khanij score --project`` gives the saved block."""
+    bench = _start(window, qtbot)
+    park = _park(window, _nearest_open_park(window))
+    minx, miny, maxx, maxy = park.bounds
+    window.canvas.set_extent((minx - 3000, miny - 6000, maxx + 12000, maxy + 6000))
+    QApplication.processEvents()
+    _draw(qtbot, window, _square_beside(park, 500, 2000))
+    fid = bench.editor.current_fid
+    assert bench.last_verdict["gate_protected"] == "fail"  # 0.5 km from a sanctuary, today
+    window.scoring_setup.as_of = "2021-01-01"  # before any 1 km rule
+    qtbot.waitUntil(lambda: bench.last_verdict["as_of"] == "2021-01-01")
+    assert bench.last_verdict["gate_protected"] == "pass"
+    bench.apply_attributes(fid, {"block_id": "WB-1", "licence": "EL", "stage": "G4", "commodity": "Graphite"})
+    assert bench.last_verdict["licence"] == "EL"
+    bench.editor.push(SetAttribute(fid, "intended", "CL"))  # a column of the user's own, mapped to licence
+    layer = _blocks_layer(window)
+    layer.fields = {**layer.fields, "licence": "intended"}
+    qtbot.waitUntil(lambda: bench.last_verdict["licence"] == "CL")
+    verdict = dict(bench.last_verdict)
+    bench.save_edits(tmp_path / "tranche.gpkg")
+    assert window.write_project(tmp_path / "tranche.khanij")
+    out = tmp_path / "scores.gpkg"
+    assert main.main(["score", "--project", str(tmp_path / "tranche.khanij"), "-o", str(out)]) == 0
+    table = next(name for name, _ in pyogrio.list_layers(out) if name != "scoring_inputs")
+    scored = gpd.read_file(out, layer=table)
+    row = scored[scored["block_id"] == "WB-1"].iloc[0]
+    compared = [c for c in verdict if c in row.index and c != "geometry"]
+    assert len(compared) > 60
+    assert [c for c in compared if not _same_cell(verdict[c], row[c])] == []
