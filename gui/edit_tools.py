@@ -10,6 +10,9 @@ Ctrl+Shift+Z). Modes:
   right-click a vertex (or press Delete over it) to delete it;
 - ``move``: drag a block to move it; Delete removes the current block.
 
+In ``vertex`` and ``move`` modes the corners of the current block are labelled BP-1, BP-2 … in
+the numbering of its pillar table.
+
 Clicks and vertex drags snap to the vertices and edges of the other blocks and of the state
 boundary within :data:`SNAP_PX` pixels; the snapped point is marked. Mouse and keys reach the
 editor through an event filter on the canvas, so the canvas's own tools are untouched.
@@ -19,11 +22,14 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+import pyqtgraph as pg
 import shapely
 from pyproj import CRS, Transformer
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from geo.errors import GeometryError
 from geo.measure import geodesic_area_ha, geodesic_length_km
+from geo.pillars import polygon_pillars
 from gui.canvas_tools import PathItem, format_area_ha, format_length_km
 from gui.geometry_paths import PartArrays, explode_parts, polygon_parts
 from layers.editing import (AddBlock, AddVertex, DeleteBlock, DeleteVertex, EditCommand, EditSession, MoveBlock,
@@ -96,6 +102,7 @@ class BlockEditor(QtCore.QObject):
         self._band = self._item(2_000_100, DRAW_COLOUR, 2.0, fill_alpha=40, style=QtCore.Qt.PenStyle.DashLine)
         self._handles = self._item(2_000_200, DRAW_COLOUR, 1.5, fill_alpha=255)
         self._snap_mark = self._item(2_000_300, SNAP_COLOUR, 2.0, fill_alpha=0)
+        self.pillar_labels: list[pg.TextItem] = []
         session.changed.append(self._on_model_changed)
         self._on_model_changed(None)
         self._viewport, self._view = canvas.viewport(), canvas.view
@@ -129,7 +136,7 @@ class BlockEditor(QtCore.QObject):
         if self._view is not None:
             self._viewport.removeEventFilter(self)
             self._view.removeEventFilter(self)
-        for item in (self._band, self._handles, self._snap_mark):
+        for item in (self._band, self._handles, self._snap_mark, *self.pillar_labels):
             self.canvas.viewbox.removeItem(item)
         if self._on_model_changed in self.session.changed:
             self.session.changed.remove(self._on_model_changed)
@@ -213,6 +220,7 @@ class BlockEditor(QtCore.QObject):
         return [self.to_display(x, y) for x, y in outer_ring(self.session.geometry(fid))]
 
     def _draw_handles(self) -> None:
+        self._draw_pillar_labels()
         if self.mode != "vertex" or self.current_fid is None:
             self._handles.setPath(QtGui.QPainterPath())
             return
@@ -221,6 +229,27 @@ class BlockEditor(QtCore.QObject):
         for x, y in self._ring_display(self.current_fid):
             path.addRect(QtCore.QRectF(x - size, y - size, 2 * size, 2 * size))
         self._handles.setPath(path)
+
+    def _draw_pillar_labels(self) -> None:
+        """BP-1, BP-2 … beside the corners of the current block: the numbering of its pillar
+        table (:func:`geo.pillars.polygon_pillars`, exported and printed in the dossier)."""
+        for item in self.pillar_labels:
+            self.canvas.viewbox.removeItem(item)
+        self.pillar_labels = []
+        if self.mode not in ("vertex", "move") or self.current_fid is None:
+            return
+        try:
+            pillars = polygon_pillars(self.session.geometry(self.current_fid), self.session.frame.crs)
+        except GeometryError:  # holes or several parts: no pillar list to number
+            return
+        ring = self._ring_display(self.current_fid)
+        cx, cy = np.mean(ring, axis=0)
+        for pillar, (x, y) in zip(pillars, ring):  # each label outside its corner, away from the centre
+            label = pg.TextItem(pillar.label, color=DRAW_COLOUR, anchor=(1.05 if x < cx else -0.05, 1.0 if y > cy else 0.0))
+            label.setZValue(2_000_400)
+            label.setPos(x, y)
+            self.canvas.viewbox.addItem(label, ignoreBounds=True)
+            self.pillar_labels.append(label)
 
     def _draw_band(self) -> None:
         points = list(self.vertices) + ([self._cursor] if self._cursor is not None and self.mode == "draw" else [])

@@ -100,15 +100,19 @@ class Workbench(QtCore.QObject):
                        self.import_pillars_action, self.export_pillars_action, None, self.save_edits_action,
                        self.save_edits_as_action):
             edit.addSeparator() if action is None else edit.addAction(action)
-        toolbar = QtWidgets.QToolBar("Editing")
+        # The editing tools on a row of their own, shown while editing (Edit ▸ Toggle editing, Ctrl+E).
+        toolbar = self.toolbar = QtWidgets.QToolBar("Editing")
         toolbar.setObjectName("editing_toolbar")
-        for action in (self.toggle_action, *self.mode_actions.values(), self.pillars_action, self.save_edits_action):
+        for action in (self.toggle_action, *self.mode_actions.values(), self.delete_action, self.pillars_action,
+                       self.save_edits_action):
             toolbar.addAction(action)
+        w.addToolBarBreak()
         w.addToolBar(toolbar)
 
     def _update_actions(self) -> None:
         editing = self.editor is not None
         self.toggle_action.setChecked(editing)
+        self.toolbar.setVisible(editing)
         for action in (*self.mode_actions.values(), self.delete_action, self.attributes_action,
                        self.pillars_action, self.import_pillars_action, self.save_edits_action,
                        self.save_edits_as_action):

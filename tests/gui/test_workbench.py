@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 import main
 from assessment import score
 from gui.main_window import MainWindow
+from geo.pillars import pillar_table
 from gui.pillar_dialog import PillarDialog
 from layers.editing import SetAttribute, outer_ring
 
@@ -179,6 +180,12 @@ def test_vertex_editing_and_undo_on_the_real_window(qtbot, window):
     bench.editor.set_current(fid)
     ring = bench.editor._ring_display(fid)
     original = outer_ring(bench.session.geometry(fid))
+    # the corners are labelled as the block's pillar table numbers them, at the corners
+    table, _ = pillar_table(bench.session.frame.loc[[fid]])
+    labels = bench.editor.pillar_labels
+    assert [label.textItem.toPlainText() for label in labels] == list(table["pillar"])
+    assert [coordinate for label in labels for coordinate in (label.pos().x(), label.pos().y())] == pytest.approx(
+        [coordinate for corner in ring for coordinate in corner])
     viewport = window.canvas.viewport()
     start = _pixel(window, *ring[0])
     end = start + QtCore.QPoint(25, 18)
