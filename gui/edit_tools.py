@@ -76,11 +76,15 @@ class BlockEditor(QtCore.QObject):
         The feature id of the block just drawn or edited (None when a block was deleted).
     drafted(object)
         The polygon being drawn (layer CRS, ≥ 3 vertices) after each click, for the live verdict.
+    dragged(object, object)
+        The feature id and its polygon (layer CRS) as a vertex or block drag moves it, before the
+        edit is made on release.
     """
 
     measured = QtCore.Signal(str)
     blockChanged = QtCore.Signal(object)
     drafted = QtCore.Signal(object)
+    dragged = QtCore.Signal(object, object)
     modeChanged = QtCore.Signal(str)
 
     def __init__(self, canvas, layer, session: EditSession, undo_stack: Optional[QtGui.QUndoStack] = None,
@@ -446,8 +450,8 @@ class BlockEditor(QtCore.QObject):
                 ring = self.vertices + [self._cursor]
                 self._emit_measure(shapely.Polygon(ring) if len(ring) >= 3 else shapely.LineString(ring))
             return False
-        if self._drag is None:
-            return False
+        if self._drag is None or not event.buttons() & QtCore.Qt.MouseButton.LeftButton:
+            return False  # a drag follows the mouse only while its button is held
         ring = self._ring_display(self.current_fid)
         if "vertex" in self._drag:
             hit = self.snapped(x, y, exclude=self.current_fid)
@@ -460,6 +464,7 @@ class BlockEditor(QtCore.QObject):
         self._drag["preview"] = shapely.Polygon(ring)
         self._draw_band()
         self._emit_measure(self._drag["preview"])
+        self.dragged.emit(self.current_fid, shapely.Polygon([self.to_layer(px, py) for px, py in ring]))
         return True
 
     def _released(self, x: float, y: float) -> bool:

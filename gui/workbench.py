@@ -44,9 +44,15 @@ class Workbench(QtCore.QObject):
         self.layer: Optional[Layer] = None
         self.live: Optional[LiveVerdict] = None
         self._live_key: Optional[tuple] = None
+        self._dragged: Optional[tuple] = None  # (fid, polygon) of a drag waiting to be rescored
         self.last_verdict: Optional[dict] = None
+        from gui.main_window import _scrollable  # the window's module imports this one
+
         self.panel = LiveVerdictPanel()
-        self.dock = window._dock("Live verdict", "live_verdict_dock", self.panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        # In a scroll area, as the readiness panel: a longer finding wraps instead of widening the
+        # dock, which would shift the map under a block being dragged.
+        self.dock = window._dock("Live verdict", "live_verdict_dock", _scrollable(self.panel),
+                                 QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.readiness_dock, self.dock)
         self.overlay = VerdictOverlay(window.canvas)
         listen_while_alive(self.panel, window.scoring_setup.events.changed,
@@ -165,6 +171,7 @@ class Workbench(QtCore.QObject):
         self.editor.measured.connect(lambda text: self.window.status.showMessage(text))
         self.editor.blockChanged.connect(self._on_block_changed)
         self.editor.drafted.connect(self._on_drafted)
+        self.editor.dragged.connect(self._on_dragged)
         self.live = None
         if len(layer.data):
             self.live_verdict().warm_up(layer.data)
@@ -362,15 +369,38 @@ class Workbench(QtCore.QObject):
             self._on_block_changed(self.editor.current_fid)
 
     def _on_block_changed(self, fid) -> None:
+        self._dragged = None  # the edit is made: a drag's preview waiting to be rescored is stale
         if fid is None or self.session is None or fid not in self.session.frame.index:
             self.overlay.clear()
             self.panel.clear("The block was deleted.")
             return
-        self.rescore(self.session.frame.loc[[fid]], f"Block {_text(self.session.frame.at[fid, 'block_id']) or fid + 1}"
-                     if "block_id" in self.session.frame.columns else f"Block {fid + 1}")
+        self.rescore(self.session.frame.loc[[fid]], self._label(fid))
+
+    def _label(self, fid: int) -> str:
+        """"Block <id>" (its position + 1 without one), as the panel titles it."""
+        frame = self.session.frame
+        block_id = _text(frame.at[fid, "block_id"]) if "block_id" in frame.columns else ""
+        return f"Block {block_id or fid + 1}"
 
     def _on_drafted(self, polygon) -> None:
         self.rescore(one_block(polygon, self.session.frame.crs, {}), "Block being drawn")
+
+    def _on_dragged(self, fid, polygon) -> None:
+        """Rescore the block as it is dragged, at most once per pass of the event loop: the
+        latest position waits while a rescoring runs, older ones are dropped."""
+        pending = self._dragged is not None
+        self._dragged = (fid, polygon)
+        if not pending:
+            QtCore.QTimer.singleShot(0, self, self._rescore_dragged)
+
+    def _rescore_dragged(self) -> None:
+        if self._dragged is None or self.session is None:
+            return
+        (fid, polygon), self._dragged = self._dragged, None
+        if fid in self.session.frame.index:
+            blocks = self.session.frame.loc[[fid]].set_geometry(
+                gpd.GeoSeries([polygon], index=[fid], crs=self.session.frame.crs))
+            self.rescore(blocks, self._label(fid) + " (moving)")
 
     def rescore(self, blocks: gpd.GeoDataFrame, label: str) -> Optional[dict]:
         """Score one block with the live verdict and show it (and its zones) beside the map.

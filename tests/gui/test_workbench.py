@@ -116,9 +116,17 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     centre = shapely.Polygon(corners).centroid
     start = _pixel(window, centre.x, centre.y)
     end = _pixel(window, centre.x - 2500, centre.y)
+    extent = window.canvas.extent()
     qtbot.mousePress(viewport, QtCore.Qt.MouseButton.LeftButton, pos=start)
+    distances = []
     for step in range(1, 6):
         qtbot.mouseMove(viewport, start + (end - start) * step / 5)
+        QApplication.processEvents()  # the verdict follows the drag before the mouse is released
+        distances.append(bench.last_verdict["nearest_protected_km"])
+    assert "(moving)" in bench.panel.title.text()
+    assert window.canvas.extent() == extent  # the verdict panel's longer text never narrows the map
+    assert distances == sorted(distances, reverse=True) and distances[0] < verdict["nearest_protected_km"]
+    assert len(bench.session.frame) == before + 1 and bench.undo_stack.count() == 1  # no edit made yet
     qtbot.mouseRelease(viewport, QtCore.Qt.MouseButton.LeftButton, pos=end)
     moved = bench.last_verdict
     assert moved["gate_protected"] == "fail" and moved["nearest_protected_km"] < 1
