@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -359,3 +360,23 @@ def test_live_verdict_follows_the_scoring_setup_and_equals_khanij_score_of_the_p
     compared = [c for c in verdict if c in row.index and c != "geometry"]
     assert len(compared) > 60
     assert [c for c in compared if not _same_cell(verdict[c], row[c])] == []
+
+
+def test_snapping_to_an_edge_of_the_state_boundary(qtbot, window):
+    bench = _start(window, qtbot)
+    states = window.layer_list.by_role("boundaries")[0].data.to_crs(window.canvas.display_crs)
+    jharkhand = states.geometry[states["state"] == "Jharkhand"].iloc[0]
+    ring = shapely.get_coordinates(shapely.boundary(jharkhand))
+    lengths = np.hypot(*np.diff(ring, axis=0).T)
+    i = int(np.argmax(lengths))  # its longest side: the middle is far from any vertex
+    (ax, ay), (bx, by) = ring[i], ring[i + 1]
+    middle = ((ax + bx) / 2, (ay + by) / 2)
+    window.canvas.set_extent((middle[0] - 20000, middle[1] - 15000, middle[0] + 20000, middle[1] + 15000))
+    QApplication.processEvents()
+    step = window.canvas.units_per_pixel()
+    normal = np.array([by - ay, ax - bx]) / lengths[i]
+    near = (middle[0] + 3 * step * normal[0], middle[1] + 3 * step * normal[1])
+    qtbot.mouseMove(window.canvas.viewport(), _pixel(window, *near))
+    assert bench.editor.snap_kind == "edge" and not bench.editor._snap_mark.path().isEmpty()
+    qtbot.mouseClick(window.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=_pixel(window, *near))
+    assert shapely.Point(bench.editor.vertices[0]).distance(shapely.boundary(jharkhand)) < 1e-6 * step
