@@ -185,7 +185,8 @@ class Workbench(QtCore.QObject):
 
     def stop_editing(self, save: Optional[bool] = None) -> bool:
         """Leave editing; with unsaved edits ask (``save`` answers without asking: True saves,
-        False discards). Returns False when the user cancels."""
+        False discards). Returns False, still editing, when the user cancels or the edits could
+        not be saved."""
         if self.editor is None:
             return True
         if self.session.modified:
@@ -198,9 +199,10 @@ class Workbench(QtCore.QObject):
                     self._update_actions()
                     return False
                 save = answer == QtWidgets.QMessageBox.StandardButton.Save
-            if save:
-                self.save_edits()
-            else:
+            if save and self.save_edits() is None:  # not saved (refused, or no file chosen): keep editing
+                self._update_actions()
+                return False
+            if not save:
                 self.layer.data = self._original
         self.editor.close()
         self.editor = self.session = None

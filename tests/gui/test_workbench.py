@@ -380,3 +380,24 @@ def test_snapping_to_an_edge_of_the_state_boundary(qtbot, window):
     assert bench.editor.snap_kind == "edge" and not bench.editor._snap_mark.path().isEmpty()
     qtbot.mouseClick(window.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=_pixel(window, *near))
     assert shapely.Point(bench.editor.vertices[0]).distance(shapely.boundary(jharkhand)) < 1e-6 * step
+
+
+def test_saving_edits_of_the_sample_atlas_asks_for_a_file_and_a_cancel_keeps_editing(qtbot, window, tmp_path,
+                                                                                    monkeypatch):
+    import hashlib
+
+    from layers.atlas import ATLAS_DIR
+    from PySide6.QtWidgets import QFileDialog
+
+    shipped = hashlib.sha256((ATLAS_DIR / "blocks.gpkg").read_bytes()).hexdigest()
+    bench = _start(window, qtbot)
+    bench.editor.set_current(int(bench.session.frame.index[0]))
+    bench.delete_block()
+    answers = iter([("", ""), (str(tmp_path / "mine.gpkg"), "GeoPackage (*.gpkg)")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers))  # the user's answers
+    assert not bench.stop_editing(save=True)  # no file chosen: nothing saved, still editing
+    assert bench.editor is not None and bench.session.modified
+    assert bench.stop_editing(save=True)
+    assert len(gpd.read_file(tmp_path / "mine.gpkg")) == len(_blocks_layer(window).data)
+    assert _blocks_layer(window).source == tmp_path / "mine.gpkg"
+    assert hashlib.sha256((ATLAS_DIR / "blocks.gpkg").read_bytes()).hexdigest() == shipped
