@@ -21,6 +21,7 @@ from gui.edit_tools import BlockEditor
 from gui.live_verdict_panel import LiveVerdictPanel, VerdictOverlay, one_block
 from gui.model_links import listen_while_alive
 from gui.pillar_dialog import PillarDialog
+from gui.scrolling import scrollable
 from layers.editing import FORM_FIELDS, AddBlock, EditSession, SetAttribute, new_blocks_layer
 from layers.layer import Layer
 from layers.scoring_setup import mapped_frame
@@ -46,14 +47,13 @@ class Workbench(QtCore.QObject):
         self._live_key: Optional[tuple] = None
         self._dragged: Optional[tuple] = None  # (fid, polygon) of a drag waiting to be rescored
         self.last_verdict: Optional[dict] = None
-        from gui.main_window import _scrollable  # the window's module imports this one
-
         self.panel = LiveVerdictPanel()
-        # In a scroll area, as the readiness panel: a longer finding wraps instead of widening the
-        # dock, which would shift the map under a block being dragged.
-        self.dock = window._dock("Live verdict", "live_verdict_dock", _scrollable(self.panel),
+        # In a scroll area: a longer finding wraps instead of widening the dock, which would shift
+        # the map under a block being dragged.
+        self.dock = window._dock("Live verdict", "live_verdict_dock", scrollable(self.panel),
                                  QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.readiness_dock, self.dock)
+        self.dock.hide()   # shown when editing starts
         self.overlay = VerdictOverlay(window.canvas)
         listen_while_alive(self.panel, window.scoring_setup.events.changed,
                            lambda _event: QtCore.QTimer.singleShot(0, self, self.refresh_verdict))
