@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -55,6 +55,9 @@ INDIA_LCC = "EPSG:7755"
 _INDIA_BOX = (60.0, 0.0, 100.0, 40.0)
 _POLYGONAL_TYPES = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 VECTOR_THREADS = 2
+#: Fewer blocks than this are scored on the calling thread alone: starting the vector criteria's
+#: threads costs more than it saves for a block being edited (``assessment.live``).
+THREADED_MIN_BLOCKS = 50
 
 
 def score(blocks: gpd.GeoDataFrame, deposits: Optional[gpd.GeoDataFrame], forest=None, protected=None,
@@ -155,7 +158,7 @@ def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFram
     feedback.progress(0.10, "protected areas, state boundaries, forest, deposits, infrastructure")
     # The vector criteria only read the context, and shapely/GEOS and PROJ release the GIL: they
     # run on a second core beside the raster evidence (or beside each other without rasters).
-    pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS)
+    pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS) if ctx.n_blocks >= THREADED_MIN_BLOCKS else _InlineExecutor()
     try:
         vector = [pool.submit(protected_criteria.evaluate, ctx), pool.submit(state_criterion.evaluate, ctx),
                   pool.submit(forest_criterion.evaluate, ctx), pool.submit(resources_criterion.evaluate, ctx),
@@ -176,6 +179,18 @@ def _score(ctx: Context, notes, blocks, background, feedback) -> gpd.GeoDataFram
     table = _assemble(ctx, blocks, gates, criteria, licence, licence_now, notes)
     feedback.progress(1.0, "scored")
     return table
+
+
+class _InlineExecutor(Executor):
+    """Runs each submitted call at once on the calling thread (the same results as the pool)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller by result(), as the pool does
+            future.set_exception(exc)
+        return future
 
 
 # ----- preparing the inputs --------------------------------------------------------------------
@@ -271,7 +286,10 @@ def prepare_blocks(blocks, layers: PreparedLayers, rules: Rules,
     deposit_block = (points_in_polygons(layers.deposits.geometry, work_blocks.geometry) if len(layers.deposits)
                      else np.empty(0, dtype=np.int64))
     notes.extend(layers.notes)
-    block_fields = guess_fields(list(work_blocks.columns), "blocks")
+    columns = tuple(str(column) for column in work_blocks.columns)
+    block_fields = layers.layer_cache.get(("block_fields", columns))
+    if block_fields is None:  # the same columns edit after edit: guessed once per session
+        block_fields = layers.layer_cache[("block_fields", columns)] = guess_fields(list(columns), "blocks")
     if "licence" not in block_fields:
         notes.append("The blocks have no licence column, so each block is judged for ML, CL and EL.")
     ctx = Context(

@@ -619,10 +619,48 @@ def _single_polygon(geometry) -> shapely.Polygon:
     return geometry
 
 
+@dataclass
+class PillarSheet:
+    """The pillar table of one block as a dossier prints it: its pillars (WGS 84, numbered as on
+    the map), geodesic area (ha), perimeter (km) and the Survey of India 1:50,000 toposheets."""
+
+    pillars: list[Pillar]
+    area_ha: float
+    perimeter_km: float
+    toposheets: list[str]
+
+    def rows(self) -> list[dict]:
+        """One row per pillar: ``pillar``, ``latitude_dms``, ``longitude_dms`` (arc-seconds to
+        4 decimals), ``latitude``, ``longitude`` (8 decimals: a table read back gives the same
+        polygon to well under 1 cm)."""
+        return [{"pillar": p.label, "latitude_dms": format_dms(p.lat, "lat", SECONDS_DECIMALS),
+                 "longitude_dms": format_dms(p.lon, "lon", SECONDS_DECIMALS),
+                 "latitude": float(format_decimal(p.lat, DECIMALS)),
+                 "longitude": float(format_decimal(p.lon, DECIMALS))} for p in self.pillars]
+
+
+def pillar_sheet(geometry, crs) -> PillarSheet:
+    """The pillar table of one block polygon in ``crs`` (see :func:`polygon_pillars` for the
+    numbering and the geometries that have none).
+
+    Examples
+    --------
+    >>> sheet = pillar_sheet(shapely.box(85.30, 23.30, 85.31, 23.31), "EPSG:4326")
+    >>> first = sheet.rows()[0]
+    >>> print(first["pillar"], first["latitude_dms"], first["longitude_dms"], round(sheet.area_ha, 1), sheet.toposheets)
+    BP-1 23°18'00.0000"N 85°18'36.0000"E 113.3 ['F45B07']
+    """
+    pillars = polygon_pillars(geometry, crs)
+    wgs = shapely.Polygon([(p.lon, p.lat) for p in pillars])
+    return PillarSheet(pillars, geodesic_area_ha(wgs, WGS84), geodesic_length_km(wgs, WGS84),
+                       list(toposheets_for_polygon(wgs)))
+
+
 def pillar_table(blocks, id_column: Optional[str] = None) -> tuple[pd.DataFrame, list[str]]:
     """The pillar table of every block: one row per pillar with the block id, BP number,
     latitude and longitude in DMS and decimal degrees (WGS 84), and per block its geodesic area
-    (ha), perimeter (km) and the Survey of India 1:50,000 toposheets it lies on.
+    (ha), perimeter (km) and the Survey of India 1:50,000 toposheets it lies on
+    (:func:`pillar_sheet` of each block).
 
     Returns
     -------
@@ -636,19 +674,13 @@ def pillar_table(blocks, id_column: Optional[str] = None) -> tuple[pd.DataFrame,
                                                       else range(1, len(blocks) + 1)), start=1):
         name = _text(block_id) if not _blank(block_id) else str(position)
         try:
-            pillars = polygon_pillars(geometry, blocks.crs)
+            sheet = pillar_sheet(geometry, blocks.crs)
         except GeometryError as problem:
             problems.append(f"Block {name}: {problem}")
             continue
-        wgs = shapely.Polygon([(p.lon, p.lat) for p in pillars])
-        area, perimeter = geodesic_area_ha(wgs, WGS84), geodesic_length_km(wgs, WGS84)
-        sheets = "; ".join(toposheets_for_polygon(wgs))
-        for p in pillars:
-            rows.append({"block_id": name, "pillar": p.label, "latitude_dms": format_dms(p.lat, "lat", SECONDS_DECIMALS),
-                         "longitude_dms": format_dms(p.lon, "lon", SECONDS_DECIMALS),
-                         "latitude": float(format_decimal(p.lat, DECIMALS)),
-                         "longitude": float(format_decimal(p.lon, DECIMALS)),
-                         "area_ha": round(area, 4), "perimeter_km": round(perimeter, 4), "toposheets": sheets})
+        block = {"area_ha": round(sheet.area_ha, 4), "perimeter_km": round(sheet.perimeter_km, 4),
+                 "toposheets": "; ".join(sheet.toposheets)}
+        rows.extend({"block_id": name, **row, **block} for row in sheet.rows())
     columns = ["block_id", "pillar", "latitude_dms", "longitude_dms", "latitude", "longitude", "area_ha",
                "perimeter_km", "toposheets"]
     return pd.DataFrame(rows, columns=columns), problems

@@ -10,6 +10,9 @@ Ctrl+Shift+Z). Modes:
   right-click a vertex (or press Delete over it) to delete it;
 - ``move``: drag a block to move it; Delete removes the current block.
 
+In ``vertex`` and ``move`` modes the corners of the current block are labelled BP-1, BP-2 … in
+the numbering of its pillar table.
+
 Clicks and vertex drags snap to the vertices and edges of the other blocks and of the state
 boundary within :data:`SNAP_PX` pixels; the snapped point is marked. Mouse and keys reach the
 editor through an event filter on the canvas, so the canvas's own tools are untouched.
@@ -19,11 +22,14 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+import pyqtgraph as pg
 import shapely
 from pyproj import CRS, Transformer
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from geo.errors import GeometryError
 from geo.measure import geodesic_area_ha, geodesic_length_km
+from geo.pillars import polygon_pillars
 from gui.canvas_tools import PathItem, format_area_ha, format_length_km
 from gui.geometry_paths import PartArrays, explode_parts, polygon_parts
 from layers.editing import (AddBlock, AddVertex, DeleteBlock, DeleteVertex, EditCommand, EditSession, MoveBlock,
@@ -70,11 +76,15 @@ class BlockEditor(QtCore.QObject):
         The feature id of the block just drawn or edited (None when a block was deleted).
     drafted(object)
         The polygon being drawn (layer CRS, ≥ 3 vertices) after each click, for the live verdict.
+    dragged(object, object)
+        The feature id and its polygon (layer CRS) as a vertex or block drag moves it, before the
+        edit is made on release.
     """
 
     measured = QtCore.Signal(str)
     blockChanged = QtCore.Signal(object)
     drafted = QtCore.Signal(object)
+    dragged = QtCore.Signal(object, object)
     modeChanged = QtCore.Signal(str)
 
     def __init__(self, canvas, layer, session: EditSession, undo_stack: Optional[QtGui.QUndoStack] = None,
@@ -96,6 +106,7 @@ class BlockEditor(QtCore.QObject):
         self._band = self._item(2_000_100, DRAW_COLOUR, 2.0, fill_alpha=40, style=QtCore.Qt.PenStyle.DashLine)
         self._handles = self._item(2_000_200, DRAW_COLOUR, 1.5, fill_alpha=255)
         self._snap_mark = self._item(2_000_300, SNAP_COLOUR, 2.0, fill_alpha=0)
+        self.pillar_labels: list[pg.TextItem] = []
         session.changed.append(self._on_model_changed)
         self._on_model_changed(None)
         self._viewport, self._view = canvas.viewport(), canvas.view
@@ -129,7 +140,7 @@ class BlockEditor(QtCore.QObject):
         if self._view is not None:
             self._viewport.removeEventFilter(self)
             self._view.removeEventFilter(self)
-        for item in (self._band, self._handles, self._snap_mark):
+        for item in (self._band, self._handles, self._snap_mark, *self.pillar_labels):
             self.canvas.viewbox.removeItem(item)
         if self._on_model_changed in self.session.changed:
             self.session.changed.remove(self._on_model_changed)
@@ -213,6 +224,7 @@ class BlockEditor(QtCore.QObject):
         return [self.to_display(x, y) for x, y in outer_ring(self.session.geometry(fid))]
 
     def _draw_handles(self) -> None:
+        self._draw_pillar_labels()
         if self.mode != "vertex" or self.current_fid is None:
             self._handles.setPath(QtGui.QPainterPath())
             return
@@ -221,6 +233,27 @@ class BlockEditor(QtCore.QObject):
         for x, y in self._ring_display(self.current_fid):
             path.addRect(QtCore.QRectF(x - size, y - size, 2 * size, 2 * size))
         self._handles.setPath(path)
+
+    def _draw_pillar_labels(self) -> None:
+        """BP-1, BP-2 … beside the corners of the current block: the numbering of its pillar
+        table (:func:`geo.pillars.polygon_pillars`, exported and printed in the dossier)."""
+        for item in self.pillar_labels:
+            self.canvas.viewbox.removeItem(item)
+        self.pillar_labels = []
+        if self.mode not in ("vertex", "move") or self.current_fid is None:
+            return
+        try:
+            pillars = polygon_pillars(self.session.geometry(self.current_fid), self.session.frame.crs)
+        except GeometryError:  # holes or several parts: no pillar list to number
+            return
+        ring = self._ring_display(self.current_fid)
+        cx, cy = np.mean(ring, axis=0)
+        for pillar, (x, y) in zip(pillars, ring):  # each label outside its corner, away from the centre
+            label = pg.TextItem(pillar.label, color=DRAW_COLOUR, anchor=(1.05 if x < cx else -0.05, 1.0 if y > cy else 0.0))
+            label.setZValue(2_000_400)
+            label.setPos(x, y)
+            self.canvas.viewbox.addItem(label, ignoreBounds=True)
+            self.pillar_labels.append(label)
 
     def _draw_band(self) -> None:
         points = list(self.vertices) + ([self._cursor] if self._cursor is not None and self.mode == "draw" else [])
@@ -274,6 +307,18 @@ class BlockEditor(QtCore.QObject):
         if len(self.vertices) >= 3:
             self.drafted.emit(shapely.Polygon([self.to_layer(x, y) for x, y in self.vertices]))
 
+    def _distinct_vertices(self) -> list[tuple[float, float]]:
+        """The drawn vertices without one repeating the one before within a pixel (the press of a
+        finishing double-click lands on the last corner again), nor a last one back on the first."""
+        tolerance = self._tolerance(1.0)
+        kept: list[tuple[float, float]] = []
+        for x, y in self.vertices:
+            if not kept or np.hypot(x - kept[-1][0], y - kept[-1][1]) > tolerance:
+                kept.append((x, y))
+        if len(kept) > 1 and np.hypot(kept[-1][0] - kept[0][0], kept[-1][1] - kept[0][1]) <= tolerance:
+            kept.pop()
+        return kept
+
     def remove_last_vertex(self) -> None:
         if self.vertices:
             self.vertices.pop()
@@ -289,9 +334,10 @@ class BlockEditor(QtCore.QObject):
 
     def finish_drawing(self, attributes: Optional[dict] = None) -> Optional[int]:
         """Close the ring and add the block (at least three vertices); returns its fid."""
-        if len(self.vertices) < 3:
+        vertices = self._distinct_vertices()
+        if len(vertices) < 3:
             return None
-        polygon = shapely.Polygon([self.to_layer(x, y) for x, y in self.vertices])
+        polygon = shapely.Polygon([self.to_layer(x, y) for x, y in vertices])
         self.cancel_drawing()
         if not polygon.is_valid:
             self.measured.emit("The ring crosses itself; the block was not added (draw it again).")
@@ -404,8 +450,8 @@ class BlockEditor(QtCore.QObject):
                 ring = self.vertices + [self._cursor]
                 self._emit_measure(shapely.Polygon(ring) if len(ring) >= 3 else shapely.LineString(ring))
             return False
-        if self._drag is None:
-            return False
+        if self._drag is None or not event.buttons() & QtCore.Qt.MouseButton.LeftButton:
+            return False  # a drag follows the mouse only while its button is held
         ring = self._ring_display(self.current_fid)
         if "vertex" in self._drag:
             hit = self.snapped(x, y, exclude=self.current_fid)
@@ -418,6 +464,7 @@ class BlockEditor(QtCore.QObject):
         self._drag["preview"] = shapely.Polygon(ring)
         self._draw_band()
         self._emit_measure(self._drag["preview"])
+        self.dragged.emit(self.current_fid, shapely.Polygon([self.to_layer(px, py) for px, py in ring]))
         return True
 
     def _released(self, x: float, y: float) -> bool:

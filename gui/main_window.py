@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout,
     QWidget,
@@ -124,6 +124,11 @@ class MainWindow(QMainWindow):
         self.scoring_setup = ScoringSetup()
         self.history = History(self.layer_list, self.scoring_setup)
         self.undo_stack = QUndoStack(self)
+        # Edit ▸ Undo acts on the active stack: the map's, or the block edits' while editing (as QGIS
+        # undoes the edits of the layer being edited).
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.undo_stack)
+        self.undo_group.setActiveStack(self.undo_stack)
         self.unsaved = False
         self.settings = app_settings()
         self.runner = TaskRunner(self)
@@ -223,9 +228,9 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save project", self.save_project, "Ctrl+S")
         self.save_as_action = self._action("Save project &as…", self.save_project_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.quit, "Ctrl+Q")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.addActions([self.undo_action, self.redo_action])
         self.refresh_action = self._action("&Refresh map", self.refresh, "F5")
@@ -264,7 +269,7 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit = bar.addMenu("&Edit")
+        edit = self.edit_menu = bar.addMenu("&Edit")
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
         view = bar.addMenu("&View")

@@ -19,10 +19,12 @@ from assessment.live import LiveVerdict
 from geo.errors import KhanijError
 from gui.edit_tools import BlockEditor
 from gui.live_verdict_panel import LiveVerdictPanel, VerdictOverlay, one_block
+from gui.model_links import listen_while_alive
 from gui.pillar_dialog import PillarDialog
 from gui.scrolling import scrollable
 from layers.editing import FORM_FIELDS, AddBlock, EditSession, SetAttribute, new_blocks_layer
 from layers.layer import Layer
+from layers.scoring_setup import mapped_frame
 
 EDIT_MODES = (("draw", "&Draw block", "Click the corners; double-click or Enter to finish, Backspace undoes a "
                                       "corner, Esc cancels"),
@@ -42,13 +44,20 @@ class Workbench(QtCore.QObject):
         self.session: Optional[EditSession] = None
         self.layer: Optional[Layer] = None
         self.live: Optional[LiveVerdict] = None
+        self._live_key: Optional[tuple] = None
+        self._dragged: Optional[tuple] = None  # (fid, polygon) of a drag waiting to be rescored
         self.last_verdict: Optional[dict] = None
         self.panel = LiveVerdictPanel()
+        # In a scroll area: a longer finding wraps instead of widening the dock, which would shift
+        # the map under a block being dragged.
         self.dock = window._dock("Live verdict", "live_verdict_dock", scrollable(self.panel),
                                  QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.readiness_dock, self.dock)
         self.dock.hide()   # shown when editing starts
         self.overlay = VerdictOverlay(window.canvas)
+        listen_while_alive(self.panel, window.scoring_setup.events.changed,
+                           lambda _event: QtCore.QTimer.singleShot(0, self, self.refresh_verdict))
+        listen_while_alive(self.panel, window.layer_list.events.layer_changed, self._on_layer_changed)
         self._build_actions()
         self._update_actions()
 
@@ -81,34 +90,38 @@ class Workbench(QtCore.QObject):
                                                "decimal, WGS 84, area, toposheets) to CSV or XLSX")
         self.save_edits_action = w._action("&Save edits", self.save_edits, None,
                                            "Write the edited layer (a shapefile is saved to a GeoPackage beside it)")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+Z"))
-        for action in (self.undo_action, self.redo_action):
-            w.addAction(action)
+        self.save_edits_as_action = w._action("Save edits &as…", self.save_edits_as_dialog, None,
+                                              "Write the edited layer to a GeoPackage of your choice")
+        # Ctrl+Z / Ctrl+Shift+Z are the window's: its undo group makes the block edits' stack the
+        # active one while editing.
+        self.undo_action, self.redo_action = w.undo_action, w.redo_action
+        w.undo_group.addStack(self.undo_stack)
         file_menu = w.menuBar().actions()[0].menu()
         new_menu = QtWidgets.QMenu("&New", file_menu)
         new_menu.addAction(self.new_layer_action)
         file_menu.insertMenu(file_menu.actions()[0], new_menu)
-        edit = QtWidgets.QMenu("&Edit", w.menuBar())
-        w.menuBar().insertMenu(w.menuBar().actions()[1], edit)
-        for action in (self.undo_action, self.redo_action, None, self.toggle_action, *self.mode_actions.values(),
+        edit = self.edit_menu = w.edit_menu
+        for action in (None, self.toggle_action, *self.mode_actions.values(),
                        None, self.delete_action, self.attributes_action, self.pillars_action,
-                       self.import_pillars_action, self.export_pillars_action, None, self.save_edits_action):
+                       self.import_pillars_action, self.export_pillars_action, None, self.save_edits_action,
+                       self.save_edits_as_action):
             edit.addSeparator() if action is None else edit.addAction(action)
-        self.edit_menu = edit
-        toolbar = QtWidgets.QToolBar("Editing")
+        # The editing tools on a row of their own, shown while editing (Edit ▸ Toggle editing, Ctrl+E).
+        toolbar = self.toolbar = QtWidgets.QToolBar("Editing")
         toolbar.setObjectName("editing_toolbar")
-        for action in (self.toggle_action, *self.mode_actions.values(), self.pillars_action, self.save_edits_action):
+        for action in (self.toggle_action, *self.mode_actions.values(), self.delete_action, self.pillars_action,
+                       self.save_edits_action):
             toolbar.addAction(action)
+        w.addToolBarBreak()
         w.addToolBar(toolbar)
 
     def _update_actions(self) -> None:
         editing = self.editor is not None
         self.toggle_action.setChecked(editing)
+        self.toolbar.setVisible(editing)
         for action in (*self.mode_actions.values(), self.delete_action, self.attributes_action,
-                       self.pillars_action, self.import_pillars_action, self.save_edits_action):
+                       self.pillars_action, self.import_pillars_action, self.save_edits_action,
+                       self.save_edits_as_action):
             action.setEnabled(editing)
 
     # ------------------------------------------------------------ starting and stopping
@@ -158,10 +171,12 @@ class Workbench(QtCore.QObject):
         self.editor.measured.connect(lambda text: self.window.status.showMessage(text))
         self.editor.blockChanged.connect(self._on_block_changed)
         self.editor.drafted.connect(self._on_drafted)
+        self.editor.dragged.connect(self._on_dragged)
         self.live = None
         if len(layer.data):
             self.live_verdict().warm_up(layer.data)
         self.undo_stack.clear()
+        self.window.undo_group.setActiveStack(self.undo_stack)
         self.dock.show()
         self.dock.raise_()
         self._update_actions()
@@ -170,7 +185,8 @@ class Workbench(QtCore.QObject):
 
     def stop_editing(self, save: Optional[bool] = None) -> bool:
         """Leave editing; with unsaved edits ask (``save`` answers without asking: True saves,
-        False discards). Returns False when the user cancels."""
+        False discards). Returns False, still editing, when the user cancels or the edits could
+        not be saved."""
         if self.editor is None:
             return True
         if self.session.modified:
@@ -183,13 +199,15 @@ class Workbench(QtCore.QObject):
                     self._update_actions()
                     return False
                 save = answer == QtWidgets.QMessageBox.StandardButton.Save
-            if save:
-                self.save_edits()
-            else:
+            if save and self.save_edits() is None:  # not saved (refused, or no file chosen): keep editing
+                self._update_actions()
+                return False
+            if not save:
                 self.layer.data = self._original
         self.editor.close()
         self.editor = self.session = None
         self.undo_stack.clear()
+        self.window.undo_group.setActiveStack(self.window.undo_stack)
         self.overlay.clear()
         self.panel.clear()
         self._update_actions()
@@ -300,11 +318,25 @@ class Workbench(QtCore.QObject):
         self.window.status.showMessage(f"{len(table)} pillars of {layer.name} written to {path}", 6000)
         return problems
 
-    def save_edits(self) -> Optional[Path]:
+    def save_edits_as_dialog(self) -> Optional[Path]:
         if self.session is None:
             return None
+        if self.session.source is None or self.session.shipped:
+            start = str(Path(str(self.window.settings.value("last_dir", str(Path.home())))) / "blocks.gpkg")
+        else:
+            start = str(self.session.save_target())
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save edits as", start, "GeoPackage (*.gpkg)")
+        return self.save_edits(Path(path)) if path else None
+
+    def save_edits(self, target: Optional[Path] = None) -> Optional[Path]:
+        """Write the edits atomically: to ``target``, else back into the source GeoPackage (a
+        shapefile or other source to a GeoPackage beside it, see ``EditSession.save_target``)."""
+        if self.session is None:
+            return None
+        if target is None and (self.session.source is None or self.session.shipped):
+            return self.save_edits_as_dialog()  # the sample atlas is never written: ask where
         try:
-            path = self.session.save()
+            path = self.session.save(target)
         except KhanijError as problem:
             QtWidgets.QMessageBox.warning(self.window, "Save edits", str(problem))
             return None
@@ -316,26 +348,66 @@ class Workbench(QtCore.QObject):
     # ------------------------------------------------------------ the live verdict
 
     def live_verdict(self) -> LiveVerdict:
-        """The scorer of the current scoring set-up (the readiness panel's layers and rules)."""
-        if self.live is None:
-            inputs = dict(self.window.readiness.score_inputs())
+        """The scorer of the current scoring set-up — the layers playing each role with their
+        field mappings, the rules and the as-of date, as ``khanij score --project`` reads them —
+        made again whenever anything but the blocks changed in it."""
+        setup, layers = self.window.scoring_setup, self.window.layer_list
+        key = setup.inputs_key(layers, blocks=False)
+        if self.live is None or key != self._live_key:
+            inputs = setup.score_inputs(layers)
             inputs.pop("blocks", None)
-            self.live = LiveVerdict(inputs.pop("deposits"), **inputs)
+            self.live, self._live_key = LiveVerdict(inputs.pop("deposits"), **inputs), key
         return self.live
 
+    def _on_layer_changed(self, event) -> None:
+        """A layer's field mapping or CRS changes what a score reads (its data changes on every
+        edit of the blocks and are not the set-up's)."""
+        if event.what in ("fields", "crs"):
+            QtCore.QTimer.singleShot(0, self, self.refresh_verdict)
+
+    def refresh_verdict(self) -> None:
+        """Rescore the current block (the scoring set-up changed while editing)."""
+        if self.editor is not None and self.editor.current_fid is not None:
+            self._on_block_changed(self.editor.current_fid)
+
     def _on_block_changed(self, fid) -> None:
+        self._dragged = None  # the edit is made: a drag's preview waiting to be rescored is stale
         if fid is None or self.session is None or fid not in self.session.frame.index:
             self.overlay.clear()
             self.panel.clear("The block was deleted.")
             return
-        self.rescore(self.session.frame.loc[[fid]], f"Block {_text(self.session.frame.at[fid, 'block_id']) or fid + 1}"
-                     if "block_id" in self.session.frame.columns else f"Block {fid + 1}")
+        self.rescore(self.session.frame.loc[[fid]], self._label(fid))
+
+    def _label(self, fid: int) -> str:
+        """"Block <id>" (its position + 1 without one), as the panel titles it."""
+        frame = self.session.frame
+        block_id = _text(frame.at[fid, "block_id"]) if "block_id" in frame.columns else ""
+        return f"Block {block_id or fid + 1}"
 
     def _on_drafted(self, polygon) -> None:
         self.rescore(one_block(polygon, self.session.frame.crs, {}), "Block being drawn")
 
+    def _on_dragged(self, fid, polygon) -> None:
+        """Rescore the block as it is dragged, at most once per pass of the event loop: the
+        latest position waits while a rescoring runs, older ones are dropped."""
+        pending = self._dragged is not None
+        self._dragged = (fid, polygon)
+        if not pending:
+            QtCore.QTimer.singleShot(0, self, self._rescore_dragged)
+
+    def _rescore_dragged(self) -> None:
+        if self._dragged is None or self.session is None:
+            return
+        (fid, polygon), self._dragged = self._dragged, None
+        if fid in self.session.frame.index:
+            blocks = self.session.frame.loc[[fid]].set_geometry(
+                gpd.GeoSeries([polygon], index=[fid], crs=self.session.frame.crs))
+            self.rescore(blocks, self._label(fid) + " (moving)")
+
     def rescore(self, blocks: gpd.GeoDataFrame, label: str) -> Optional[dict]:
-        """Score one block with the live verdict and show it (and its zones) beside the map."""
+        """Score one block with the live verdict and show it (and its zones) beside the map.
+        The block's fields are read through the edited layer's field mapping, as a score does."""
+        blocks = mapped_frame(blocks, self.layer.fields, "blocks")
         try:
             live = self.live_verdict()
             start = time.perf_counter()

@@ -382,14 +382,31 @@ class EditSession:
     def modified(self) -> bool:
         return not self.undo.is_clean
 
+    @property
+    def shipped(self) -> bool:
+        """True when the source is a file of the embedded sample atlas (saved elsewhere only)."""
+        from layers.atlas import ATLAS_DIR
+
+        return self.source is not None and ATLAS_DIR.resolve() in self.source.resolve().parents
+
     def save_target(self) -> Path:
-        """Where :meth:`save` writes by default: the source GeoPackage itself, else a GeoPackage
-        beside the source with its name (``blocks.shp`` → ``blocks.gpkg``)."""
+        """Where :meth:`save` writes by default: the source GeoPackage itself, else a new
+        GeoPackage beside the source with its name (``blocks.shp`` → ``blocks.gpkg``; when that
+        file exists already, ``blocks_edited.gpkg``, ``blocks_edited_2.gpkg`` …: a file Khanij did
+        not make is never written into)."""
         if self.source is None:
             raise DataWriteError("this blocks layer has no file yet; choose where to save it")
+        if self.shipped:
+            raise DataWriteError(f"{describe_path(self.source)} belongs to the embedded sample atlas, which is never "
+                                 "written; save the edits to a GeoPackage of your own")
         if self.source.suffix.lower() == ".gpkg":
             return self.source
-        return self.source.with_suffix(".gpkg")
+        candidates = [self.source.with_suffix(".gpkg"), self.source.with_name(f"{self.source.stem}_edited.gpkg")]
+        number = 2
+        while candidates[-1].exists():
+            candidates.append(self.source.with_name(f"{self.source.stem}_edited_{number}.gpkg"))
+            number += 1
+        return next(path for path in candidates if not path.exists())
 
     def save(self, target: Optional[os.PathLike | str] = None) -> Path:
         """Write the layer atomically to ``target`` (default :meth:`save_target`) as a GeoPackage

@@ -284,18 +284,21 @@ class ScoringSetup:
             "as_of": self.as_of_text(),
         }
 
-    def inputs_key(self, layer_list: Iterable[Layer]) -> tuple:
+    def inputs_key(self, layer_list: Iterable[Layer], blocks: bool = True) -> tuple:
         """Everything a score depends on, comparable: a key that differs from the one of the last
         run means the results are out of date (a layer assigned, a field remapped, a CRS
-        assigned, new data, the blocks' filter, the rules or the as-of date)."""
+        assigned, new data, the blocks' filter, the rules or the as-of date). ``blocks=False``
+        leaves the blocks layer out: what a live verdict of edited blocks depends on."""
         layers = list(layer_list)
+        blocks_layer = None if blocks else self.layer_for("blocks", layers)
 
         def layer_key(layer: Layer) -> tuple:
             mask = layer.filter_mask
             return (layer.id, id(layer.data), tuple(sorted(layer.fields.items())),
                     crs_text(layer.crs) if layer.crs is not None else None,
                     None if mask is None else mask.tobytes())
-        return (tuple((label, layer_key(layer)) for label, layer in self.used_layers(layers)),
+        return (tuple((label, layer_key(layer)) for label, layer in self.used_layers(layers)
+                      if blocks_layer is None or layer is not blocks_layer),
                 self.rules.sha256, self.as_of_text())
 
     def inputs_table(self, layer_list: Iterable[Layer]) -> pd.DataFrame:

@@ -64,6 +64,16 @@ class Context:
     def n_blocks(self) -> int:
         return len(self.blocks)
 
+    def from_layer(self, key, layer, compute):
+        """``compute()`` made once per ``layer`` object and kept in :attr:`layer_cache` with it;
+        a context over other data (a partition's own deposits) computes its own."""
+        hit = self.layer_cache.get(key)
+        if hit is not None and hit[0] is layer:
+            return hit[1]
+        value = compute()
+        self.layer_cache[key] = (layer, value)
+        return value
+
     @property
     def placed(self) -> np.ndarray:
         """Per block, True when it has a geometry to measure (not null, not empty)."""

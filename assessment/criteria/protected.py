@@ -79,7 +79,7 @@ def evaluate(ctx: Context) -> tuple[GateResult, CriterionResult]:
         return _no_layer(ctx)
     rules, p = ctx.rules, ctx.rules.protected
     inside_rule, buffer_rule, esz_rule = (in_force(rows, ctx.as_of) for rows in (p.inside, p.buffer, p.esz))
-    kinds, notes = pa_kinds(ctx)
+    kinds, notes = ctx.from_layer("pa_kinds", ctx.protected, lambda: pa_kinds(ctx))
     geometry = ctx.protected.geometry
     npws, esz = kinds == "npws", kinds == "esz"
     exempt = np.zeros(len(kinds), dtype=bool)

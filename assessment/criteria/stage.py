@@ -83,7 +83,8 @@ def _best_deposit_stage(ctx: Context) -> pd.Series:
         column = ctx.deposit_column(canonical)
         if column is None:
             continue
-        deposit_rank = np.array([stage_rank(s) for s in stages_of(column)], dtype=float)
+        deposit_rank = ctx.from_layer(("deposit_stage_rank", canonical), ctx.deposits, lambda: np.array(
+            [stage_rank(s) for s in stages_of(column)], dtype=float))
         inside = (ctx.deposit_block >= 0) & ~np.isnan(deposit_rank)
         np.minimum.at(ranks, ctx.deposit_block[inside], deposit_rank[inside])
     return pd.Series([STAGES[int(r) - 1] if np.isfinite(r) else None for r in ranks],

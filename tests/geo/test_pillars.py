@@ -187,3 +187,18 @@ def test_headings_with_one_number_are_skipped_but_lines_with_two_are_read():
     found = parse_pillar_text("Annexure-I: boundary pillars (WGS 84)\nBP-1 23.35 85.31\nSee sheet 73E/7 and 73E/8")
     assert [p.label for p in found.pillars] == ["BP-1"]
     assert [p.row for p in found.problems] == [3]
+
+
+def test_one_block_pillar_sheet_is_its_rows_of_the_pillar_table():
+    """The dossier's pillar table of a block (pillar_sheet) is the exported table's rows of it."""
+    from geo.pillars import pillar_sheet
+
+    blocks = gpd.read_file(ATLAS_DIR / "blocks.gpkg").to_crs("EPSG:7755")
+    table, _ = pillar_table(blocks)
+    block = blocks.iloc[4]
+    sheet = pillar_sheet(block.geometry, blocks.crs)
+    rows = table[table["block_id"] == block["block_id"]]
+    assert pd.DataFrame(sheet.rows()).equals(rows[["pillar", "latitude_dms", "longitude_dms", "latitude",
+                                                   "longitude"]].reset_index(drop=True))
+    assert round(sheet.area_ha, 4) == rows["area_ha"].iloc[0] and "; ".join(sheet.toposheets) == rows["toposheets"].iloc[0]
+    assert [p.label for p in sheet.pillars] == [f"BP-{i}" for i in range(1, len(rows) + 1)]

@@ -2,17 +2,23 @@
 snapping, vertex editing, undo/redo, the pillar dialog and the live verdict next to a sanctuary."""
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
+import numpy as np
+import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
 from PySide6 import QtCore
 from PySide6.QtWidgets import QApplication
 
+import main
 from assessment import score
 from gui.main_window import MainWindow
+from geo.pillars import pillar_table
 from gui.pillar_dialog import PillarDialog
-from layers.editing import outer_ring
+from layers.editing import SetAttribute, outer_ring
 
 SANCTUARY_PASTE = """BP-1 23°21'15.6"N 85°18'42.1"E
 BP-2 23°21'15.6"N 85°19'42.1"E
@@ -94,6 +100,7 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     assert len(_blocks_layer(window).data) == before + 1
     fid = bench.editor.current_fid
     drawn = gpd.GeoSeries([bench.session.geometry(fid)], crs=4326).to_crs(window.canvas.display_crs).iloc[0]
+    assert len(outer_ring(drawn)) == 4  # the finishing double-click adds no fifth corner
     assert shapely.hausdorff_distance(drawn, shapely.Polygon(corners)) < 3 * window.canvas.units_per_pixel()
     verdict = bench.last_verdict
     assert verdict["gate_protected"] == "pass" and verdict["nearest_protected_name"] == name
@@ -110,9 +117,17 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     centre = shapely.Polygon(corners).centroid
     start = _pixel(window, centre.x, centre.y)
     end = _pixel(window, centre.x - 2500, centre.y)
+    extent = window.canvas.extent()
     qtbot.mousePress(viewport, QtCore.Qt.MouseButton.LeftButton, pos=start)
+    distances = []
     for step in range(1, 6):
         qtbot.mouseMove(viewport, start + (end - start) * step / 5)
+        QApplication.processEvents()  # the verdict follows the drag before the mouse is released
+        distances.append(bench.last_verdict["nearest_protected_km"])
+    assert "(moving)" in bench.panel.title.text()
+    assert window.canvas.extent() == extent  # the verdict panel's longer text never narrows the map
+    assert distances == sorted(distances, reverse=True) and distances[0] < verdict["nearest_protected_km"]
+    assert len(bench.session.frame) == before + 1 and bench.undo_stack.count() == 1  # no edit made yet
     qtbot.mouseRelease(viewport, QtCore.Qt.MouseButton.LeftButton, pos=end)
     moved = bench.last_verdict
     assert moved["gate_protected"] == "fail" and moved["nearest_protected_km"] < 1
@@ -174,6 +189,12 @@ def test_vertex_editing_and_undo_on_the_real_window(qtbot, window):
     bench.editor.set_current(fid)
     ring = bench.editor._ring_display(fid)
     original = outer_ring(bench.session.geometry(fid))
+    # the corners are labelled as the block's pillar table numbers them, at the corners
+    table, _ = pillar_table(bench.session.frame.loc[[fid]])
+    labels = bench.editor.pillar_labels
+    assert [label.textItem.toPlainText() for label in labels] == list(table["pillar"])
+    assert [coordinate for label in labels for coordinate in (label.pos().x(), label.pos().y())] == pytest.approx(
+        [coordinate for corner in ring for coordinate in corner])
     viewport = window.canvas.viewport()
     start = _pixel(window, *ring[0])
     end = start + QtCore.QPoint(25, 18)
@@ -282,3 +303,104 @@ def test_quitting_with_unsaved_edits_asks_first(qtbot, window):
     assert not window.quit()
     assert window.isVisible() and bench.editor is not None
     assert asked and "Save the edits of" in asked[0]
+
+
+def test_ctrl_z_undoes_block_edits_while_editing_and_map_changes_after(qtbot, window):
+    edit_menus = [a for a in window.menuBar().actions() if a.text() == "&Edit"]
+    assert len(edit_menus) == 1 and window.workbench.save_edits_action in edit_menus[0].menu().actions()
+    window.layer_list[0].visible = False  # a map change, on the window's own undo stack
+    bench = _start(window, qtbot)
+    fid = int(bench.session.frame.index[0])
+    bench.editor.set_current(fid)
+    bench.delete_block()
+    count = len(bench.session.frame)
+    window.canvas.view.setFocus()
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert len(bench.session.frame) == count + 1 and window.layer_list[0].visible is False
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z,
+                   QtCore.Qt.KeyboardModifier.ControlModifier | QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert len(bench.session.frame) == count
+    bench.stop_editing(save=False)
+    qtbot.keyClick(window.canvas.view, QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert window.layer_list[0].visible is True
+
+
+def _same_cell(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        a, b = (float("nan") if v is None else float(v) for v in (a, b))
+        return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-9)
+    return (a if a is not None else "") == (b if b is not None else "")
+
+
+def test_live_verdict_follows_the_scoring_setup_and_equals_khanij_score_of_the_project(qtbot, window, tmp_path):
+    """The as-of date and a field mapping of the set-up reach the live verdict at once, and the
+    verdict is, column for column, what ``khanij score --project`` gives the saved block."""
+    bench = _start(window, qtbot)
+    park = _park(window, _nearest_open_park(window))
+    minx, miny, maxx, maxy = park.bounds
+    window.canvas.set_extent((minx - 3000, miny - 6000, maxx + 12000, maxy + 6000))
+    QApplication.processEvents()
+    _draw(qtbot, window, _square_beside(park, 500, 2000))
+    fid = bench.editor.current_fid
+    assert bench.last_verdict["gate_protected"] == "fail"  # 0.5 km from a sanctuary, today
+    window.scoring_setup.as_of = "2021-01-01"  # before any 1 km rule
+    qtbot.waitUntil(lambda: bench.last_verdict["as_of"] == "2021-01-01")
+    assert bench.last_verdict["gate_protected"] == "pass"
+    bench.apply_attributes(fid, {"block_id": "WB-1", "licence": "EL", "stage": "G4", "commodity": "Graphite"})
+    assert bench.last_verdict["licence"] == "EL"
+    bench.editor.push(SetAttribute(fid, "intended", "CL"))  # a column of the user's own, mapped to licence
+    layer = _blocks_layer(window)
+    layer.fields = {**layer.fields, "licence": "intended"}
+    qtbot.waitUntil(lambda: bench.last_verdict["licence"] == "CL")
+    verdict = dict(bench.last_verdict)
+    bench.save_edits(tmp_path / "tranche.gpkg")
+    assert window.write_project(tmp_path / "tranche.khanij")
+    out = tmp_path / "scores.gpkg"
+    assert main.main(["score", "--project", str(tmp_path / "tranche.khanij"), "-o", str(out)]) == 0
+    table = next(name for name, _ in pyogrio.list_layers(out) if name != "scoring_inputs")
+    scored = gpd.read_file(out, layer=table)
+    row = scored[scored["block_id"] == "WB-1"].iloc[0]
+    compared = [c for c in verdict if c in row.index and c != "geometry"]
+    assert len(compared) > 60
+    assert [c for c in compared if not _same_cell(verdict[c], row[c])] == []
+
+
+def test_snapping_to_an_edge_of_the_state_boundary(qtbot, window):
+    bench = _start(window, qtbot)
+    states = window.layer_list.by_role("boundaries")[0].data.to_crs(window.canvas.display_crs)
+    jharkhand = states.geometry[states["state"] == "Jharkhand"].iloc[0]
+    ring = shapely.get_coordinates(shapely.boundary(jharkhand))
+    lengths = np.hypot(*np.diff(ring, axis=0).T)
+    i = int(np.argmax(lengths))  # its longest side: the middle is far from any vertex
+    (ax, ay), (bx, by) = ring[i], ring[i + 1]
+    middle = ((ax + bx) / 2, (ay + by) / 2)
+    window.canvas.set_extent((middle[0] - 20000, middle[1] - 15000, middle[0] + 20000, middle[1] + 15000))
+    QApplication.processEvents()
+    step = window.canvas.units_per_pixel()
+    normal = np.array([by - ay, ax - bx]) / lengths[i]
+    near = (middle[0] + 3 * step * normal[0], middle[1] + 3 * step * normal[1])
+    qtbot.mouseMove(window.canvas.viewport(), _pixel(window, *near))
+    assert bench.editor.snap_kind == "edge" and not bench.editor._snap_mark.path().isEmpty()
+    qtbot.mouseClick(window.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=_pixel(window, *near))
+    assert shapely.Point(bench.editor.vertices[0]).distance(shapely.boundary(jharkhand)) < 1e-6 * step
+
+
+def test_saving_edits_of_the_sample_atlas_asks_for_a_file_and_a_cancel_keeps_editing(qtbot, window, tmp_path,
+                                                                                    monkeypatch):
+    import hashlib
+
+    from layers.atlas import ATLAS_DIR
+    from PySide6.QtWidgets import QFileDialog
+
+    shipped = hashlib.sha256((ATLAS_DIR / "blocks.gpkg").read_bytes()).hexdigest()
+    bench = _start(window, qtbot)
+    bench.editor.set_current(int(bench.session.frame.index[0]))
+    bench.delete_block()
+    answers = iter([("", ""), (str(tmp_path / "mine.gpkg"), "GeoPackage (*.gpkg)")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers))  # the user's answers
+    assert not bench.stop_editing(save=True)  # no file chosen: nothing saved, still editing
+    assert bench.editor is not None and bench.session.modified
+    assert bench.stop_editing(save=True)
+    assert len(gpd.read_file(tmp_path / "mine.gpkg")) == len(_blocks_layer(window).data)
+    assert _blocks_layer(window).source == tmp_path / "mine.gpkg"
+    assert hashlib.sha256((ATLAS_DIR / "blocks.gpkg").read_bytes()).hexdigest() == shipped

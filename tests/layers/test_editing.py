@@ -72,16 +72,31 @@ def test_source_is_untouched_until_save_then_written_atomically_with_other_layer
     assert not [p for p in atlas_copy.iterdir() if ".part" in p.name]
 
 
-def test_a_shapefile_is_saved_to_a_geopackage_beside_it(atlas_copy):
-    shapefile = atlas_copy / "blocks.shp"
-    gpd.read_file(atlas_copy / "blocks.gpkg").to_file(shapefile)
-    before = {p.name: _digest(p) for p in atlas_copy.glob("blocks.[sdp][hbr][pfxj]")}
+def test_a_shapefile_is_saved_to_a_geopackage_beside_it(tmp_path):
+    shapefile = tmp_path / "blocks.shp"
+    gpd.read_file(ATLAS_DIR / "blocks.gpkg").to_file(shapefile)
+    before = {p.name: _digest(p) for p in tmp_path.glob("blocks.*")}
     session = EditSession.open(shapefile)
     session.push(DeleteBlock(int(session.frame.index[-1])))
-    assert session.save_target() == atlas_copy / "blocks.gpkg"
-    elsewhere = session.save(atlas_copy / "edited.gpkg")
+    assert session.save() == tmp_path / "blocks.gpkg"
+    assert len(gpd.read_file(tmp_path / "blocks.gpkg")) == len(session.frame)
+    assert {p.name: _digest(p) for p in tmp_path.glob("blocks.*") if p.suffix != ".gpkg"} == before
+    assert session.source == tmp_path / "blocks.gpkg" and not session.modified  # later saves go there
+
+
+def test_a_geopackage_beside_the_shapefile_is_never_written_into(atlas_copy):
+    shapefile = atlas_copy / "blocks.shp"
+    gpd.read_file(atlas_copy / "blocks.gpkg").to_file(shapefile)
+    before = {p.name: _digest(p) for p in atlas_copy.iterdir()}
+    session = EditSession.open(shapefile)
+    session.push(DeleteBlock(int(session.frame.index[-1])))
+    assert session.save_target() == atlas_copy / "blocks_edited.gpkg"  # blocks.gpkg is someone else's
+    (atlas_copy / "blocks_edited.gpkg").write_bytes(b"")
+    assert session.save_target() == atlas_copy / "blocks_edited_2.gpkg"
+    elsewhere = session.save(atlas_copy / "edited.gpkg")  # the user names the file
     assert len(gpd.read_file(elsewhere)) == len(session.frame)
-    assert {p.name: _digest(p) for p in atlas_copy.glob("blocks.[sdp][hbr][pfxj]")} == before
+    assert {name: digest for name, digest in ((p.name, _digest(p)) for p in atlas_copy.iterdir())
+            if name in before} == before
 
 
 def test_new_blocks_layer_has_the_block_fields_and_saves_drawn_blocks(tmp_path):
@@ -127,3 +142,14 @@ def test_snapper_prefers_a_vertex_then_an_edge_within_the_tolerance():
     assert snapper.snap(104, 50, 5) == (100.0, 50.0, "edge")
     assert snapper.snap(150, 50, 5) is None
     assert Snapper([]).snap(0, 0, 5) is None
+
+
+def test_the_sample_atlas_is_never_written_by_a_save():
+    source = ATLAS_DIR / "blocks.gpkg"
+    before = _digest(source)
+    session = EditSession.open(source)
+    session.push(DeleteBlock(int(session.frame.index[0])))
+    assert session.shipped
+    with pytest.raises(DataWriteError, match="sample atlas"):
+        session.save()
+    assert _digest(source) == before and session.modified
