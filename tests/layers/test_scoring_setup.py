@@ -96,14 +96,15 @@ def test_the_setup_is_saved_in_the_project_and_scored_by_the_cli(atlas, tmp_path
 
 
 def test_score_project_on_a_dask_cluster_writes_the_same_table(atlas, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from assessment.distributed import local_cluster
 
     setup = ScoringSetup.from_roles(atlas)
     path = tmp_path / "tranche.khanij"
     save_project(path, atlas, extra={PROJECT_KEY: setup.to_dict(atlas, tmp_path)})
     single, _notes, _inputs = score_project(path, as_of="2025-06-01")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as client:
         clustered, _notes, _inputs = score_project(path, as_of="2025-06-01", client=client)
     pd.testing.assert_frame_equal(pd.DataFrame(clustered), pd.DataFrame(single), check_exact=True)
 
