@@ -723,7 +723,7 @@ class MainWindow(QMainWindow):
 
     def quit(self) -> bool:
         """File ▸ Quit: asks first when there is unsaved work; returns whether the window closed."""
-        if not self.confirm_discard():
+        if not (self.workbench.stop_editing() and self.confirm_discard()):
             return False
         self.unsaved = False
         return self.close()
@@ -765,14 +765,12 @@ class MainWindow(QMainWindow):
             self.insertToolBarBreak(self.states_toolbar)     # the state picker on a second row
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """The window's close button asks about unsaved work, as Quit does (a close by the
-        program itself does not); unsaved block edits are saved, discarded or kept first."""
-        if not self.workbench.stop_editing():  # unsaved block edits: save, discard or stay
+        """The window's close button asks about unsaved block edits and unsaved work, as Quit
+        does (a close by the program itself asks nothing)."""
+        if event.spontaneous() and not (self.workbench.stop_editing() and self.confirm_discard()):
             event.ignore()
             return
-        if event.spontaneous() and not self.confirm_discard():
-            event.ignore()
-            return
+        self.workbench.stop_editing(save=False)
         self.runner.cancel_all()
         self.runner.wait(5000)
         self.save_settings()
