@@ -15,7 +15,7 @@ from typing import Iterable, Optional, Sequence
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar, QVBoxLayout,
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +36,7 @@ from gui.model_links import listen_while_alive
 from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
 from gui.review_panel import ReviewPanel
+from gui.scrolling import scrollable
 from gui.state_picker import StatePicker
 from gui.status_bar import StatusBar
 from gui.style_dialog import StyleDialog
@@ -187,10 +188,10 @@ class MainWindow(QMainWindow):
         self.identify_dock.hide()
         self.measure_dock.hide()
         self.readiness = ReadinessPanel(self.layer_list, self.canvas, self.runner, self.scoring_setup)
-        self.readiness_dock = self._dock("Auction readiness", "readiness_dock", _scrollable(self.readiness),
+        self.readiness_dock = self._dock("Auction readiness", "readiness_dock", scrollable(self.readiness),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.review = ReviewPanel(self.runner)  # issue 15: the team's review of a tranche
-        self.review_dock = self._dock("Review", "review_dock", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review = ReviewPanel(self.runner)
+        self.review_dock = self._dock("Review", "review_dock", scrollable(self.review), Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.readiness_dock, self.review_dock)
         self.readiness_dock.raise_()
 
@@ -753,13 +754,16 @@ class MainWindow(QMainWindow):
             self.resize(min(self.width(), available.width()), min(self.height(), available.height()))
 
     def fit_docks(self) -> None:
-        """On a narrow window, tab the readiness panel with the layers (left) and put the state
-        picker's toolbar on a second row; the map keeps the rest."""
+        """On a narrow window, tab the right-hand panels (readiness, review, live verdict) with
+        the layers (left) and put the state picker's toolbar on a second row; the map keeps the rest."""
         if self.width() >= COMPACT_WIDTH_PX or self.readiness_dock.isFloating():
             return
         if self.readiness_dock in self.tabifiedDockWidgets(self.layers_dock):
             return
-        self.tabifyDockWidget(self.layers_dock, self.readiness_dock)
+        workbench = getattr(self, "workbench", None)     # fit_docks may run before it is built
+        for dock in (self.readiness_dock, self.review_dock, *((workbench.dock,) if workbench else ())):
+            if not dock.isFloating():
+                self.tabifyDockWidget(self.layers_dock, dock)
         self.layers_dock.raise_()
         if not self.toolBarBreak(self.states_toolbar):
             self.insertToolBarBreak(self.states_toolbar)     # the state picker on a second row
@@ -820,19 +824,3 @@ def _layer_place(layer: Layer) -> str:
         return layer.name
     file_name = describe_path(layer.source)
     return file_name if layer.name == Path(layer.source).stem else f"{file_name}, layer '{layer.name}'"
-
-
-def _scrollable(panel: QWidget) -> QScrollArea:
-    """``panel`` in a scroll area, so a tall panel never sets the window's minimum height.
-
-    It scrolls vertically only, so the area is never narrower than the panel's minimum width
-    plus the scroll bar (a narrower dock would cut the panel's right side off).
-    """
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(panel)
-    panel_width = max(panel.minimumWidth(), panel.minimumSizeHint().width())
-    area.setMinimumWidth(panel_width + area.verticalScrollBar().sizeHint().width())
-    return area

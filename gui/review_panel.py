@@ -14,7 +14,7 @@ from typing import Optional
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
     QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -106,10 +106,9 @@ class ReviewPanel(QWidget):
         self.publish_button.clicked.connect(self.choose_scores_to_publish)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
-        store_row = QHBoxLayout()
-        for button in (open_gpkg, connect_pg, self.publish_button, self.refresh_button):
-            store_row.addWidget(button)
-        store_row.addStretch(1)
+        store_row = QGridLayout()   # two by two, so the dock stays narrow beside the map
+        for position, button in enumerate((open_gpkg, connect_pg, self.publish_button, self.refresh_button)):
+            store_row.addWidget(button, position // 2, position % 2)
 
         self.tranche_box = QComboBox()
         self.tranche_box.currentTextChanged.connect(lambda _name: self.refresh_blocks())

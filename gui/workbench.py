@@ -20,6 +20,7 @@ from geo.errors import KhanijError
 from gui.edit_tools import BlockEditor
 from gui.live_verdict_panel import LiveVerdictPanel, VerdictOverlay, one_block
 from gui.pillar_dialog import PillarDialog
+from gui.scrolling import scrollable
 from layers.editing import FORM_FIELDS, AddBlock, EditSession, SetAttribute, new_blocks_layer
 from layers.layer import Layer
 
@@ -43,8 +44,10 @@ class Workbench(QtCore.QObject):
         self.live: Optional[LiveVerdict] = None
         self.last_verdict: Optional[dict] = None
         self.panel = LiveVerdictPanel()
-        self.dock = window._dock("Live verdict", "live_verdict_dock", self.panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock = window._dock("Live verdict", "live_verdict_dock", scrollable(self.panel),
+                                 QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.readiness_dock, self.dock)
+        self.dock.hide()   # shown when editing starts
         self.overlay = VerdictOverlay(window.canvas)
         self._build_actions()
         self._update_actions()

@@ -1,7 +1,8 @@
-"""Plain-Python events and an evented list (napari's ``EventedList`` is the model).
+"""Qt-free events and an evented list (napari's ``EventedList`` is the model).
 
 The model emits; views (the Qt layer tree, the canvas) connect callbacks. Emitting builds one
 small :class:`Event` and calls the callbacks in the order they connected: nothing is copied.
+The callbacks live in psygnal signals, which hold bound methods weakly.
 
 Examples
 --------
@@ -15,8 +16,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from typing import Any
+
+from psygnal import EmitLoopError, SignalInstance
 
 
 class Event:
@@ -38,42 +42,54 @@ Callback = Callable[[Event], Any]
 
 
 class EventEmitter:
-    """Calls every connected callback with an :class:`Event` on :meth:`emit`."""
+    """Calls every connected callback with an :class:`Event` on :meth:`emit`.
+
+    The callbacks are held by a psygnal ``SignalInstance`` (the library napari's events run on):
+    a bound method is held weakly, so a view that goes away stops listening instead of being kept
+    alive by the model; plain functions and lambdas are held as given.
+    """
 
     def __init__(self, type: str = "", source: Any = None):
         self.type = type
         self.source = source
-        self._callbacks: list[Callback] = []
+        self._signal = SignalInstance((object,), name=type or None)
         self._blocked = 0
 
     def connect(self, callback: Callback) -> Callback:
-        """Connect ``callback`` (once; connecting it again does nothing). Returns it, so it can decorate."""
-        if callback not in self._callbacks:
-            self._callbacks.append(callback)
+        """Connect ``callback`` (once; connecting it again does nothing). Returns it, so it can decorate.
+
+        A method of an object that cannot be weakly referenced (``list.append``) is held strongly,
+        which psygnal would otherwise warn about.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="failed to create weakref", category=UserWarning)
+            self._signal.connect(callback, unique=True, check_nargs=False)
         return callback
 
     def disconnect(self, callback: Callback | None = None) -> None:
         """Disconnect ``callback``, or every callback when it is ``None``; unknown callbacks are ignored."""
-        if callback is None:
-            self._callbacks.clear()
-        elif callback in self._callbacks:
-            self._callbacks.remove(callback)
+        self._signal.disconnect(callback, missing_ok=True)
 
-    @property
-    def callbacks(self) -> tuple[Callback, ...]:
-        return tuple(self._callbacks)
+    def __len__(self) -> int:
+        """How many callbacks are connected (a collected view's bound method no longer counts)."""
+        return len(self._signal)
 
     @property
     def blocked(self) -> bool:
         return self._blocked > 0
 
     def emit(self, **kwargs: Any) -> Event | None:
-        """Call the callbacks with ``Event(type, source, **kwargs)``; nothing happens while blocked."""
+        """Call the callbacks with ``Event(type, source, **kwargs)``; nothing happens while blocked.
+
+        A callback's exception reaches the caller as itself (not wrapped by psygnal).
+        """
         if self._blocked:
             return None
         event = Event(self.type, self.source, **kwargs)
-        for callback in tuple(self._callbacks):
-            callback(event)
+        try:
+            self._signal.emit(event)
+        except EmitLoopError as error:
+            raise (error.__cause__ or error) from None
         return event
 
     @contextlib.contextmanager

@@ -25,10 +25,10 @@ def test_without_a_display_the_app_says_so_in_one_line_and_exits_2():
 
 
 def test_an_unknown_subcommand_is_an_error_naming_the_known_ones(tmp_path):
-    run = khanij("review")
+    run = khanij("reveiw")
     assert run.returncode == 2
-    assert "unknown subcommand 'review'" in run.stderr
-    for name in ("gui", "info", "score", "report", "export-map"):
+    assert "unknown subcommand 'reveiw'" in run.stderr
+    for name in ("gui", "info", "score", "report", "export-map", "review", "blocks", "screen"):
         assert name in run.stderr
 
 

@@ -128,9 +128,9 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
 def test_drawing_keys_backspace_escape_enter_and_the_readout(qtbot, window):
     bench = _start(window, qtbot)
     park = _park(window, _nearest_open_park(window))
-    minx, miny, maxx, maxy = park.bounds
-    window.canvas.set_extent((minx, miny - 5000, maxx + 15000, maxy + 5000))
     corners = _square_beside(park, 5000, 3000)
+    xs, ys = zip(*corners)
+    window.canvas.set_extent((min(xs) - 1000, min(ys) - 1000, max(xs) + 1000, max(ys) + 1000))  # a pixel ≪ 3 km
     messages = []
     bench.editor.measured.connect(messages.append)
     viewport = window.canvas.viewport()
@@ -262,7 +262,7 @@ def test_export_and_import_a_pillar_table_through_the_window(qtbot, window, tmp_
     assert len(bench.session.frame) == 0
 
 
-def test_closing_the_window_with_unsaved_edits_asks_first(qtbot, window):
+def test_quitting_with_unsaved_edits_asks_first(qtbot, window):
     from PySide6.QtWidgets import QMessageBox
 
     bench = _start(window, qtbot)
@@ -272,10 +272,13 @@ def test_closing_the_window_with_unsaved_edits_asks_first(qtbot, window):
 
     def answer_cancel():
         box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QtCore.QTimer.singleShot(20, answer_cancel)
+            return
         asked.append(box.text())
         box.button(QMessageBox.StandardButton.Cancel).click()
 
     QtCore.QTimer.singleShot(200, answer_cancel)
-    assert not window.close()
+    assert not window.quit()
     assert window.isVisible() and bench.editor is not None
     assert asked and "Save the edits of" in asked[0]

@@ -1,6 +1,8 @@
 """Events and the evented list: every mutation tells its listeners exactly what happened."""
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from layers.evented import EmitterGroup, EventEmitter, EventedList
@@ -146,3 +148,34 @@ def test_reverse_and_index_contains():
     items.reverse()
     assert list(items) == [3, 2, 1] and seen == [("reordered",)]
     assert items.index(1) == 2 and 2 in items and 5 not in items and len(items) == 3
+
+
+def test_a_view_is_not_kept_alive_by_the_model():
+    emitter = EventEmitter("changed")
+
+    class View:
+        def __init__(self):
+            self.seen = []
+
+        def on_changed(self, event):
+            self.seen.append(event.type)
+
+    view = View()
+    emitter.connect(view.on_changed)
+    emitter.emit()
+    assert view.seen == ["changed"] and len(emitter) == 1
+    del view
+    gc.collect()
+    assert len(emitter) == 0
+    emitter.emit()  # nothing left to call
+
+
+def test_a_callback_error_reaches_the_caller_as_itself():
+    emitter = EventEmitter("changed")
+
+    def fails(event):
+        raise KeyError("the layer is gone")
+
+    emitter.connect(fails)
+    with pytest.raises(KeyError, match="the layer is gone"):
+        emitter.emit()
