@@ -182,7 +182,7 @@ def dask_client(scheduler: str) -> Iterator:
     ClusterError
         ``local:0``, or no scheduler answers at the address.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     match = _LOCAL.match(scheduler.strip())
     if match is None:
@@ -198,8 +198,21 @@ def dask_client(scheduler: str) -> Iterator:
     if workers < 1:
         raise ClusterError(f"--dask {scheduler}: the number of local workers must be at least 1")
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         yield client
+
+
+def local_cluster(workers: int, processes: bool = True):
+    """A LocalCluster of ``workers`` single-threaded workers that listens on the loopback interface
+    only: the scheduler, the workers and their HTTP endpoints (which Dask opens even without a
+    dashboard, on all interfaces and port 8787 unless told otherwise) on free loopback ports.
+    ``processes=False`` keeps the workers in this process (in-process transport, no sockets for
+    the work)."""
+    from distributed import LocalCluster
+
+    loopback = "127.0.0.1"
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                        **({"host": loopback} if processes else {}),
+                        dashboard_address=f"{loopback}:0", worker_dashboard_address=f"{loopback}:0")
 
 

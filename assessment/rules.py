@@ -22,7 +22,7 @@ import hashlib
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -162,6 +162,8 @@ class Rules:
     evidence_method: str
     evidence_thresholds: dict[str, BandTable]
     raw: dict
+    #: The text of each tuple of rule ids already asked for: every block of a run shares one string.
+    _sources: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -178,7 +180,11 @@ class Rules:
 
     def source(self, rule_ids: Sequence[str]) -> str:
         """The citations of ``rule_ids`` as one text, in order."""
-        return "; ".join(self.citation(rule_id) for rule_id in rule_ids)
+        key = tuple(rule_ids)
+        text = self._sources.get(key)
+        if text is None:
+            text = self._sources[key] = "; ".join(self.citation(rule_id) for rule_id in key)
+        return text
 
     def mineral_list(self, name: str) -> tuple[str, ...]:
         """Canonical names in ``[minerals.<name>]`` (e.g. ``seventh_schedule``)."""

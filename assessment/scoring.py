@@ -508,13 +508,15 @@ def _assemble(ctx: Context, blocks: gpd.GeoDataFrame, gates, criteria, licence, 
     columns["authority_source"] = authority.source
     columns["rules_version"] = ctx.rules.version
     columns["rules_sha256"] = ctx.rules.sha256
-    results = pd.DataFrame(columns, index=blocks.index)
     gate_labels = [(g.name, g.label) for g in gates]
     criterion_labels = [(name, criteria[name].label) for name in CRITERIA]
-    results.insert(results.columns.get_loc("authority_source") + 1, "explanation",
-                   [explanation(row, gate_labels, criterion_labels, notes)
-                    for row in _rows(results, _EXPLAINED, _label=_labels(ctx), _known_weight=known_weight,
-                                     _rules_name=[ctx.rules.name] * ctx.n_blocks)])
+    explanations = [explanation(row, gate_labels, criterion_labels, notes)
+                    for row in _rows(columns, _EXPLAINED, ctx.n_blocks, _label=_labels(ctx),
+                                     _known_weight=known_weight, _rules_name=[ctx.rules.name] * ctx.n_blocks)]
+    names = list(columns)
+    at = names.index("authority_source") + 1
+    results = pd.DataFrame({**{name: columns[name] for name in names[:at]}, "explanation": explanations,
+                            **{name: columns[name] for name in names[at:]}}, index=blocks.index)
     own = blocks.drop(columns=[blocks.geometry.name])
     taken = {str(c).casefold() for c in results.columns}
     names = [str(c) for c in own.columns]
@@ -542,10 +544,20 @@ _EXPLAINED = ("area_ha", "licence", "as_of", "conditions", "score", "readiness",
               "authority_finding", "authority_source", "rules_version", "rules_sha256")
 
 
-def _rows(table: pd.DataFrame, columns: Sequence[str], **extra) -> list[dict]:
-    """Rows of ``table`` as dicts holding only ``columns``, the gate and criterion columns and
-    ``extra`` (name → one value per row): far cheaper than ``to_dict("records")`` on 100 columns."""
-    wanted = [c for c in table.columns if c in columns or c.startswith(("gate_", "s_", "m_", "w_", "c_"))]
-    values = {name: table[name].tolist() for name in wanted} | {name: list(v) for name, v in extra.items()}
+def _rows(columns: dict, wanted: Sequence[str], n: int, **extra) -> list[dict]:
+    """The ``n`` rows of the result ``columns`` (name → one value per row, or one value for all)
+    as dicts holding only ``wanted``, the gate and criterion columns and ``extra``.
+
+    Read from the values before they become a DataFrame: pandas turns each text column into Arrow
+    strings, and reading them back would copy every text once more."""
+    chosen = [c for c in columns if c in wanted or c.startswith(("gate_", "s_", "m_", "w_", "c_"))]
+    values = {name: _per_row(columns[name], n) for name in chosen} | {name: list(v) for name, v in extra.items()}
     names = list(values)
     return [dict(zip(names, row)) for row in zip(*values.values())]
+
+
+def _per_row(value, n: int) -> list:
+    """A column value as a list of ``n`` Python values, as ``Series.tolist()`` gives them."""
+    if isinstance(value, (np.ndarray, pd.Series, pd.api.extensions.ExtensionArray)):
+        return value.tolist()
+    return list(value) if isinstance(value, (list, tuple)) else [value] * n

@@ -93,8 +93,9 @@ class WorkerMemory:
 
 
 def main() -> int:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
+    from assessment.distributed import local_cluster
     from assessment.screening import parse_cell_size, screen
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -119,8 +120,7 @@ def main() -> int:
         print(f"1 process: {len(single):,} cells in {one_s:.1f} s = {len(single) / one_s:,.0f} cells/s; "
               f"peak RSS {one_mb:,.0f} MB")
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with local_cluster(2) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("assessment.scoring"))  # warm the workers' imports
             start = time.perf_counter()
             with WorkerMemory(client) as workers:

@@ -398,10 +398,11 @@ def load_project_setup(path: os.PathLike | str, feedback=None):
     return project, setup, notes
 
 
-def score_project(path: os.PathLike | str, feedback=None, as_of=None) -> tuple[Any, list[str], pd.DataFrame]:
+def score_project(path: os.PathLike | str, feedback=None, as_of=None, client=None) -> tuple[Any, list[str], pd.DataFrame]:
     """Score a project as its scoring set-up says: what the GUI's Run computes for that project.
 
-    ``as_of`` (a date or ISO text), when given, replaces the set-up's as-of date.
+    ``as_of`` (a date or ISO text), when given, replaces the set-up's as-of date. With a Dask
+    ``client`` the blocks are scored in spatial partitions on its cluster (the same table).
 
     Returns ``(table, notes, inputs)``: the score table, what of the set-up could not be restored,
     and :meth:`ScoringSetup.inputs_table` (what the score used).
@@ -423,13 +424,19 @@ def score_project(path: os.PathLike | str, feedback=None, as_of=None) -> tuple[A
                             + (f" ({' '.join(notes)})" if notes else ""))
     if as_of is not None:
         setup.as_of = as_of
-    table = score(feedback=feedback.sub(0.2, 1.0), **setup.score_inputs(project.layers))
+    inputs = setup.score_inputs(project.layers)
+    if client is not None:
+        from assessment.distributed import score_distributed
+
+        table = score_distributed(client, feedback=feedback.sub(0.2, 1.0), **inputs)
+    else:
+        table = score(feedback=feedback.sub(0.2, 1.0), **inputs)
     return table, notes, setup.inputs_table(project.layers)
 
 
 def run_score_project(args, feedback=None) -> int:
-    """``khanij score --project P -o OUT``: score the project's set-up and write the table, with
-    what it used in a second sheet or layer (``scoring_inputs``; not in a CSV).
+    """``khanij score --project P [--dask SCHEDULER] -o OUT``: score the project's set-up and write
+    the table, with what it used in a second sheet or layer (``scoring_inputs``; not in a CSV).
 
     What of the set-up could not be restored is printed to stderr before the summary.
     """
@@ -439,7 +446,14 @@ def run_score_project(args, feedback=None) -> int:
 
     feedback = ensure_feedback(feedback)
     output = check_output(args.output)
-    table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=getattr(args, "as_of", None))
+    as_of = getattr(args, "as_of", None)
+    if getattr(args, "dask", None):
+        from assessment.distributed import dask_client
+
+        with dask_client(args.dask) as client:
+            table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=as_of, client=client)
+    else:
+        table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=as_of)
     for note in notes:
         print(f"khanij score: {describe_path(args.project)}: {note}", file=sys.stderr)
     write_scores(table, output, feedback, extra_sheets={INPUTS_SHEET: inputs})

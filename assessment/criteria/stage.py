@@ -205,8 +205,9 @@ def evaluate(ctx: Context) -> tuple[GateResult, np.ndarray, np.ndarray]:
     potential = truthy(ctx.block_column("potentiality")) if ctx.block_column("potentiality") is not None else None
     seventh = set(ctx.rules.mineral_list("seventh_schedule"))
     stages = ctx.stage.tolist()
+    in_force_rules = {licence: ctx.rules.stage_rule(licence, ctx.as_of) for licence in LICENCES}  # one date for all
     verdicts = {
-        licence: [_judge(ctx.rules.stage_rule(licence, ctx.as_of), licence, stages[i],
+        licence: [_judge(in_force_rules[licence], licence, stages[i],
                          None if resources is None else (int(resources.level[i]), resources.written[i]),
                          None if potential is None else bool(potential[i]), ctx.minerals[i], seventh, ctx.as_of)
                   for i in range(ctx.n_blocks)]

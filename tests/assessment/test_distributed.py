@@ -17,9 +17,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
-from assessment.distributed import score_distributed
+from assessment.distributed import local_cluster, score_distributed
 from assessment.score_cli import read_layer
 from assessment.scoring import score
 from geo.errors import Cancelled
@@ -50,8 +50,7 @@ def sample_layers():
 
 @pytest.fixture(scope="module")
 def threads_client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as client:
         yield client
 
 
@@ -105,8 +104,7 @@ def test_benchmark_data_at_scale_0_1_on_a_cluster_is_identical(benchmark_data, t
 
 def test_a_worker_killed_mid_run_is_retried_and_the_result_is_unchanged(benchmark_data):
     blocks, deposits, layers, single = benchmark_data
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with local_cluster(2) as cluster, Client(cluster) as client:
         answer = {}
         run = threading.Thread(target=lambda: answer.update(
             table=score_distributed(client, blocks, deposits, partitions=8, **layers)))
@@ -163,3 +161,16 @@ def test_cli_names_a_scheduler_that_does_not_answer(tmp_path, capsys):
     out = tmp_path / "x.gpkg"
     assert main(["score", "--sample", "--dask", "tcp://127.0.0.1:9", "-o", str(out)]) == 3
     assert "cannot reach a Dask scheduler" in capsys.readouterr().err and not out.exists()
+
+
+def test_local_clusters_listen_on_the_loopback_interface_only(threads_client):
+    import psutil
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        client.run(os.getpid)  # the worker process is up
+        processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+        listening = {(connection.laddr.ip, connection.laddr.port) for process in processes
+                     for connection in process.net_connections(kind="inet") if connection.status == psutil.CONN_LISTEN}
+    assert len(listening) >= 4  # scheduler, worker, and their HTTP endpoints (the in-process cluster's too)
+    assert {ip for ip, _port in listening} == {"127.0.0.1"}
+    assert 8787 not in {port for _ip, port in listening}

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from distributed import Client, LocalCluster
+from distributed import Client
 
+from assessment.distributed import local_cluster
 from assessment.rules import load_rules
 from assessment.screening import candidate_cells, no_mining_zone, parse_cell_size, screen, state_outline
 from geo.errors import DataReadError
@@ -65,8 +66,7 @@ def test_screen_scores_and_ranks_every_block_identically_on_a_cluster(atlas):
     failed = ranked.loc[ranked["gate_protected"] == "fail", "gate_protected_finding"]
     assert failed.str.contains("inside the notified eco-sensitive zone").all()  # an ESZ is kept, and fails
     assert ranked["explanation"].iloc[0].startswith(f"Block {ranked['block_id'].iloc[0]}:")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as client:
         clustered = screen("Odisha", 20_000, atlas["boundaries"], atlas["deposits"], client=client, **layers)
     pd.testing.assert_frame_equal(pd.DataFrame(clustered), pd.DataFrame(ranked), check_exact=True)
 

@@ -36,3 +36,19 @@ def test_cancel_while_waiting_stops_the_worker():
         pending.result(feedback)
     worker.close()
     assert time.perf_counter() - started < 10
+
+
+def test_a_worker_killed_mid_call_is_reported_not_waited_for():
+    import os
+    import signal
+
+    from geo.background import WorkerLost
+
+    with BackgroundWorker() as worker:
+        pid = worker.submit(os.getpid).result(Feedback())
+        pending = worker.submit(time.sleep, 60)
+        os.kill(pid, signal.SIGKILL)
+        started = time.perf_counter()
+        with pytest.raises(WorkerLost, match="sleep stopped before answering"):
+            pending.result(Feedback())
+    assert time.perf_counter() - started < 10

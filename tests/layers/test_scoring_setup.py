@@ -95,6 +95,28 @@ def test_the_setup_is_saved_in_the_project_and_scored_by_the_cli(atlas, tmp_path
     assert gpd.read_file(out, layer="scoring_inputs")["item"].tolist() == items
 
 
+def test_score_project_on_a_dask_cluster_writes_the_same_table(atlas, tmp_path):
+    from distributed import Client
+
+    from assessment.distributed import local_cluster
+
+    setup = ScoringSetup.from_roles(atlas)
+    path = tmp_path / "tranche.khanij"
+    save_project(path, atlas, extra={PROJECT_KEY: setup.to_dict(atlas, tmp_path)})
+    single, _notes, _inputs = score_project(path, as_of="2025-06-01")
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as client:
+        clustered, _notes, _inputs = score_project(path, as_of="2025-06-01", client=client)
+    pd.testing.assert_frame_equal(pd.DataFrame(clustered), pd.DataFrame(single), check_exact=True)
+
+    out = tmp_path / "dask.gpkg"
+    run = subprocess.run([sys.executable, "-m", "main", "score", "--project", str(path), "--as-of", "2025-06-01",
+                          "--dask", "local:1", "-o", str(out)], capture_output=True, text=True, cwd=ATLAS_DIR.parents[1])
+    assert run.returncode == 0, run.stderr
+    written = gpd.read_file(out, layer="dask")
+    assert written["explanation"].tolist() == single["explanation"].tolist()
+    assert written["score"].tolist() == single["score"].tolist()
+
+
 def test_score_project_refuses_a_setup_without_blocks_and_flags_that_clash(atlas, tmp_path):
     path = tmp_path / "empty.khanij"
     save_project(path, atlas, extra={PROJECT_KEY: ScoringSetup().to_dict(atlas)})
