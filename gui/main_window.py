@@ -734,6 +734,7 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+            self.workbench.dock.hide()   # a session that ended while editing: no editing now
         mode = self.settings.value("layer_tree/mode", "order")
         index = self.layer_panel.mode.findData(mode)
         if index >= 0:
