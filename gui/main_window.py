@@ -735,6 +735,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
             self.workbench.dock.hide()   # a session that ended while editing: no editing now
+            self.workbench.toolbar.hide()
         mode = self.settings.value("layer_tree/mode", "order")
         index = self.layer_panel.mode.findData(mode)
         if index >= 0:
