@@ -173,6 +173,7 @@ class Dossier:
     rules: str
     rules_short: str = ""
     key: list[tuple[str, str]] = field(default_factory=list)
+    inputs: Optional[Table] = None
 
 
 # ---------------------------------------------------------------- per-block content
@@ -825,7 +826,8 @@ DISPLAY_CRS = "EPSG:7755"
 
 def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources: Sequence[str] = (),
                   title: str = "Auction-readiness dossier", generated: Optional[datetime.date] = None,
-                  feedback=None, forest=None, admin: Sequence[AdminLayer] = (), rules=None) -> Dossier:
+                  feedback=None, forest=None, admin: Sequence[AdminLayer] = (), rules=None,
+                  inputs: Optional[pd.DataFrame] = None) -> Dossier:
     """The dossier of a score output.
 
     Parameters
@@ -845,6 +847,12 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
         overlay.
     rules : assessment.rules.Rules, optional
         The rules whose citations explain the rule ids on the key page (default: the shipped ones).
+    inputs : DataFrame, optional
+        What the scores were computed from (``item``, ``name``, ``source``, ``detail``: each layer
+        with its role and field mapping, the rules, the as-of date), as
+        :meth:`layers.scoring_setup.ScoringSetup.inputs_table` gives it and ``khanij score
+        --project`` stores it beside the scores. Without it the page says that only the rules and
+        the as-of dates in the score columns are known.
     """
     from geo.feedback import ensure_feedback
     from geo.overlay import points_in_polygons
@@ -879,4 +887,24 @@ def build_dossier(scores, deposits=None, block_ids: Sequence[str] = (), sources:
     return Dossier(title=title, generated=generated or datetime.date.today(),
                    illustrative=any(b.illustrative for b in blocks), ranking=ranking_table(scores, fields),
                    blocks=blocks, sources=list(sources), rules=rules_line,
-                   rules_short=f"{rules_file}, SHA-256 {short_hash}" if blocks else "", key=key)
+                   rules_short=f"{rules_file}, SHA-256 {short_hash}" if blocks else "", key=key,
+                   inputs=inputs_table(inputs, scores, rules_line))
+
+
+INPUTS_COLUMNS = ("item", "name", "source", "detail")
+
+
+def inputs_table(inputs: Optional[pd.DataFrame], scores, rules_line: str) -> Table:
+    """The dossier's "Scoring inputs" table: each layer, field mapping, rules file and as-of date
+    the scores used, once each; from the score columns alone (rules, as-of dates) when the score
+    file does not record its set-up."""
+    if inputs is not None and set(INPUTS_COLUMNS) <= set(inputs.columns):
+        rows = [[_text(value) for value in row] for row in inputs[list(INPUTS_COLUMNS)].itertuples(index=False)]
+        rows = [row for number, row in enumerate(rows) if row not in rows[:number]]
+    else:
+        as_of = sorted({_text(value) for value in scores["as_of"]}) if "as_of" in scores.columns else []
+        rows = [["Layers", "not recorded", "", "the score file does not record its scoring set-up "
+                 "(score a project, khanij score --project, to keep it)"],
+                ["Rules", rules_line or "not recorded", "", "from the score columns"],
+                ["As of", ", ".join(as_of) or "not recorded", "", "the rules in force on this date were applied"]]
+    return Table(["Input", "Name", "Source", "Detail"], rows, [1.4, 2.6, 3.0, 3.6], "LLLL")

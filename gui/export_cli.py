@@ -44,6 +44,17 @@ def read_scores(path) -> "gpd.GeoDataFrame":
     return result.data
 
 
+def read_scoring_inputs(path):
+    """What a score GeoPackage records it was computed from (its ``scoring_inputs`` layer, written
+    by ``khanij score --project`` and the app's table export), or None where it records nothing."""
+    from geo import list_layers, read
+    from layers.scoring_setup import INPUTS_SHEET
+
+    if Path(path).suffix.lower() != ".gpkg" or INPUTS_SHEET not in list_layers(path):
+        return None
+    return read(path, INPUTS_SHEET).data
+
+
 def styled_for_export(layers) -> None:
     """Scored blocks are coloured by readiness (their score is in the popup / table)."""
     from layers.style import is_scored, readiness_style
@@ -135,7 +146,8 @@ def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
     sources += [Path(path).name for path in getattr(args, "admin", None) or []]
     try:
         dossier = build_dossier(scores, deposits, block_ids=args.block, sources=sources,
-                                feedback=feedback.sub(0.05, 0.1), forest=forest, admin=admin)
+                                feedback=feedback.sub(0.05, 0.1), forest=forest, admin=admin,
+                                inputs=read_scoring_inputs(args.scores))
     except KeyError as exc:
         raise DataReadError(f"{describe_path(args.scores)}: {exc.args[0]}") from exc
     if getattr(args, "review_db", None):  # issue 15: the review decisions of each block

@@ -73,7 +73,7 @@ def export_map_work(feedback, kind: str, layers, path: str, options: ImageOption
                       title=options.title or None, extent=extent, display_crs=display_crs, feedback=feedback)
 
 
-def export_report_work(feedback, scores, map_layers, path: str, block_ids, sources):
+def export_report_work(feedback, scores, map_layers, path: str, block_ids, sources, inputs=None):
     from assessment.report import admin_layer, build_dossier
     from gui.report_pdf import infrastructure_distances, write_dossier_pdf
 
@@ -87,7 +87,7 @@ def export_report_work(feedback, scores, map_layers, path: str, block_ids, sourc
             except ValueError as exc:
                 feedback.warn(str(exc))
     dossier = build_dossier(scores, deposits, block_ids=block_ids, sources=sources, feedback=feedback.sub(0.0, 0.05),
-                            forest=forest, admin=admin)
+                            forest=forest, admin=admin, inputs=inputs)
     return write_dossier_pdf(dossier, path, map_layers, infrastructure_distances(scores), feedback.sub(0.05, 1.0))
 
 
@@ -181,7 +181,7 @@ class ExportActions(QObject):
         map_layers = [layer for layer in self.window.layer_list if layer.kind == "vector" and not layer.missing]
         sources = [Path(layer.source).name for layer in map_layers if layer.source]
         return self._start(f"Writing {Path(path).name} ({which})", export_report_work, scores.data, map_layers, path,
-                           list(block_ids or []), sources)
+                           list(block_ids or []), sources, self._inputs_used())
 
     def selected_block_ids(self, scores) -> list[str]:
         """The ids of the scored blocks selected on the map (or in the readiness table)."""
@@ -209,10 +209,15 @@ class ExportActions(QObject):
         return self._start(f"Writing {Path(path).name} ({which})", export_table_work, frame, path,
                            self._scoring_inputs() if layer is self._scores_layer() else None, sources)
 
+    def _inputs_used(self):
+        """What the scores were computed from (layers with their fields, rules, as-of date) as
+        ``khanij score --project`` records it, or None without a scoring set-up."""
+        setup = getattr(self.window, "scoring_setup", None)
+        return None if setup is None else setup.inputs_table(self.window.layer_list)
+
     def _scoring_inputs(self) -> Optional[dict]:
-        """What the scores were computed from (layers with their fields, rules, as-of date), as the
-        second sheet or layer of a score table, as ``khanij score --project`` writes it."""
+        """:meth:`_inputs_used` as the second sheet or layer of a score table."""
         from layers.scoring_setup import INPUTS_SHEET
 
-        setup = getattr(self.window, "scoring_setup", None)
-        return None if setup is None else {INPUTS_SHEET: setup.inputs_table(self.window.layer_list)}
+        inputs = self._inputs_used()
+        return None if inputs is None else {INPUTS_SHEET: inputs}

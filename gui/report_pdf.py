@@ -876,6 +876,13 @@ def end_page(pdf: DossierPDF, title: str, intro: str, table: Table) -> None:
     pdf.grid(table)
 
 
+def inputs_page(pdf: DossierPDF) -> None:
+    """What the scores were computed from: layers with their roles and fields, rules, as-of date."""
+    if pdf.dossier.inputs is not None:
+        end_page(pdf, "Scoring inputs", "The layers (with the fields each role was read from), the rules file and "
+                 "the as-of date the scores in this dossier were computed from, each once.", pdf.dossier.inputs)
+
+
 def key_page(pdf: DossierPDF) -> None:
     """The key to the short references printed in the dossier (rule ids, classification sources)."""
     if pdf.dossier.key:
@@ -934,6 +941,7 @@ def write_dossier_pdf(dossier: Dossier, path: os.PathLike | str, map_layers=None
                                   context=context)
                 if map_layers is not None else None)
         block_section(pdf, block, jpeg)
+    inputs_page(pdf)
     key_page(pdf)
     not_drawn_page(pdf)
     for code, name, where in not_drawn_rows(pdf):

@@ -48,18 +48,18 @@ def test_every_page_has_header_and_page_number(dossier_pdf):
     for number in range(1, pages + 1):
         text = page_text(dossier_pdf, number)
         assert f"Page {number} of {pages}" in text
-        header = re.search(r"Khanij · Auction-readiness dossier · (\S+(?: ranking| to short references)?)", text)
+        header = re.search(r"Khanij · Auction-readiness dossier · (\S+(?: ranking| to short references| inputs)?)", text)
         assert header, text[:300]
         assert "ILLUSTRATIVE SAMPLE DATA" in text
         sections.append(header.group(1))
     # the cover (ranking of all 35 blocks) then each block's section, each starting on a new page
-    assert sections[0] == "Tranche ranking" and sections[-1] == "Key to short references"
-    chosen = [s for s in dict.fromkeys(sections) if s not in ("Tranche ranking", "Key to short references")]
+    assert sections[0] == "Tranche ranking" and sections[-2:] == ["Scoring inputs", "Key to short references"]
+    chosen = [s for s in dict.fromkeys(sections) if s not in ("Tranche ranking", "Scoring inputs", "Key to short references")]
     assert set(chosen) == set(BLOCKS)
     for block in BLOCKS:
         assert 2 <= sections.count(block) <= 5, sections
     assert pages == (sections.count("Tranche ranking") + sum(sections.count(b) for b in BLOCKS)
-                     + sections.count("Key to short references"))
+                     + sections.count("Scoring inputs") + sections.count("Key to short references"))
 
 
 def test_text_has_each_blocks_gates_score_and_provenance(dossier_pdf, scores_path):
@@ -89,8 +89,8 @@ def test_bookmarks_lead_to_the_cover_each_block_and_the_key(dossier_pdf, scores_
                          check=True).stdout
     titles = re.findall(r'<item page="\d+">([^<]*)</item>', xml)
     names = gpd.read_file(scores_path).set_index("block_id")["block_name"]
-    ranked = [title.split(" — ")[0] for title in titles[1:-1]]
-    assert titles[0] == "Cover and tranche ranking" and titles[-1] == "Key to short references"
+    ranked = [title.split(" — ")[0] for title in titles[1:-2]]
+    assert titles[0] == "Cover and tranche ranking" and titles[-2:] == ["Scoring inputs", "Key to short references"]
     assert sorted(ranked) == sorted(BLOCKS)
     assert all(f"{block} — {names[block]}" in titles for block in BLOCKS)
 
