@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.helpers import REPO, as_nobody, assert_clean_error, file_size_limit, khanij, others, temporaries
+from tests.faults.helpers import (
+    REPO, assert_clean_error, file_size_limit, khanij, others, temporaries, without_permission_override,
+)
 
 LIMIT = 16 * 1024  # every output below is larger than this
 PREVIOUS = b"the previous output, which must survive\n"
@@ -122,8 +124,8 @@ def test_a_full_disk_while_saving_a_project_keeps_the_saved_one(tmp_path):
 
 @pytest.fixture
 def read_only_folder():
-    """A folder nobody may write to, holding a previous output (the child drops root when it has
-    it: root ignores folder modes). Not under pytest's own 0700 folder, which 'nobody' cannot enter."""
+    """A folder no one may write to, holding a previous output (the child runs without root's
+    power to ignore folder modes)."""
     folder = Path(tempfile.mkdtemp(prefix="khanij-ro-"))
     (folder / "s.csv").write_bytes(PREVIOUS)
     folder.chmod(0o555)
@@ -135,7 +137,7 @@ def read_only_folder():
 @pytest.mark.parametrize("argv", [["score", "--sample", "-o", "{out}/s.csv"],
                                   ["export-map", "--svg", "{out}/m.svg"]])
 def test_a_read_only_folder_is_exit_4_naming_the_output(read_only_folder, argv):
-    run = khanij(*[a.format(out=read_only_folder) for a in argv], preexec=as_nobody, cwd="/")
+    run = khanij(*[a.format(out=read_only_folder) for a in argv], preexec=without_permission_override, cwd="/")
     name = argv[-1].rsplit("/", 1)[1]
     assert_clean_error(run, 4, name)
     assert "Permission denied" in run.stderr

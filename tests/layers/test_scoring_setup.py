@@ -112,7 +112,7 @@ def test_score_project_on_a_dask_cluster_writes_the_same_table(atlas, tmp_path):
     run = subprocess.run([sys.executable, "-m", "main", "score", "--project", str(path), "--as-of", "2025-06-01",
                           "--dask", "local:1", "-o", str(out)], capture_output=True, text=True, cwd=ATLAS_DIR.parents[1])
     assert run.returncode == 0, run.stderr
-    written = gpd.read_file(out, layer="dask")
+    written = gpd.read_file(out, layer="scores")
     assert written["explanation"].tolist() == single["explanation"].tolist()
     assert written["score"].tolist() == single["score"].tolist()
 
