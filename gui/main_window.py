@@ -32,6 +32,7 @@ from gui.export_dialogs import ExportActions
 from gui.identify_panel import IdentifyPanel
 from gui.layer_tree import LayerPanel
 from gui.measure_panel import MeasurePanel
+from gui.message_bar import MessageBar
 from gui.model_links import listen_while_alive
 from gui.readiness_panel import OUT_OF_DATE_TEXT, ReadinessPanel
 from gui.layer_properties import LayerPropertiesDialog
@@ -149,7 +150,10 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.message_bar = MessageBar()
+        self.message_bar.detailsRequested.connect(self.show_message_details)
         column.addWidget(self.sample_banner)
+        column.addWidget(self.message_bar)
         column.addWidget(self.canvas, 1)
         self.setCentralWidget(centre)
         self.status = StatusBar()
@@ -425,7 +429,8 @@ class MainWindow(QMainWindow):
 
     def show_problem(self, title: str, problems: Sequence[tuple[str, str]],
                      icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
-        """Tell the user what failed, one line per file, without stopping anything (non-modal).
+        """Tell the user what failed, one line per file, without stopping anything: the message
+        bar over the map says it in one line; Details… opens every line in a non-modal box.
 
         Past :data:`MAX_MESSAGE_LINES` lines the box shows the first ones and keeps them all under
         "Show Details…", so many files at once never make a box taller than the screen.
@@ -436,14 +441,21 @@ class MainWindow(QMainWindow):
         shown = lines[:MAX_MESSAGE_LINES]
         if len(lines) > len(shown):
             shown.append(f"… and {len(lines) - len(shown)} more: see Show Details.")
+        if self._message_box is not None and not self._message_box.isVisible():
+            self._message_box.deleteLater()
         box = QMessageBox(icon, title, "\n\n".join(shown), QMessageBox.StandardButton.Ok, self)
         if len(lines) > MAX_MESSAGE_LINES:
             box.setDetailedText("\n\n".join(lines))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._message_box = box
-        box.show()
+        self.message_bar.show_problems(title, lines, "info" if icon == QMessageBox.Icon.Information else "warning")
+
+    def show_message_details(self) -> None:
+        """The message bar's Details…: every line of the last problem in a non-modal box."""
+        if self._message_box is not None:
+            self._message_box.show()
+            self._message_box.raise_()
 
     def open_dialog(self) -> None:
         start = str(self.settings.value("last_dir", str(Path.home())))

@@ -51,6 +51,9 @@ def test_the_app_opens_every_hostile_file_with_the_command_lines_messages(qtbot,
         assert message in window.messages, name
     opened = {layer.read_result.path.name for layer in window.layer_list if layer.read_result is not None}
     assert opened == {name for name, message in expected.items() if message is None}
+    assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]   # no dialog storm, none at all
+    assert window.message_bar.isVisible() and window.message_bar.label.text().startswith("Some files could not be opened")
+    window.message_bar.details_button.click()
     boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
     assert len(boxes) == 1 and not boxes[0].isModal()
     window.runner.cancel_all()

@@ -9,7 +9,7 @@ from pyproj import Transformer
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from layers.style import UNFC_STAGE_COLOURS
 
@@ -140,7 +140,12 @@ def test_corrupt_file_dropped_gives_message_and_app_goes_on(window, qtbot, tmp_p
     with qtbot.waitSignal(window.loadFinished, timeout=30000):
         window.dropEvent(drop)
     assert any(message.startswith("broken.gpkg") for message in window.messages)
-    assert window._message_box is not None and "broken.gpkg" in window._message_box.text()
+    bar = window.message_bar
+    assert bar.isVisible() and bar.label.text().startswith("Some files could not be opened: broken.gpkg")
+    assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]   # nothing in the way
+    bar.details_button.click()
+    box = window._message_box
+    assert box.isVisible() and not box.isModal() and "broken.gpkg" in box.text()
     assert [layer.name for layer in window.layer_list] == ["more_deposits", "deposits", "INDIA_STATES"]
     window.set_tool("pan")
     window.canvas.zoom_to_layer(window.layer_list[0])
