@@ -97,6 +97,10 @@ def file_layer(path):
     from layers.layer import Layer
 
     layer = Layer.from_file(path)
+    if layer.kind == "table":
+        raise DataReadError(f"{describe_path(path)}: a table without geometries has nothing to draw on a map; "
+                            "give a layer of points, lines or polygons (for a CSV or XLSX: latitude and "
+                            "longitude columns)")
     layer.illustrative = layer.kind == "vector" and _illustrative(layer.data)
     return layer
 

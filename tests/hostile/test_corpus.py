@@ -57,6 +57,13 @@ def test_no_run_crashes_hangs_or_runs_out_of_memory(corpus):
     assert max(r.peak_mb for r in runs) < MEMORY_LIMIT_BYTES / 2**20
 
 
+def test_a_table_without_geometry_is_refused_where_it_would_be_drawn_or_scored(corpus):
+    cases, runs = corpus
+    tables = {case.name for case in cases if "without geometry" in case.name}
+    drawn_or_scored = [r for r in runs if r.case in tables and r.command in ("export-map", "score--blocks")]
+    assert drawn_or_scored and _show(r for r in drawn_or_scored if r.code != 3) == []
+
+
 def test_every_refusal_names_the_file(corpus):
     _, runs = corpus
     assert _show(r for r in runs if r.code == 3 and not r.names_file) == []
