@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
 
-EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_CANCELLED = 0, 2, 3, 4, 130
+from geo.exit_codes import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE  # noqa: F401 - main.EXIT_* for callers
 
 SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas",
                "review", "blocks")

@@ -15,10 +15,10 @@ from typing import Optional
 from assessment.conversion import STATUSES, Conversion, convert, convert_column
 from assessment.resources import resource_statement
 from geo.errors import describe_path
+from geo.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from geo.reading import TABLE_SUFFIXES
 from geo.tables import WRITE_SUFFIXES, read_table, write_table
 
-EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
 _NOTATION_WORDS = {"india": "India UNFC-1997", "unfc": "UNFC-2009/2019", "stage": "stage", "jorc": "JORC/CRIRSCO"}
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from geo.atomic import atomic_write_bytes
+from geo.exit_codes import EXIT_USAGE
 
 APP_NAME = "Khanij"
 SCREENSHOT_SIZE = (1600, 1000)
-EXIT_NO_DISPLAY = 2  # a usage error: the app was started where it cannot show a window
 
 
 def _needs_offscreen(screenshot: Optional[str]) -> bool:
@@ -71,7 +71,7 @@ def run(files: Sequence[str], screenshot: Optional[str] = None) -> int:
     display, say so in one line and return 2 (instead of Qt's abort)."""
     if not screenshot and not has_display():
         print(f"khanij: error: {NO_DISPLAY}", file=sys.stderr)
-        return EXIT_NO_DISPLAY
+        return EXIT_USAGE
     if _needs_offscreen(screenshot):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = create_application()

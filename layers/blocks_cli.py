@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from geo.errors import DataReadError, DataWriteError, describe_path
+from geo.exit_codes import EXIT_OK
 
-EXIT_OK = 0
 TEXT_SUFFIXES = (".txt", ".text")
 TABLE_OUTPUTS = (".csv", ".xlsx")
 
