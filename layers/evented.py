@@ -74,6 +74,10 @@ class EventEmitter:
         """How many callbacks are connected (a collected view's bound method no longer counts)."""
         return len(self._signal)
 
+    def __bool__(self) -> bool:
+        """An emitter is always there to connect to, with or without listeners (not ``len() > 0``)."""
+        return True
+
     @property
     def blocked(self) -> bool:
         return self._blocked > 0
