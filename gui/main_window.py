@@ -441,8 +441,11 @@ class MainWindow(QMainWindow):
         shown = lines[:MAX_MESSAGE_LINES]
         if len(lines) > len(shown):
             shown.append(f"… and {len(lines) - len(shown)} more: see Show Details.")
-        if self._message_box is not None and not self._message_box.isVisible():
-            self._message_box.deleteLater()
+        if self._message_box is not None:   # the previous details: gone now, or when the user closes them
+            if self._message_box.isVisible():
+                self._message_box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            else:
+                self._message_box.deleteLater()
         box = QMessageBox(icon, title, "\n\n".join(shown), QMessageBox.StandardButton.Ok, self)
         if len(lines) > MAX_MESSAGE_LINES:
             box.setDetailedText("\n\n".join(lines))
