@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
-from typing import Hashable, Mapping
+from typing import Hashable, Mapping, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -79,13 +79,16 @@ def _as_series(geoseries) -> gpd.GeoSeries:
     return geoseries if isinstance(geoseries, gpd.GeoSeries) else gpd.GeoSeries(list(geoseries))
 
 
-def check_geometries(geoseries) -> GeometryReport:
+def check_geometries(geoseries, diagnosis: Optional["Diagnosis"] = None) -> GeometryReport:
     """Count null, empty and invalid geometries, with GEOS's reason for each invalid one.
 
     Parameters
     ----------
     geoseries : GeoSeries or sequence of shapely geometries
         Labels in the report are the series' index (positions for a plain sequence).
+    diagnosis : Diagnosis, optional
+        Found already for these geometries (by :func:`diagnose`, e.g. batch by batch while
+        reading); then only the labels and GEOS's reasons are added.
 
     Examples
     --------
@@ -96,15 +99,39 @@ def check_geometries(geoseries) -> GeometryReport:
     ('3 geometries: 1 invalid, 1 null, 0 empty', {2: 'Self-intersection[0.5 0.5]'})
     """
     series = _as_series(geoseries)
-    return _report(series, *_diagnose(np.asarray(series.values, dtype=object)))
+    found = diagnosis if diagnosis is not None else diagnose(np.asarray(series.values, dtype=object))
+    return _report(series, found.missing, found.empty, found.invalid)
 
 
-def _diagnose(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclasses.dataclass(frozen=True)
+class Diagnosis:
+    """Where an array of geometries is missing, empty or invalid, by position (no labels, no reasons).
+
+    The costly part of :func:`check_geometries`, split off so that a reader can diagnose each batch
+    of features as it arrives and join the parts (:meth:`joined`) once the last batch is in.
+    """
+
+    missing: np.ndarray
+    empty: np.ndarray
+    invalid: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: list["Diagnosis"]) -> "Diagnosis":
+        """The diagnosis of the concatenated arrays, parts in order."""
+        if not parts:
+            return diagnose(np.empty(0, dtype=object))
+        starts = np.cumsum([0] + [len(part.missing) for part in parts[:-1]])
+        return cls(np.concatenate([part.missing for part in parts]),
+                   np.concatenate([part.empty for part in parts]),
+                   np.concatenate([part.invalid + start for part, start in zip(parts, starts)]))
+
+
+def diagnose(values: np.ndarray) -> Diagnosis:
     """Masks of missing and empty geometries, and positions of invalid ones."""
     missing = shapely.is_missing(values)
     empty = ~missing & shapely.is_empty(values)
     checked = np.flatnonzero(~missing & ~empty)
-    return missing, empty, checked[~_is_valid(values[checked])]
+    return Diagnosis(missing, empty, checked[~_is_valid(values[checked])])
 
 
 def _is_valid(values: np.ndarray) -> np.ndarray:
@@ -149,7 +176,8 @@ def repaired(geoseries) -> tuple[gpd.GeoSeries, GeometryReport]:
     ('MultiPolygon', 2.0, 1)
     """
     series = _as_series(geoseries)
-    missing, empty, invalid = _diagnose(np.asarray(series.values, dtype=object))
+    found = diagnose(np.asarray(series.values, dtype=object))
+    invalid = found.invalid
     values = np.array(series.values, dtype=object)
     polygonal = np.isin(shapely.get_type_id(values[invalid]), (3, 6))
     for keep_collapsed, chosen in ((False, polygonal), (True, ~polygonal)):
@@ -158,4 +186,4 @@ def repaired(geoseries) -> tuple[gpd.GeoSeries, GeometryReport]:
                                                          keep_collapsed=keep_collapsed)
     collapsed = invalid[polygonal][shapely.is_empty(values[invalid[polygonal]])]
     result = gpd.GeoSeries(values, index=series.index, crs=series.crs, name=series.name)
-    return result, _report(series, missing, empty, invalid, collapsed)
+    return result, _report(series, found.missing, found.empty, invalid, collapsed)

@@ -16,10 +16,11 @@ import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import shapely
 import shapely.errors
@@ -29,17 +30,22 @@ from geo import limits
 from geo.encoding import Encoding, check_codec, shapefile_encoding, sidecar
 from geo.errors import DataReadError, describe_path
 from geo.failures import problem_in_words
+from geo.gdal_config import thread_options
 from geo.feedback import ensure_feedback
-from geo.geometry import GeometryReport, check_geometries
+from geo.geometry import Diagnosis, GeometryReport, check_geometries, diagnose
 from geo.offline import import_pyogrio
 from geo.result import ReadResult, RejectedRow
 
 pyogrio = import_pyogrio()
 import pyogrio.raw  # noqa: E402
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError  # noqa: E402
+from pyogrio.geopandas import _try_parse_datetime  # noqa: E402  (pyogrio's own date-time parsing, pinned)
 
 CHEAP_OPEN_SUFFIXES = frozenset({".gpkg", ".shp", ".fgb"})
 DECODE_THREADS = 2
+DOCUMENT_BATCH = 64  # features per Arrow batch of a GeoJSON/KML read: small, so checks overlap the parse
+SCHEMA_SAMPLE_FRACTION = 8
+SCHEMA_SAMPLE_MIN_BYTES = 2 * 40_960  # two of the GeoJSON driver's read buffers: at least one is read
 WKB_POINT_BYTES = 21
 JSON_DRIVERS = frozenset({"GeoJSON", "TopoJSON", "GeoJSONSeq"})
 _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}')
@@ -290,7 +296,8 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
     text_encoding, messages = _encoding(path, encoding)
     feedback.progress(0.05, f"Reading {name}")
     source = gdal_source(path)
-    layers, chosen, info, data, rejected = _open_and_read(path, source, layer, text_encoding, layers)
+    layers, chosen, info, (data, rejected, diagnosis, _) = _open_and_read(path, source, layer, text_encoding,
+                                                                         layers)
     _nested_as_json(data)
     feedback.progress(0.8, f"Checking geometries of {name}")
     result = ReadResult(path=path, kind="vector" if hasattr(data, "geometry") else "table", data=data,
@@ -302,45 +309,78 @@ def read_vector(path: Path, layer: Optional[str] = None, encoding: Optional[str]
                                f"this is '{chosen}'.")
     if result.kind == "vector":
         _set_crs(result)
-        _set_problems(result)
+        _set_problems(result, diagnosis)
     feedback.progress(1.0, f"Read {name}")
     return result
 
 
+class _Frame(NamedTuple):
+    """A layer as read."""
+
+    data: object
+    """Its GeoDataFrame, or DataFrame for a layer without geometry."""
+    rejected: list
+    """The features whose geometry GEOS rejected, as :class:`RejectedRow`."""
+    diagnosis: Optional[Diagnosis] = None
+    """Of its geometries, when the read found it (:func:`_read_document`)."""
+    sampled_schema: Optional[dict] = None
+    """The schema GDAL gave the read when it inferred it from the start of the file only."""
+
+
 def _open_and_read(path: Path, source: str, layer: Optional[str], text_encoding: Encoding,
-                   layers: Optional[list[str]]):
-    """(every layer name, the layer read, GDAL's info on it, its data frame, the features rejected).
+                   layers: Optional[list[str]]) -> tuple[list[str], str, dict, _Frame]:
+    """(every layer name, the layer read, GDAL's info on it, the layer as read).
 
     A single-layer file, or a named layer of a file whose layers the caller has listed, is read
     (through the Arrow path) while a second thread asks GDAL for its layer info: both parse the
     whole file (a KML document, a GeoPackage's table list), and both release the GIL, so on two
     cores a layer costs one parse instead of two. The layer checks still speak first.
+
+    GDAL reads a GeoJSON file twice, a first pass to learn its fields and a second for the
+    features, and the layer info is a first pass of its own. So the read learns its fields from
+    the start of the file only (:data:`SCHEMA_SAMPLE_FRACTION`) and the layer info, which scans it
+    all, checks them: where the whole file gives any other field, type, CRS or geometry type, the
+    layer is read again the usual way. The result is always what a full first pass gives.
     """
     if not _single_layer(path) and (layers is None or layer is None):
         layers, chosen, info = _open_layer(path, source, layer, layers)
-        return (layers, chosen, info, *_read_frame(path, source, chosen, text_encoding))
+        return layers, chosen, info, _read_frame(path, source, chosen, text_encoding)
     with ThreadPoolExecutor(max_workers=1) as pool:
         opened = pool.submit(_open_layer, path, source, layer, layers)
         try:
-            data = _read_frame(path, source, layer, text_encoding)
+            frame = _read_frame(path, source, layer, text_encoding, sample_schema=True)
         except DataReadError:
             opened.result()  # a missing layer is the clearer message
             raise
-        return (*opened.result(), *data)
+        layers, chosen, info = opened.result()
+    if frame.sampled_schema is not None and not _same_schema(frame.sampled_schema, info):
+        frame = _read_frame(path, source, layer, text_encoding)
+    return layers, chosen, info, frame
 
 
-def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: Encoding):
-    """(the layer's frame, the features whose geometry GEOS rejected as :class:`RejectedRow`)."""
+SCHEMA_KEYS = ("crs", "fields", "dtypes", "ogr_types", "ogr_subtypes", "fid_column", "geometry_name",
+               "geometry_type")
+"""What GDAL's first pass over a GeoJSON file decides and its second pass reads the features by."""
+
+
+ARROW_DEFAULT_FID = "OGC_FID"
+"""The FID column GDAL gives an Arrow stream of a layer that names none (its ``FID`` option's default)."""
+
+
+def _same_schema(sampled: dict, info: dict) -> bool:
+    info = {**info, "fid_column": info["fid_column"] or ARROW_DEFAULT_FID}
+    return all(np.array_equal(np.asarray(sampled[key], dtype=object), np.asarray(info[key], dtype=object))
+               for key in SCHEMA_KEYS)
+
+
+def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: Encoding,
+                sample_schema: bool = False) -> _Frame:
+    """The layer as read; a GeoJSON file's fields learnt from its start when ``sample_schema``."""
     try:
         if path.suffix.lower() in CHEAP_OPEN_SUFFIXES:
-            return _read_columns_and_geometry(source, layer, text_encoding.name)
-        try:
-            frame = pyogrio.read_dataframe(source, layer=layer, encoding=text_encoding.name, use_arrow=True)
-        except shapely.errors.ShapelyError:
-            # A geometry GDAL passed on and GEOS refuses (a ring that is not closed): read again,
-            # decoding each feature's geometry on its own terms.
-            return _read_columns_and_geometry(source, layer, text_encoding.name)
-        return _checked_text(frame), []
+            return _Frame(*_read_columns_and_geometry(source, layer, text_encoding.name))
+        first_pass = _schema_sample_bytes(path) if sample_schema else None
+        return _read_document(source, layer, text_encoding.name, first_pass)
     except UnicodeDecodeError as exc:
         raise DataReadError(f"{describe_path(path)}: the attributes are not valid {text_encoding.name} text "
                             f"(encoding taken from the {text_encoding.source}; byte "
@@ -348,6 +388,16 @@ def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: En
                             "choose the file's encoding, e.g. cp1252") from None
     except _GDAL_ERRORS as exc:
         raise unreadable(path, exc) from None
+
+
+def _schema_sample_bytes(path: Path) -> Optional[int]:
+    """How much of a GeoJSON file GDAL's first pass reads to learn its fields; None for other files
+    and for files too small for a sample to save anything."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return None
+    size = path.stat().st_size
+    sample = max(size // SCHEMA_SAMPLE_FRACTION, SCHEMA_SAMPLE_MIN_BYTES)
+    return sample if sample < size else None
 
 
 def _nested_as_json(frame) -> None:
@@ -420,6 +470,70 @@ def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str)
         rejected = _rejected_geometries(blobs, wkb.is_null().to_numpy(zero_copy_only=False), geometries)
     frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
     return frame, rejected
+
+
+def _read_document(source: str, layer: Optional[str], encoding: str,
+                   first_pass_bytes: Optional[int] = None) -> _Frame:
+    """A layer of a document GDAL parses as text (GeoJSON, TopoJSON, KML), its geometries decoded
+    and diagnosed batch by batch while GDAL parses the next.
+
+    GDAL's parse of such a file is single-threaded and is most of the read; checking validity
+    afterwards would add a fifth to it. Fed in small Arrow batches, the second core decodes the
+    WKB and runs the geometry checks while the first is still parsing, so the checks come almost
+    free. The frame is built as ``pyogrio.read_dataframe(use_arrow=True)`` builds it. With
+    ``first_pass_bytes``, GDAL's GeoJSON driver learns the fields from that much of the file only
+    (see :func:`_open_and_read`, which checks them).
+    """
+    sample = {"OGR_GEOJSON_MAX_BYTES_FIRST_PASS": first_pass_bytes} if first_pass_bytes else {}
+    with thread_options(sample) as sampled, \
+            pyogrio.raw.open_arrow(source, layer=layer, encoding=encoding, batch_size=DOCUMENT_BATCH,
+                                   use_pyarrow=True, datetime_as_string=True) as (meta, reader), \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        geometry_name = meta["geometry_name"] or "wkb_geometry"
+        has_geometry = geometry_name in reader.schema.names
+        batches, checked = [], []
+        for batch in reader:
+            batches.append(batch)
+            if has_geometry:
+                checked.append(pool.submit(_decoded_and_diagnosed, batch.column(geometry_name)))
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+        parts = [future.result() for future in checked]
+    sampled_schema = meta if sample and sampled else None
+    if has_geometry:
+        table = table.drop_columns([geometry_name])
+    frame = _checked_text(table.to_pandas(self_destruct=True))
+    _parse_like_pyogrio(frame, meta)
+    if not has_geometry:
+        return _Frame(frame, [], None, sampled_schema)
+    geometries = np.concatenate([part[0] for part in parts]) if parts else np.empty(0, dtype=object)
+    starts = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
+    rejected = [RejectedRow(int(start) + row.row, row.reason) for start, part in zip(starts, parts) for row in part[1]]
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
+    return _Frame(frame, rejected, Diagnosis.joined([part[2] for part in parts]), sampled_schema)
+
+
+def _decoded_and_diagnosed(column: pa.Array) -> tuple[np.ndarray, list[RejectedRow], Diagnosis]:
+    """One batch's geometries, the rows among them GEOS refused (numbered within the batch) and
+    their diagnosis."""
+    if isinstance(column.type, pa.BaseExtensionType):
+        column = column.storage
+    blobs = column.to_numpy(zero_copy_only=False)
+    geometries = _decoded(blobs)
+    rejected = _rejected_geometries(blobs, column.is_null().to_numpy(zero_copy_only=False), geometries)
+    return geometries, rejected, diagnose(geometries)
+
+
+def _parse_like_pyogrio(frame, meta: dict) -> None:
+    """Date-times read as text parsed, and JSON fields decoded, in place, as
+    ``pyogrio.read_dataframe`` does after its Arrow read (with its default options)."""
+    for dtype, subtype, column in zip(meta["dtypes"], meta["ogr_subtypes"], meta["fields"]):
+        if dtype is not None and dtype.startswith("datetime") and dtype != "datetime64[D]":
+            frame[column] = _try_parse_datetime(frame[column], False, True)
+        if subtype == "OFSTJSON" and pd.api.types.infer_dtype(frame[column]) == "string":
+            try:
+                frame[column] = frame[column].map(json.loads, na_action="ignore")
+            except ValueError:
+                pass  # not all JSON: kept as the text it is, as pyogrio keeps it
 
 
 def _decoded(blobs: np.ndarray) -> np.ndarray:
@@ -541,8 +655,8 @@ def _looks_like_lonlat(gdf) -> bool:
     return bounds[0] >= -180 and bounds[2] <= 180 and bounds[1] >= -90 and bounds[3] <= 90
 
 
-def _set_problems(result: ReadResult) -> None:
-    problems = check_geometries(result.data.geometry)
+def _set_problems(result: ReadResult, diagnosis: Optional[Diagnosis] = None) -> None:
+    problems = check_geometries(result.data.geometry, diagnosis)
     result.null_geometries, result.empty_geometries = problems.null, problems.empty
     result.invalid_geometries = problems.invalid
     result.invalid_reasons = {_plain(label): str(reason) for label, reason in problems.reasons.items()}
