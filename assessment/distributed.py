@@ -43,6 +43,9 @@ from geo.feedback import Feedback, ensure_feedback
 #: cluster has several partitions each to balance (and to retry after a lost worker).
 BLOCKS_PER_PARTITION = 2_000
 PARTITIONS_PER_WORKER = 4
+#: Blocks per partition scored in this process (no client): few partitions, so their overhead stays
+#: small, each small enough that its working memory is a fraction of a national screen's.
+BLOCKS_PER_LOCAL_PARTITION = 20_000
 POLL_SECONDS = 0.2
 CONNECT_TIMEOUT = "10s"
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
@@ -74,7 +77,9 @@ def score_distributed(client, blocks: gpd.GeoDataFrame, deposits: Optional[gpd.G
     Parameters are those of :func:`assessment.scoring.score`, plus the client and ``partitions``
     (default: about :data:`BLOCKS_PER_PARTITION` blocks each, at least
     :data:`PARTITIONS_PER_WORKER` per worker). The result is the same table, row for row and value
-    for value.
+    for value. Without a client (None) the partitions are scored one after another in this
+    process: the same table, with the peak memory of one partition's work instead of the whole
+    layer's (a national screen of 150,000 cells).
 
     Raises
     ------
@@ -88,17 +93,21 @@ def score_distributed(client, blocks: gpd.GeoDataFrame, deposits: Optional[gpd.G
     as_of = parse_as_of(as_of) if as_of is not None else rules.as_of
     feedback.progress(0.0, "preparing the layers")
     ctx, notes = prepare(blocks, deposits, forest, protected, infrastructure, list(rasters), rules, boundaries, as_of)
-    count = partitions or _partition_count(len(blocks), len(client.scheduler_info()["workers"]))
+    workers = len(client.scheduler_info()["workers"]) if client is not None else 1
+    count = partitions or _partition_count(len(blocks), workers)
     feedback.progress(0.05, f"splitting {len(blocks):,} blocks into {count} spatial partitions")
-    shared = dask.delayed(_without_blocks(ctx), traverse=False)
-    tasks = [dask.delayed(_score_partition, pure=True)(part, shared, notes)
-             for part in _partitions(ctx, blocks, count)]
-    futures = client.compute(tasks)
-    try:
-        tables = _gather(client, futures, feedback.sub(0.05, 0.98))
-    except BaseException:
-        client.cancel(futures)
-        raise
+    if client is None:
+        tables = _score_here(ctx, blocks, count, notes, feedback.sub(0.05, 0.98))
+    else:
+        shared = dask.delayed(_without_blocks(ctx), traverse=False)
+        tasks = [dask.delayed(_score_partition, pure=True)(part, shared, notes)
+                 for part in _partitions(ctx, blocks, count)]
+        futures = client.compute(tasks)
+        try:
+            tables = _gather(client, futures, feedback.sub(0.05, 0.98))
+        except BaseException:
+            client.cancel(futures)
+            raise
     order = np.argsort(np.concatenate([numbers for numbers, _ in tables]), kind="stable")
     table = _inferred_as_one(pd.concat([t for _, t in tables]).iloc[order], [t for _, t in tables])
     feedback.progress(1.0, "scored")
@@ -153,6 +162,16 @@ def _score_partition(part: Partition, shared: Context, notes: list[str]) -> tupl
                               deposits=part.deposits, deposit_block=part.deposit_block,
                               block_numbers=part.numbers)
     return part.numbers, pd.DataFrame(score_prepared(ctx, notes, part.blocks))
+
+
+def _score_here(ctx: Context, blocks: gpd.GeoDataFrame, count: int, notes: list[str], feedback: Feedback) -> list:
+    """Every partition's result, scored in this process one after another (a cancel stops between two)."""
+    shared, tables = _without_blocks(ctx), []
+    for part in _partitions(ctx, blocks, count):
+        feedback.check()
+        tables.append(_score_partition(part, shared, notes))
+        feedback.progress(len(tables) / count, f"scored {len(tables)} of {count} partitions")
+    return tables
 
 
 def _gather(client, futures, feedback: Feedback) -> list:

@@ -24,6 +24,7 @@ import shapely
 from pyproj import CRS
 
 from assessment.criteria.protected import pa_kinds
+from assessment.distributed import BLOCKS_PER_LOCAL_PARTITION, score_distributed
 from assessment.fields import guess_fields
 from assessment.rules import Rules, load_rules
 from assessment.scoring import INDIA_LCC, score
@@ -130,7 +131,9 @@ def screen(state: str, cell_m: float, boundaries: gpd.GeoDataFrame, deposits: Op
     """Tessellate ``state`` and score every candidate cell; ranked best first.
 
     The arguments after ``cell_m`` are those of :func:`assessment.scoring.score`; with a Dask
-    ``client`` the cells are scored in spatial partitions on its cluster (identical result).
+    ``client`` the cells are scored in spatial partitions on its cluster, and without one, when
+    there are more than :data:`~assessment.distributed.BLOCKS_PER_LOCAL_PARTITION`, in partitions
+    one after another here to bound the memory (identical results either way).
 
     Returns
     -------
@@ -144,10 +147,10 @@ def screen(state: str, cell_m: float, boundaries: gpd.GeoDataFrame, deposits: Op
     feedback.progress(0.05, f"scoring {len(cells):,} cells")
     layers = dict(forest=forest, protected=protected, infrastructure=infrastructure, rasters=rasters, rules=rules,
                   feedback=feedback.sub(0.05, 0.95), boundaries=boundaries, as_of=as_of)
-    if client is not None:
-        from assessment.distributed import score_distributed
-
-        scored = score_distributed(client, cells, deposits, **layers)
+    if client is not None or len(cells) > BLOCKS_PER_LOCAL_PARTITION:
+        scored = score_distributed(client, cells, deposits, **layers,
+                                   partitions=None if client is not None else
+                                   int(np.ceil(len(cells) / BLOCKS_PER_LOCAL_PARTITION)))
     else:
         scored = score(cells, deposits, **layers)
     ranked = scored.sort_values(["score", "block_id"], ascending=[False, True], kind="stable")

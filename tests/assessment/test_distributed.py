@@ -134,6 +134,18 @@ def test_cancel_stops_the_clusters_work(sample_layers, threads_client):
         time.sleep(0.1)
 
 
+def test_partitions_scored_here_give_the_same_table_and_stop_between_two_on_cancel(sample_layers):
+    blocks, deposits, layers = sample_layers
+    assert_identical(score(blocks, deposits, **layers), score_distributed(None, blocks, deposits, partitions=4, **layers))
+    feedback = Feedback()
+    seen = []
+    feedback.progress = lambda fraction, message="": seen.append(message) or (
+        feedback.cancel() if message.startswith("scored 1 of") else None)
+    with pytest.raises(Cancelled):
+        score_distributed(None, blocks, deposits, feedback=feedback, partitions=4, **layers)
+    assert not any(message.startswith("scored 2 of") for message in seen)
+
+
 def test_cli_dask_local_writes_the_same_table_and_ctrl_c_leaves_no_output(tmp_path):
     single, distributed = tmp_path / "single.gpkg", tmp_path / "dask.gpkg"
     khanij = [sys.executable, str(REPO / "main.py"), "score", "--sample", "--as-of", AS_OF]

@@ -71,6 +71,22 @@ def test_screen_scores_and_ranks_every_block_identically_on_a_cluster(atlas):
     pd.testing.assert_frame_equal(pd.DataFrame(clustered), pd.DataFrame(ranked), check_exact=True)
 
 
+def test_a_large_screen_is_scored_in_partitions_here_with_the_same_result(atlas, monkeypatch):
+    from assessment import distributed, screening
+    layers = dict(forest=atlas["forest"], protected=atlas["protected_areas"],
+                  infrastructure=[("stations", atlas["stations"])], rasters=[("magnetic", atlas["raster"])],
+                  as_of=AS_OF)
+    whole = screen("Odisha", 20_000, atlas["boundaries"], atlas["deposits"], **layers)
+    scored_parts = []
+    partition = distributed._score_partition
+    monkeypatch.setattr(distributed, "_score_partition",
+                        lambda part, *rest: scored_parts.append(len(part.numbers)) or partition(part, *rest))
+    monkeypatch.setattr(screening, "BLOCKS_PER_LOCAL_PARTITION", 100)
+    parted = screen("Odisha", 20_000, atlas["boundaries"], atlas["deposits"], **layers)
+    assert len(scored_parts) == int(np.ceil(len(whole) / 100)) > 2 and sum(scored_parts) == len(whole)
+    pd.testing.assert_frame_equal(pd.DataFrame(parted), pd.DataFrame(whole), check_exact=True)
+
+
 @pytest.mark.parametrize("suffix", [".gpkg", ".parquet"])
 def test_cli_writes_ranked_cells(tmp_path, suffix):
     out = tmp_path / f"cells{suffix}"
