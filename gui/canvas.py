@@ -32,10 +32,8 @@ from gui.geometry_paths import (
     LayerShapes,
     PolygonMarks,
     RasterImageCache,
-    class_styles,
     layer_shapes,
     level_for,
-    point_sizes,
 )
 from gui.model_links import listen_while_alive
 from gui.render import (
@@ -48,7 +46,7 @@ from gui.render import (
     layers_extent,
     metres_per_unit,
 )
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, MARKED_ROLES
+from layers.style import MARK_BELOW_PX, DrawnClass, drawn_classes, marks_small_polygons, point_sizes_px
 
 RASTER_REFRESH_MS = 150
 HIGHLIGHT_Z = 1_000_000
@@ -186,7 +184,7 @@ class MapCanvas(QtWidgets.QWidget):
                 self.viewbox.addItem(items.group, ignoreBounds=True)
                 self._items[layer.id] = items
             items.group.setZValue(count - position)
-            items.group.setOpacity(float(layer.opacity))
+            items.group.setOpacity(float(layer.opacity) if layer.kind == "raster" else 1.0)
             items.group.setVisible(bool(layer.visible))
             if layer.visible:
                 self._sync_layer(layer, items)
@@ -231,17 +229,18 @@ class MapCanvas(QtWidgets.QWidget):
         if shapes is not items.shapes:
             self._clear_classes(items)
             items.shapes = shapes
-        for style_class in class_styles(layer.style):
-            class_shapes = shapes.by_class.get(style_class.index)
+        for drawn in drawn_classes(layer):
+            class_shapes = shapes.by_class.get(drawn.index)
             if class_shapes is None:
                 continue
-            class_items = items.classes.get(style_class.index)
+            class_items = items.classes.get(drawn.index)
             if class_items is None:
                 class_items = self._build_class_items(layer, class_shapes, items.group)
-                if layer.role in MARKED_ROLES and class_items.polygon is not None:
-                    self._add_polygon_marks(class_items, shapes.polygon_marks(style_class.index), items.group)
-                items.classes[style_class.index] = class_items
-            self._style_class_items(class_items, style_class)
+                if drawn.mark_size_px and class_items.polygon is not None:
+                    self._add_polygon_marks(class_items, shapes.polygon_marks(drawn.index), drawn.mark_size_px,
+                                            items.group)
+                items.classes[drawn.index] = class_items
+            self._style_class_items(class_items, drawn)
 
     def _build_class_items(self, layer, class_shapes, group: pg.ItemGroup) -> _ClassItems:
         class_items = _ClassItems()
@@ -250,7 +249,7 @@ class MapCanvas(QtWidgets.QWidget):
         if len(class_shapes.lines):
             class_items.line = PathItem(group)
         if len(class_shapes.point_x):
-            sizes = point_sizes(layer, class_shapes.point_feature)
+            sizes = point_sizes_px(layer)[class_shapes.point_feature]
             class_items.points = Markers(x=class_shapes.point_x, y=class_shapes.point_y, size=sizes, symbol="o",
                                          pxMode=True, hoverable=False)
             class_items.points.setParentItem(group)
@@ -258,29 +257,29 @@ class MapCanvas(QtWidgets.QWidget):
         return class_items
 
     @staticmethod
-    def _add_polygon_marks(class_items: _ClassItems, marks: PolygonMarks, group: pg.ItemGroup) -> None:
+    def _add_polygon_marks(class_items: _ClassItems, marks: PolygonMarks, size_px: float, group: pg.ItemGroup) -> None:
         """Square marks at the class's polygons, shown for those too small to see (see _apply_detail)."""
         if not len(marks):
             return
         class_items.polygon_marks = marks
-        class_items.marks = Markers(x=marks.x, y=marks.y, size=MARK_SIZE_PX, symbol="s", pxMode=True,
+        class_items.marks = Markers(x=marks.x, y=marks.y, size=size_px, symbol="s", pxMode=True,
                                     hoverable=False)
         class_items.marks.setParentItem(group)
 
     @staticmethod
-    def _style_class_items(class_items: _ClassItems, style_class) -> None:
+    def _style_class_items(class_items: _ClassItems, drawn: DrawnClass) -> None:
         for kind, item in ((POLYGON, class_items.polygon), (LINE, class_items.line)):
             if item is not None:
-                pen, brush = class_pens(style_class, kind)
+                pen, brush = class_pens(drawn, kind)
                 item.setPen(pen)
                 item.setBrush(brush)
-                item.setVisible(style_class.visible)
+                item.setVisible(drawn.visible)
         for markers in (class_items.points, class_items.marks):
             if markers is not None:
-                pen, brush = class_pens(style_class, POINT)
+                pen, brush = class_pens(drawn, POINT)
                 markers.setPen(pen)
                 markers.setBrush(brush)
-                markers.setVisible(style_class.visible)
+                markers.setVisible(drawn.visible)
 
     def _clear_classes(self, items: _LayerItems) -> None:
         scene = self.view.scene()
@@ -320,7 +319,7 @@ class MapCanvas(QtWidgets.QWidget):
 
     def mark_span(self, layer) -> float:
         """Polygons of ``layer`` narrower than this (display units) are drawn with a mark (0: none)."""
-        return MARK_BELOW_PX * self.units_per_pixel() if layer.role in MARKED_ROLES else 0.0
+        return MARK_BELOW_PX * self.units_per_pixel() if marks_small_polygons(layer) else 0.0
 
     def marked_features(self, layer) -> np.ndarray:
         """Row positions of the layer's polygons shown with a mark at the current zoom."""
@@ -633,7 +632,7 @@ class MapCanvas(QtWidgets.QWidget):
             item.setBrush(QtGui.QColor(255, 255, 0, 90))
             items.append(item)
         if len(shapes.point_x):
-            sizes = point_sizes(layer, shapes.point_feature) + 6
+            sizes = point_sizes_px(layer)[shapes.point_feature] + 6
             items.append(Markers(x=shapes.point_x, y=shapes.point_y, size=sizes, symbol="o", pxMode=True,
                                  pen=pg.mkPen(colour, width=2.5), brush=pg.mkBrush(255, 255, 0, 90)))
         for item in items:

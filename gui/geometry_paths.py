@@ -32,6 +32,8 @@ from rasterio.warp import Resampling, reproject, transform_bounds
 from rasterio.windows import bounds as window_bounds
 from rasterio.windows import from_bounds
 
+from layers.style import drawn_classes
+
 #: Tolerance of the coarsest level: the layer's full extent spread over this many pixels.
 FULL_EXTENT_PIXELS = 1000.0
 #: Each finer simplified level divides the tolerance by this factor.
@@ -406,51 +408,6 @@ class GeometryStore:
         return ""
 
 
-@dataclass(frozen=True)
-class ClassStyle:
-    """How one style class is drawn: colours already carry the fill opacity."""
-
-    index: int
-    label: str
-    fill: QtGui.QColor
-    point_fill: QtGui.QColor
-    stroke: QtGui.QColor
-    line_width: float
-    outline_width: float
-    visible: bool
-
-
-DEFAULT_LINE_WIDTH = 1.2
-DEFAULT_OUTLINE_WIDTH = 0.8
-
-
-def class_styles(style) -> list[ClassStyle]:
-    """The drawn classes of a vector style: one per category plus "other", or one for a single style.
-
-    Works on :class:`layers.style.CategorisedStyle` (has ``categories``) and
-    :class:`layers.style.SingleStyle`.
-    """
-    stroke = QtGui.QColor(style.stroke_colour)
-    opacity = float(style.fill_opacity)
-    if not hasattr(style, "categories"):
-        line_width = float(style.line_width)
-        return [_class_style(0, "", style.colour, stroke, opacity, line_width, line_width, True)]
-    classes = [
-        _class_style(i, category.label, category.colour, stroke, opacity, DEFAULT_LINE_WIDTH,
-                     DEFAULT_OUTLINE_WIDTH, category.visible)
-        for i, category in enumerate(style.categories)
-    ]
-    classes.append(_class_style(-1, style.other_label, style.other_colour, stroke, opacity, DEFAULT_LINE_WIDTH,
-                                DEFAULT_OUTLINE_WIDTH, style.other_visible))
-    return classes
-
-
-def _class_style(index, label, colour, stroke, opacity, line_width, outline_width, visible) -> ClassStyle:
-    fill = QtGui.QColor(colour)
-    fill.setAlphaF(min(max(opacity, 0.0), 1.0))
-    return ClassStyle(index, label, fill, QtGui.QColor(colour), stroke, line_width, outline_width, bool(visible))
-
-
 def feature_classes(layer) -> np.ndarray:
     """Class index of every feature (-1 = other; all 0 for a single-colour style)."""
     return np.asarray(layer.class_indices(), dtype=np.int64)
@@ -462,14 +419,6 @@ def shown_mask(layer) -> np.ndarray:
     if layer.filter_mask is None:
         return np.ones(count, dtype=bool)
     return np.asarray(layer.filter_mask, dtype=bool)
-
-
-def point_sizes(layer, feature: np.ndarray) -> np.ndarray:
-    """Marker size (pixels) of the given features: graduated by the style's size field, if any."""
-    sizes = getattr(layer.style, "sizes", None)
-    if sizes is None:
-        return np.full(len(feature), float(layer.style.point_size))
-    return np.asarray(sizes(layer.data), dtype=float)[feature]
 
 
 class LayerShapes:
@@ -506,7 +455,7 @@ def layer_shapes(layer, geometry: LayerGeometry, previous: Optional[LayerShapes]
 
 def drawn_mask(layer, shapes: LayerShapes) -> np.ndarray:
     """Features actually drawn: passing the filter and in a visible class."""
-    visible_classes = [c.index for c in class_styles(layer.style) if c.visible]
+    visible_classes = [drawn.index for drawn in drawn_classes(layer) if drawn.visible]
     return shapes.shown & np.isin(shapes.classes, visible_classes)
 
 

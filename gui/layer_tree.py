@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from assessment.fields import ROLES, guess_fields
-from layers.style import CategorisedStyle, default_style_for
+from layers.style import CategorisedStyle, DrawnClass, default_style_for, drawn_classes
 
 from gui.geometry_paths import colormap_for
+from gui.render import paint_swatch
 from gui.model_links import listen_while_alive
 
 LAYER, LEGEND, GROUP, STATE_ENTRY = "layer", "legend", "group", "state"
@@ -41,28 +42,12 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def swatch(colour: str, geometry_kind: Optional[str], stroke: str = "#333333", size: int = 16,
-           fill_opacity: float = 1.0) -> QIcon:
-    """A legend symbol: a dot for points, a short line for lines, a square for areas (filled as
-    the map fills it: an outline-only area shows its outline in its colour)."""
+def swatch(drawn: DrawnClass, geometry_kind: Optional[str], size: int = 16) -> QIcon:
+    """A legend symbol of a class as the map draws it (:func:`gui.render.paint_swatch`)."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    fill = QColor(colour)
-    area = geometry_kind not in ("point", "line")
-    if area:
-        fill.setAlphaF(max(0.0, min(1.0, 0.25 + 0.75 * fill_opacity)) if fill_opacity > 0 else 0.0)
-    painter.setPen(QPen(QColor(colour if area and fill_opacity == 0 else stroke), 1.5 if fill_opacity == 0 else 1))
-    painter.setBrush(QBrush(fill))
-    inset = QRectF(2.5, 2.5, size - 5, size - 5)
-    if geometry_kind == "point":
-        painter.drawEllipse(inset.adjusted(1, 1, -1, -1))
-    elif geometry_kind == "line":
-        painter.setPen(QPen(QColor(colour), 3))
-        painter.drawLine(2, size - 4, size - 2, 4)
-    else:
-        painter.drawRect(inset)
+    paint_swatch(painter, drawn, geometry_kind, QRectF(2.5, 2.5, size - 5, size - 5))
     painter.end()
     return QIcon(pixmap)
 
@@ -263,20 +248,17 @@ class LayerTree(QTreeWidget):
         if layer.kind == "raster":
             item.setIcon(0, ramp_icon(getattr(style, "colormap", "viridis")))
             return
-        entries = style.legend()
-        stroke = getattr(style, "stroke_colour", "#333333")
-        opacity = float(getattr(style, "fill_opacity", 1.0))
+        classes = drawn_classes(layer)
         if not isinstance(style, CategorisedStyle):
-            if entries:
-                item.setIcon(0, swatch(entries[0][0], layer.geometry_kind, stroke, fill_opacity=opacity))
+            item.setIcon(0, swatch(classes[0], layer.geometry_kind))
             return
-        for index, (colour, label, visible) in enumerate(entries):
-            child = QTreeWidgetItem([label])
+        for index, drawn in enumerate(classes):
+            child = QTreeWidgetItem([drawn.label])
             child.setData(0, KIND_ROLE, LEGEND)
             child.setData(0, PAYLOAD_ROLE, (layer, index))
-            child.setIcon(0, swatch(colour, layer.geometry_kind, stroke, fill_opacity=opacity))
+            child.setIcon(0, swatch(drawn, layer.geometry_kind))
             child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            child.setCheckState(0, Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+            child.setCheckState(0, Qt.CheckState.Checked if drawn.visible else Qt.CheckState.Unchecked)
             item.addChild(child)
 
     def _state_entry(self, layer, state: str, positions: np.ndarray) -> QTreeWidgetItem:
@@ -289,9 +271,8 @@ class LayerTree(QTreeWidget):
         shown = layer.visible and (mask is None or bool(np.asarray(mask)[positions].any()))
         item.setCheckState(0, Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
         item.setToolTip(0, _tooltip(layer))
-        entries = layer.style.legend() if layer.style is not None else []
-        if entries:
-            item.setIcon(0, swatch(entries[0][0], layer.geometry_kind, getattr(layer.style, "stroke_colour", "#333333")))
+        if layer.kind == "vector" and layer.style is not None:
+            item.setIcon(0, swatch(drawn_classes(layer)[0], layer.geometry_kind))
         return item
 
     @staticmethod

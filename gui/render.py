@@ -31,15 +31,13 @@ from gui.geometry_paths import (
     GeometryStore,
     LayerShapes,
     RasterImageCache,
-    class_styles,
     drawn_mask,
     layer_shapes,
     level_for,
     colormap_for,
     paint_path,
-    point_sizes,
 )
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, marks_small_polygons
+from layers.style import MARK_BELOW_PX, DrawnClass, drawn_classes, point_sizes_px
 
 DEFAULT_DISPLAY_CRS = "EPSG:7755"
 ILLUSTRATIVE_NOTE = "Illustrative sample data — not official"
@@ -49,7 +47,6 @@ SCALE_STEPS = (1.0, 2.0, 5.0)
 #: Marker diameters of a style are screen pixels at this resolution; a page at another dpi scales
 #: them so its markers look as on the canvas.
 SCREEN_DPI = 96.0
-MARKER_OUTLINE_PX = 0.8
 _GEOD = Geod(ellps="WGS84")
 
 
@@ -193,17 +190,25 @@ def draw_labels(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, xy: np.ndar
 # ---------------------------------------------------------------- layer painting
 
 
-def class_pens(style_class, kind: str) -> tuple[QtGui.QPen, QtGui.QBrush]:
-    """Cosmetic pen and brush of a class for polygons, lines or point markers."""
+def qcolor(colour: str, opacity: float) -> QtGui.QColor:
+    """``colour`` ("#rrggbb") with an alpha of ``opacity`` (0..1)."""
+    result = QtGui.QColor(colour)
+    result.setAlphaF(opacity)
+    return result
+
+
+def class_pens(drawn: DrawnClass, kind: str) -> tuple[QtGui.QPen, QtGui.QBrush]:
+    """Cosmetic pen and brush of a :class:`~layers.style.DrawnClass` for polygons, lines or point
+    markers (and the square marks of small polygons, drawn as markers are)."""
     if kind == POLYGON:
-        pen = QtGui.QPen(style_class.stroke, style_class.outline_width)
-        brush = QtGui.QBrush(style_class.fill) if style_class.fill.alpha() else QtGui.QBrush()
+        pen = QtGui.QPen(qcolor(drawn.outline_colour, drawn.opacity), drawn.outline_width_px)
+        brush = QtGui.QBrush(qcolor(drawn.fill_colour, drawn.fill_opacity)) if drawn.fill_opacity > 0 else QtGui.QBrush()
     elif kind == LINE:
-        pen = QtGui.QPen(style_class.point_fill, style_class.line_width)
+        pen = QtGui.QPen(qcolor(drawn.line_colour, drawn.opacity), drawn.line_width_px)
         brush = QtGui.QBrush()
     else:
-        pen = QtGui.QPen(style_class.stroke, 0.8)
-        brush = QtGui.QBrush(style_class.point_fill)
+        pen = QtGui.QPen(qcolor(drawn.point_outline_colour, drawn.opacity), drawn.point_outline_width_px)
+        brush = QtGui.QBrush(qcolor(drawn.point_colour, drawn.opacity))
     pen.setCosmetic(True)
     pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
     return pen, brush
@@ -219,46 +224,46 @@ def paint_vector_layer(painter: QtGui.QPainter, layer, shapes: LayerShapes, to_p
     most of the time of a dossier's location maps.
     """
     level = level_for(shapes.geometry.levels, units_per_pixel)
-    for style_class in class_styles(layer.style):
-        class_shapes = shapes.by_class.get(style_class.index)
-        if class_shapes is None or not style_class.visible:
+    for drawn in drawn_classes(layer):
+        class_shapes = shapes.by_class.get(drawn.index)
+        if class_shapes is None or not drawn.visible:
             continue
         painter.save()
         painter.setTransform(to_pixel)
         for kind, path in ((POLYGON, class_shapes.polygon_path(level)), (LINE, class_shapes.line_path(level))):
             if not path.isEmpty():
-                paint_path(painter, path, *class_pens(style_class, kind))
+                paint_path(painter, path, *class_pens(drawn, kind))
         painter.restore()
-        if marks_small_polygons(layer):
-            _paint_small_polygon_marks(painter, to_pixel, shapes, style_class, units_per_pixel, pixel_scale)
+        if drawn.mark_size_px:
+            _paint_small_polygon_marks(painter, to_pixel, shapes, drawn, units_per_pixel, pixel_scale)
         if len(class_shapes.point_x):
-            sizes = point_sizes(layer, class_shapes.point_feature) * pixel_scale
-            paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, style_class,
-                          MARKER_OUTLINE_PX * pixel_scale)
+            sizes = point_sizes_px(layer)[class_shapes.point_feature] * pixel_scale
+            paint_markers(painter, to_pixel, class_shapes.point_x, class_shapes.point_y, sizes, drawn, pixel_scale)
 
 
 def _paint_small_polygon_marks(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, shapes: LayerShapes,
-                               style_class, units_per_pixel: float, pixel_scale: float) -> None:
+                               drawn: DrawnClass, units_per_pixel: float, pixel_scale: float) -> None:
     """A square in the class colour on each polygon too small to see at this scale, as on the canvas."""
-    marks = shapes.polygon_marks(style_class.index)
+    marks = shapes.polygon_marks(drawn.index)
     count = marks.count_below(MARK_BELOW_PX * pixel_scale * units_per_pixel)
     if not count:
         return
-    side = MARK_SIZE_PX * pixel_scale
+    side = drawn.mark_size_px * pixel_scale
     px = to_pixel.m11() * marks.x[:count] + to_pixel.m31()
     py = to_pixel.m22() * marks.y[:count] + to_pixel.m32()
-    pen, _brush = class_pens(style_class, POLYGON)
+    pen, brush = class_pens(drawn, POINT)
     painter.save()
     painter.resetTransform()
     painter.setPen(pen)
-    painter.setBrush(QtGui.QBrush(style_class.point_fill))
+    painter.setBrush(brush)
     painter.drawRects([QtCore.QRectF(x - side / 2, y - side / 2, side, side) for x, y in zip(px, py)])
     painter.restore()
 
 
 def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.ndarray, y: np.ndarray,
-                  sizes_px: np.ndarray, style_class, outline_px: float) -> None:
-    """Round markers with an outline, grouped by half-pixel size steps.
+                  sizes_px: np.ndarray, drawn: DrawnClass, pixel_scale: float = 1.0) -> None:
+    """Round markers with an outline, grouped by half-pixel size steps (outline widths are
+    multiplied by ``pixel_scale``, as the sizes already are).
 
     On an image each group is one ``drawPixmapFragments`` call stamping a pre-drawn marker (what
     pyqtgraph's scatter does on screen); on a vector device (SVG) each group is two
@@ -268,33 +273,35 @@ def paint_markers(painter: QtGui.QPainter, to_pixel: QtGui.QTransform, x: np.nda
     py = to_pixel.m22() * y + to_pixel.m32()
     steps = np.round(np.asarray(sizes_px, dtype=float) * 2) / 2
     stamp = isinstance(painter.device(), QtGui.QImage)
+    pen, brush = class_pens(drawn, POINT)
+    outline_px = drawn.point_outline_width_px * pixel_scale
     painter.save()
     painter.resetTransform()
     for size in np.unique(steps):
         chosen = steps == size
         if stamp:
-            _stamp_markers(painter, px[chosen], py[chosen], float(size), style_class, outline_px)
+            _stamp_markers(painter, px[chosen], py[chosen], float(size), pen.color(), brush.color(), outline_px)
         else:
-            _round_points(painter, px[chosen], py[chosen], float(size), style_class, outline_px)
+            _round_points(painter, px[chosen], py[chosen], float(size), pen.color(), brush.color(), outline_px)
     painter.restore()
 
 
-def _marker_pixmap(size: float, style_class, outline_px: float) -> QtGui.QPixmap:
+def _marker_pixmap(size: float, outline: QtGui.QColor, fill: QtGui.QColor, outline_px: float) -> QtGui.QPixmap:
     side = int(np.ceil(size + 2 * outline_px + 2))
     pixmap = QtGui.QPixmap(side, side)
     pixmap.fill(QtCore.Qt.GlobalColor.transparent)
     marker = QtGui.QPainter(pixmap)
     marker.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-    marker.setPen(QtGui.QPen(style_class.stroke, outline_px))
-    marker.setBrush(style_class.point_fill)
+    marker.setPen(QtGui.QPen(outline, outline_px))
+    marker.setBrush(fill)
     marker.drawEllipse(QtCore.QPointF(side / 2, side / 2), size / 2, size / 2)
     marker.end()
     return pixmap
 
 
-def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class,
-                   outline_px: float) -> None:
-    pixmap = _marker_pixmap(size, style_class, outline_px)
+def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, outline: QtGui.QColor,
+                   fill: QtGui.QColor, outline_px: float) -> None:
+    pixmap = _marker_pixmap(size, outline, fill, outline_px)
     window = painter.clipBoundingRect() if painter.hasClipping() else QtCore.QRectF(painter.device().rect())
     margin = pixmap.width()
     inside = ((px > window.left() - margin) & (px < window.right() + margin)
@@ -309,10 +316,10 @@ def _stamp_markers(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size
     painter.drawPixmapFragments(*fragments.drawargs(), pixmap)
 
 
-def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, style_class,
-                  outline_px: float) -> None:
+def _round_points(painter: QtGui.QPainter, px: np.ndarray, py: np.ndarray, size: float, outline: QtGui.QColor,
+                  fill: QtGui.QColor, outline_px: float) -> None:
     points = pg.functions.arrayToQPolygonF(px, py)
-    for colour, width in ((style_class.stroke, size + 2 * outline_px), (style_class.point_fill, size)):
+    for colour, width in ((outline, size + 2 * outline_px), (fill, size)):
         pen = QtGui.QPen(colour, width)
         pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
@@ -440,9 +447,10 @@ def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, 
     labels = []
     for step, layer in enumerate(reversed(drawn)):
         feedback.progress(step / max(len(drawn), 1), f"drawing {layer.name}")
-        painter.setOpacity(float(layer.opacity))
         if layer.kind == "raster":
+            painter.setOpacity(float(layer.opacity))
             _paint_raster(painter, layer, extent, rect, to_pixel, display_crs, caches.rasters)
+            painter.setOpacity(1.0)
         elif layer.kind == "vector":
             geometry = caches.store.geometry(layer, display_crs)
             if geometry is None:
@@ -452,7 +460,6 @@ def paint_map(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, extent, 
             found = label_positions(layer, shapes, extent)
             if found is not None:
                 labels.append(found)
-    painter.setOpacity(1.0)
     taken: list = []
     for xy, texts in reversed(labels):
         draw_labels(painter, to_pixel, xy, texts, int(font_px * 0.85), taken)
@@ -471,9 +478,9 @@ def _paint_raster(painter, layer, extent, rect: QtCore.QRectF, to_pixel: QtGui.Q
 
 
 def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_px: int,
-                 rasters: RasterImageCache, not_drawn: set[str]) -> None:
+                 rasters: RasterImageCache, not_drawn: set[str], pixel_scale: float = 1.0) -> None:
     """Every visible, drawn layer's name with its style's visible legend entries (layers whose
-    ids are in ``not_drawn``, e.g. of unknown CRS, are left out)."""
+    ids are in ``not_drawn``, e.g. of unknown CRS, are left out); swatches as :func:`paint_swatch`."""
     painter.save()
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
     painter.setPen(QtGui.QPen(QtGui.QColor("#444444"), 1))
@@ -501,10 +508,11 @@ def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_
         font.setPixelSize(font_px)
         font.setBold(True)
         painter.setFont(font)
-        single = len(rows) == 1 and not rows[0][1]
+        single = len(rows) == 1 and not rows[0].label
         name_left = text_left if single else rect.left() + pad
         if single:
-            _legend_swatch(painter, layer, rows[0][0], QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch))
+            paint_swatch(painter, rows[0], layer.geometry_kind,
+                         QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch), pixel_scale)
         _draw_elided(painter, QtCore.QRectF(name_left, y, rect.right() - pad - name_left, line_h), layer.name)
         y += line_h
         font.setBold(False)
@@ -513,9 +521,10 @@ def paint_legend(painter: QtGui.QPainter, layer_list, rect: QtCore.QRectF, font_
             ramp_box = QtCore.QRectF(rect.left() + pad, y, rect.width() - 2 * pad, line_h)
             y = _legend_ramp(painter, layer, ramp_box, font_px, rasters)
             continue
-        for colour, label, _visible in ([] if single else rows):
-            _legend_swatch(painter, layer, colour, QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch))
-            _draw_elided(painter, QtCore.QRectF(text_left, y, rect.right() - pad - text_left, line_h), label)
+        for drawn in ([] if single else rows):
+            paint_swatch(painter, drawn, layer.geometry_kind,
+                         QtCore.QRectF(rect.left() + pad, y + (line_h - swatch) / 2, swatch, swatch), pixel_scale)
+            _draw_elided(painter, QtCore.QRectF(text_left, y, rect.right() - pad - text_left, line_h), drawn.label)
             y += line_h
         y += line_h * 0.3
     painter.restore()
@@ -538,12 +547,13 @@ def legend_text_width(layer_list, font_px: int) -> float:
     for layer in layer_list:
         if layer.visible:
             widths.append(bold.horizontalAdvance(layer.name) + swatch_and_gap)
-            widths += [plain.horizontalAdvance(label) + swatch_and_gap for _colour, label, _v in _legend_rows(layer)]
+            widths += [plain.horizontalAdvance(drawn.label) + swatch_and_gap for drawn in _legend_rows(layer)]
     return max(widths)
 
 
-def _legend_rows(layer) -> list[tuple[str, str, bool]]:
-    return [row for row in layer.style.legend() if row[2]]
+def _legend_rows(layer) -> list[DrawnClass]:
+    """The classes of a vector layer switched on in the legend (none for a raster)."""
+    return [drawn for drawn in drawn_classes(layer) if drawn.visible] if layer.kind == "vector" else []
 
 
 def _draw_elided(painter: QtGui.QPainter, box: QtCore.QRectF, text: str) -> None:
@@ -552,24 +562,23 @@ def _draw_elided(painter: QtGui.QPainter, box: QtCore.QRectF, text: str) -> None
     painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, shown)
 
 
-def _legend_swatch(painter: QtGui.QPainter, layer, colour: str, box: QtCore.QRectF) -> None:
-    """Polygon: filled square; point: circle; line: a horizontal stroke."""
-    style = layer.style
-    fill = QtGui.QColor(colour)
-    kind = layer.geometry_kind
+def paint_swatch(painter: QtGui.QPainter, drawn: DrawnClass, geometry_kind: Optional[str], box: QtCore.QRectF,
+                 pixel_scale: float = 1.0) -> None:
+    """A legend symbol drawn as the map draws the class: a marker for points, a stroke for lines,
+    a filled and outlined square for areas; widths are multiplied by ``pixel_scale``."""
+    kind = geometry_kind if geometry_kind in (POINT, LINE) else POLYGON
+    pen, brush = class_pens(drawn, kind)
+    pen.setWidthF(pen.widthF() * pixel_scale)
     painter.save()
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(pen)
+    painter.setBrush(brush)
     if kind == POINT:
-        painter.setPen(QtGui.QPen(QtGui.QColor(style.stroke_colour), 1))
-        painter.setBrush(fill)
         diameter = box.height() * 0.8
         painter.drawEllipse(box.center(), diameter / 2, diameter / 2)
     elif kind == LINE:
-        painter.setPen(QtGui.QPen(fill, max(2.0, box.height() / 6)))
         painter.drawLine(QtCore.QPointF(box.left(), box.center().y()), QtCore.QPointF(box.right(), box.center().y()))
     else:
-        fill.setAlphaF(min(max(float(style.fill_opacity), 0.0), 1.0))
-        painter.setPen(QtGui.QPen(QtGui.QColor(style.stroke_colour), 1))
-        painter.setBrush(fill)
         painter.drawRect(box)
     painter.restore()
 
@@ -639,7 +648,7 @@ def paint_page(painter: QtGui.QPainter, layer_list, width: int, height: int, dpi
     draw_north_arrow(painter, QtCore.QPointF(layout.map.right() - pad - arrow / 2, layout.map.top() + pad), arrow)
     not_drawn = set(store.skipped) | {layer.id for layer in layer_list if layer.kind == "raster"
                                       and rasters.display_bounds(layer, display_crs) is None}
-    paint_legend(painter, layer_list, layout.legend, layout.font_px, rasters, not_drawn)
+    paint_legend(painter, layer_list, layout.legend, layout.font_px, rasters, not_drawn, dpi / SCREEN_DPI)
     _paint_texts(painter, layout, title, footer_lines(layer_list, display_crs))
     feedback.progress(1.0, "page drawn")
 

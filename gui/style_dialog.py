@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from layers.style import (
-    CategorisedStyle, Category, RasterStyle, SingleStyle, default_style_for, unfc_stage_style,
+    CategorisedStyle, Category, RasterStyle, SingleStyle, default_style_for, resolve_classes, unfc_stage_style,
 )
 
 from gui.layer_tree import swatch
@@ -59,7 +59,7 @@ class ColourButton(QPushButton):
 
     def set_colour(self, colour: str) -> None:
         self.colour = colour
-        self.setIcon(swatch(colour, self.geometry_kind))
+        self.setIcon(swatch(resolve_classes(SingleStyle(colour=colour, fill_opacity=1.0))[0], self.geometry_kind))
         self.setText(colour)
 
     def _choose(self) -> None:

@@ -45,7 +45,7 @@ import shapely
 
 from geo.atomic import atomic_write_text
 from geo.feedback import ensure_feedback
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, is_scored, marks_small_polygons
+from layers.style import MARK_BELOW_PX, drawn_classes, is_scored, marks_small_polygons, point_sizes_px
 
 LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
 COORD_DECIMALS = 6
@@ -107,7 +107,7 @@ class PageLayer:
     fields: list[str]
     tooltip: int
     styles: list[dict]
-    legend: list[tuple[str, str]]
+    legend: list[tuple[str, str]]  # (swatch CSS, label) of each class switched on
     geometry_kind: str
     collection: str
     features: int
@@ -141,43 +141,50 @@ def display_tolerance_deg(geometries: np.ndarray, budget: int = VERTEX_BUDGET) -
 
 
 def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]], list[dict]]:
-    """Leaflet path options per style class (the last is "other"), the legend rows (colour, label)
-    and the options of the class's squares marking polygons too small to see.
+    """Leaflet path options per style class (the last is "other"), the legend rows (swatch CSS,
+    label) of the classes switched on, and the options of the class's squares marking polygons
+    too small to see.
 
-    A single-colour style has one class. Opacity follows the layer's opacity.
+    Every value is the app's :func:`layers.style.drawn_classes` (the layer's opacity applied), so
+    the page draws a class as the canvas and the PNG/SVG/PDF maps do.
     """
-    style = layer.style
-    opacity = float(layer.opacity)
     kind = layer.geometry_kind
-    stroke = getattr(style, "stroke_colour", "#333333")
-    fill_opacity = float(getattr(style, "fill_opacity", 0.5))
-    if hasattr(style, "categories"):
-        colours = [c.colour for c in style.categories] + [style.other_colour]
-        radius = float(style.point_size) / 2
-        legend = [(colour, label) for colour, label, shown in style.legend() if shown]
-    else:
-        colours = [style.colour]
-        radius = float(style.point_size) / 2
-        legend = [(style.colour, "")]
-    styles = []
-    for colour in colours:
+    styles, legend, marks = [], [], []
+    for drawn in drawn_classes(layer):
         if kind == "line":
-            options = {"color": colour, "weight": float(getattr(style, "line_width", 1.5)), "opacity": opacity}
+            options = {"color": drawn.line_colour, "weight": drawn.line_width_px, "opacity": drawn.opacity}
         elif kind == "point":
-            options = _marker_options(colour, stroke, opacity, radius)
+            options = _marker_options(drawn, drawn.point_size_px / 2)
         else:
-            filled = fill_opacity > 0
-            options = {"color": stroke if filled else colour, "weight": 1.0 if filled else 1.2, "opacity": opacity,
-                       "fill": filled, "fillColor": colour, "fillOpacity": fill_opacity * opacity}
+            options = {"color": drawn.outline_colour, "weight": drawn.outline_width_px, "opacity": drawn.opacity,
+                       "fill": drawn.fill_opacity > 0, "fillColor": drawn.fill_colour,
+                       "fillOpacity": drawn.fill_opacity}
         styles.append(options)
-    marks = [_marker_options(colour, stroke, opacity, MARK_SIZE_PX / 2) for colour in colours]
+        marks.append(_marker_options(drawn, drawn.mark_size_px / 2))
+        if drawn.visible:
+            legend.append((_swatch_css(options, kind), drawn.label))
     return styles, legend, marks
 
 
-def _marker_options(colour: str, stroke: str, opacity: float, radius_px: float) -> dict:
+def _marker_options(drawn, radius_px: float) -> dict:
     """Leaflet options of a point marker (or a block's square, ``radius_px`` half its side)."""
-    return {"color": stroke, "weight": 0.8, "fillColor": colour, "fillOpacity": 0.9 * opacity, "opacity": opacity,
+    return {"color": drawn.point_outline_colour, "weight": drawn.point_outline_width_px,
+            "fillColor": drawn.point_colour, "fillOpacity": drawn.opacity, "opacity": drawn.opacity,
             "radius": radius_px}
+
+
+def _rgba(colour: str, opacity: float) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{opacity:.3g})"
+
+
+def _swatch_css(options: dict, kind: Optional[str]) -> str:
+    """The inline CSS of a legend swatch painted with a class's Leaflet options."""
+    if kind == "line":
+        return f"background:{_rgba(options['color'], options['opacity'])};height:{options['weight']}px"
+    fill = options["fillOpacity"] if options.get("fill", True) else 0.0
+    return (f"background:{_rgba(options['fillColor'], fill)};"
+            f"border:{options['weight']}px solid {_rgba(options['color'], options['opacity'])}")
 
 
 def _ordered_fields(columns: Sequence[str]) -> list[str]:
@@ -258,7 +265,7 @@ def page_layer(layer, base: bool = False, vertex_budget: int = VERTEX_BUDGET) ->
         name=escape_text(layer.name), visible=bool(layer.visible) or base, base=base,
         fields=[escape_text(label) for label in labels],
         tooltip=fields.index(tooltip_field) if tooltip_field in fields else -1,
-        styles=styles, legend=[(colour, escape_text(label)) for colour, label in legend],
+        styles=styles, legend=[(paint, escape_text(label)) for paint, label in legend],
         geometry_kind=layer.geometry_kind or "polygon", collection=collection, features=len(rows),
         tolerance_deg=tolerance, illustrative=bool(layer.illustrative), mark_styles=mark_styles if marked else None,
         searchable=marked, min_zoom=DENSE_POINTS_FROM_ZOOM if dense else None,
@@ -273,10 +280,9 @@ def _anchors(geometries: np.ndarray) -> list[list[float]]:
 
 def _radii(layer, rows: np.ndarray) -> Optional[np.ndarray]:
     """Per-feature marker radius (px) when the style sizes points by a field."""
-    style = layer.style
-    if layer.geometry_kind != "point" or not getattr(style, "size_field", None):
+    if layer.geometry_kind != "point" or not getattr(layer.style, "size_field", None):
         return None
-    return style.sizes(layer.data)[rows] / 2
+    return point_sizes_px(layer)[rows] / 2
 
 
 def _json(value) -> str:
@@ -294,20 +300,18 @@ def _leaflet_inline() -> tuple[str, str, str]:
 
 
 def _legend_html(page_layers: Sequence[PageLayer]) -> str:
-    """Legend entries, top of the drawing order first (as in the app); outline-only polygons as outlines."""
+    """Legend entries, top of the drawing order first (as in the app), each swatch painted as its class."""
     parts = ['<div class="kj-title">Legend</div>']
     for layer in reversed(page_layers):
         swatch_class = {"point": "kj-dot", "line": "kj-line"}.get(layer.geometry_kind, "kj-box")
-        outline = swatch_class == "kj-box" and not layer.styles[0].get("fill", True)
-        paint = "border-color:{};background:transparent" if outline else "background:{}"
         rows = layer.legend
         if len(rows) == 1 and not rows[0][1]:
-            parts.append(f'<div class="kj-row kj-layer"><span class="{swatch_class}" style="{paint.format(rows[0][0])}">'
+            parts.append(f'<div class="kj-row kj-layer"><span class="{swatch_class}" style="{rows[0][0]}">'
                          f'</span>{layer.name}</div>')
             continue
         parts.append(f'<div class="kj-layer">{layer.name}</div>')
-        parts += [f'<div class="kj-row"><span class="{swatch_class}" style="{paint.format(colour)}"></span>{label}</div>'
-                  for colour, label in rows]
+        parts += [f'<div class="kj-row"><span class="{swatch_class}" style="{paint}"></span>{label}</div>'
+                  for paint, label in rows]
     return "".join(parts)
 
 

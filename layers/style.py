@@ -324,3 +324,116 @@ ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
 def marks_small_polygons(layer) -> bool:
     """Whether ``layer``'s polygons too small to see get a square mark (blocks, any score output)."""
     return layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_scored(layer))
+
+
+# ---------------------------------------------------------------- how a class is drawn
+
+#: Widths (screen pixels) of a categorised style's strokes; a single-colour style's polygon outlines
+#: and lines take its own ``line_width``.
+LINE_WIDTH_PX = 1.2
+OUTLINE_WIDTH_PX = 0.8
+#: Outline of a point marker and of a small polygon's square mark.
+MARKER_OUTLINE_PX = 0.8
+
+
+@dataclass(frozen=True)
+class DrawnClass:
+    """How one class of a vector style is drawn, the layer's opacity already applied.
+
+    The canvas, the PNG/SVG/PDF renderer, the HTML map and the legend swatches only translate these
+    values into pens, brushes or Leaflet options, so a class looks the same in all of them. Sizes
+    and widths are screen pixels (96 dpi); opacities are 0..1.
+
+    Attributes
+    ----------
+    index : int
+        The class's category index (``-1`` = "other"; ``0`` for a single-colour style).
+    label : str
+        Its legend label (empty for a single-colour style: the layer's name labels it).
+    visible : bool
+        Whether the class is switched on in the legend.
+    fill_colour, fill_opacity : str, float
+        A polygon's interior; ``fill_opacity`` 0 means the polygon is drawn as an outline only.
+    outline_colour, outline_width_px : str, float
+        A polygon's outline: the style's stroke colour, or the class colour for an outline-only
+        polygon (its outline is all that shows the class).
+    line_colour, line_width_px : str, float
+        A line feature.
+    point_colour, point_size_px : str, float
+        A point marker's fill and diameter (the style's size; graduated sizes per feature come from
+        :func:`point_sizes_px`).
+    point_outline_colour, point_outline_width_px : str, float
+        A point marker's outline; the small-polygon mark is drawn with the same colours.
+    opacity : float
+        Of the outlines, lines and markers (the layer's opacity).
+    mark_size_px : float
+        Side of the square mark on the class's polygons narrower than :data:`MARK_BELOW_PX`
+        (0 when the layer's polygons get no mark).
+    """
+
+    index: int
+    label: str
+    visible: bool
+    fill_colour: str
+    fill_opacity: float
+    outline_colour: str
+    outline_width_px: float
+    line_colour: str
+    line_width_px: float
+    point_colour: str
+    point_size_px: float
+    point_outline_colour: str
+    point_outline_width_px: float
+    opacity: float
+    mark_size_px: float
+
+
+def resolve_classes(style: CategorisedStyle | SingleStyle, opacity: float = 1.0,
+                    marked: bool = False) -> list[DrawnClass]:
+    """The :class:`DrawnClass` of every class of a vector style: one per category then "other", or
+    one for a single-colour style.
+
+    Parameters
+    ----------
+    style : CategorisedStyle or SingleStyle
+    opacity : float
+        The layer's opacity (0..1); it multiplies every opacity of the answer.
+    marked : bool
+        Whether the layer's polygons too small to see get a square mark
+        (:func:`marks_small_polygons`).
+    """
+    opacity = min(max(float(opacity), 0.0), 1.0)
+    fill_opacity = min(max(float(style.fill_opacity), 0.0), 1.0)
+    if isinstance(style, CategorisedStyle):
+        line_width, outline_width = LINE_WIDTH_PX, OUTLINE_WIDTH_PX
+        entries = [(index, category.colour, category.label, category.visible)
+                   for index, category in enumerate(style.categories)]
+        entries.append((-1, style.other_colour, style.other_label, style.other_visible))
+    else:
+        line_width = outline_width = float(style.line_width)
+        entries = [(0, style.colour, "", True)]
+    return [
+        DrawnClass(index=index, label=label, visible=bool(visible),
+                   fill_colour=colour, fill_opacity=fill_opacity * opacity,
+                   outline_colour=style.stroke_colour if fill_opacity > 0 else colour,
+                   outline_width_px=outline_width, line_colour=colour, line_width_px=line_width,
+                   point_colour=colour, point_size_px=float(style.point_size),
+                   point_outline_colour=style.stroke_colour, point_outline_width_px=MARKER_OUTLINE_PX,
+                   opacity=opacity, mark_size_px=MARK_SIZE_PX if marked else 0.0)
+        for index, colour, label, visible in entries
+    ]
+
+
+def drawn_classes(layer) -> list[DrawnClass]:
+    """:func:`resolve_classes` of a vector layer: its style, its opacity, and the square marks of
+    its small polygons when it is a polygon layer of blocks or a score output."""
+    return resolve_classes(layer.style, layer.opacity, marks_small_polygons(layer))
+
+
+def point_sizes_px(layer) -> np.ndarray:
+    """Marker diameter (screen pixels) of every feature of a vector layer: graduated by the
+    style's size field when it has one (:meth:`CategorisedStyle.sizes`), else the style's size."""
+    style = layer.style
+    if isinstance(style, CategorisedStyle):
+        return np.asarray(style.sizes(layer.data), dtype=float)
+    return np.full(layer.feature_count, float(style.point_size))
