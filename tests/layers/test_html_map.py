@@ -17,7 +17,8 @@ from layers.html_map import (COORD_DECIMALS, build_html_map, display_tolerance_d
                              page_layer, write_html_map)
 from layers.atlas import load_sample_atlas
 from layers.layer import Layer, LayerList
-from layers.style import MARK_BELOW_PX, MARK_SIZE_PX, UNFC_STAGE_COLOURS, readiness_style
+from layers.style import (MARK_BELOW_PX, MARK_SIZE_PX, UNFC_STAGE_COLOURS, drawn_classes, point_sizes_px,
+                          readiness_style)
 
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '<script>window.kjPwned = 1</script> "quoted" \'single\' {{ 7*7 }}'
@@ -407,3 +408,49 @@ def test_dense_station_points_wait_for_state_scale(tmp_path):
     assert len(result["densePanes"]) == 1 and result["densePanes"][0].endswith("|none")
     assert len(result["densePanesZoomed"]) == 1 and result["densePanesZoomed"][0].endswith("|")
     assert result["hits"] and all("JH-CL" in hit for hit in result["hits"])
+
+
+def page_spec(text: str) -> dict:
+    """The layers, styles and legend the page's script draws (its embedded JSON)."""
+    start = text.index("var spec = ") + len("var spec = ")
+    return json.JSONDecoder().raw_decode(text, start)[0]
+
+
+def leaflet_options(drawn, kind: str) -> dict:
+    """What Leaflet must be given for a class the app draws as ``drawn``."""
+    if kind == "line":
+        return {"color": drawn.line_colour, "weight": drawn.line_width_px, "opacity": drawn.opacity}
+    if kind == "point":
+        return marker_options(drawn, drawn.point_size_px)
+    return {"color": drawn.outline_colour, "weight": drawn.outline_width_px, "opacity": drawn.opacity,
+            "fill": drawn.fill_opacity > 0, "fillColor": drawn.fill_colour, "fillOpacity": drawn.fill_opacity}
+
+
+def marker_options(drawn, size_px: float) -> dict:
+    return {"color": drawn.point_outline_colour, "weight": drawn.point_outline_width_px, "fillColor": drawn.point_colour,
+            "fillOpacity": drawn.opacity, "opacity": drawn.opacity, "radius": size_px / 2}
+
+
+def test_page_draws_every_class_as_the_app_resolves_it(external):
+    from tests.layers.style_cases import style_case_layers
+
+    layers = style_case_layers(external)
+    spec = page_spec(build_html_map(layers))
+    drawn_layers = {entry["name"]: entry for entry in spec["layers"]}
+    assert set(drawn_layers) == {layer.name for layer in layers}
+    for layer in layers:
+        page, classes = drawn_layers[layer.name], drawn_classes(layer)
+        assert page["styles"] == [leaflet_options(drawn, layer.geometry_kind) for drawn in classes], layer.name
+        marked = classes[0].mark_size_px > 0
+        assert page["markStyles"] == ([marker_options(drawn, drawn.mark_size_px) for drawn in classes] if marked
+                                      else None), layer.name
+    radii = [feature["properties"]["r"] for feature in drawn_layers["deposits"]["data"]["features"]]
+    assert radii == [round(size / 2, 1) for size in point_sizes_px(layers.find("deposits"))]
+    assert len(set(radii)) > 10
+    readiness = drawn_layers["readiness"]["data"]["features"]
+    assert len(readiness) == int((layers.find("readiness").data["readiness"] != "Not ready").sum())
+    legend = spec["legend"]
+    assert "Not ready" not in legend and "Ready with conditions" in legend
+    assert "background:rgba(85,85,85,0);border:0.8px solid rgba(85,85,85,1)" in legend       # states: outline only
+    assert "background:rgba(0,114,178,0.3);border:0.8px solid rgba(51,51,51,0.5)" in legend  # a G1 block at 0.5
+    assert "background:rgba(177,89,40,0.6);height:2.5px" in legend                           # the roads

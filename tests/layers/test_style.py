@@ -9,8 +9,10 @@ import pytest
 
 from layers.layer import Layer
 from layers.style import (
-    READINESS_COLOURS, UNFC_STAGE_COLOURS, CategorisedStyle, Category, RasterStyle, SingleStyle,
-    default_style_for, readiness_style, style_from_dict, unfc_stage_style,
+    LINE_WIDTH_PX, MARK_SIZE_PX, MARKER_OUTLINE_PX, OUTLINE_WIDTH_PX, READINESS_COLOURS, STAGE_UNKNOWN_COLOUR,
+    STAGE_UNKNOWN_LABEL, UNFC_STAGE_COLOURS, UNFC_STAGE_LABELS, CategorisedStyle, Category, RasterStyle,
+    SingleStyle, default_style_for, drawn_classes, point_sizes_px, readiness_style, resolve_classes,
+    style_from_dict, unfc_stage_style,
 )
 
 # Machado, Oliveira & Fernandes (2009) full-severity dichromacy matrices, linear RGB.
@@ -183,3 +185,63 @@ def test_unfc_stage_style_unreadable_values_are_stage_unknown():
 def test_unfc_stage_style_on_a_numeric_column_with_gaps():
     style = unfc_stage_style("UNFC")
     assert style.classify(pd.Series([331.0, np.nan, 333.0, 334.0])).tolist() == [0, -1, 2, 3]
+
+
+# ---------------------------------------------------------------- how a class is drawn
+
+
+@pytest.fixture
+def case_layers(external):
+    from tests.layers.style_cases import style_case_layers
+
+    return {layer.name: layer for layer in style_case_layers(external)}
+
+
+def test_stage_classes_are_drawn_in_their_colours_with_the_layer_opacity(case_layers):
+    blocks = case_layers["blocks"]
+    classes = drawn_classes(blocks)
+    assert [(c.index, c.label, c.fill_colour) for c in classes] == (
+        [(i, UNFC_STAGE_LABELS[s], UNFC_STAGE_COLOURS[s]) for i, s in enumerate(UNFC_STAGE_COLOURS)]
+        + [(-1, STAGE_UNKNOWN_LABEL, STAGE_UNKNOWN_COLOUR)])
+    for drawn in classes:
+        assert drawn.fill_opacity == pytest.approx(0.6 * 0.5) and drawn.opacity == 0.5
+        assert (drawn.outline_colour, drawn.outline_width_px) == ("#333333", OUTLINE_WIDTH_PX)
+        assert drawn.mark_size_px == MARK_SIZE_PX and drawn.visible
+    assert {c.mark_size_px for c in drawn_classes(case_layers["deposits"])} == {0.0}
+
+
+def test_readiness_classes_keep_a_class_switched_off(case_layers):
+    classes = drawn_classes(case_layers["readiness"])
+    assert [(c.label, c.fill_colour, c.visible) for c in classes] == [
+        ("Ready", READINESS_COLOURS["Ready"], True),
+        ("Ready with conditions", READINESS_COLOURS["Ready with conditions"], True),
+        ("Not ready", READINESS_COLOURS["Not ready"], False),
+        ("not scored", "#9e9e9e", True)]
+    assert {c.fill_opacity for c in classes} == {0.5} and {c.mark_size_px for c in classes} == {MARK_SIZE_PX}
+
+
+def test_outline_only_polygons_are_outlined_in_their_own_colour(case_layers):
+    (states,) = drawn_classes(case_layers["states"])
+    assert states.fill_opacity == 0.0
+    assert (states.outline_colour, states.outline_width_px) == ("#555555", 0.8)
+    (forest,) = drawn_classes(case_layers["forest"])
+    assert (forest.fill_opacity, forest.outline_colour, forest.outline_width_px) == (0.35, "#333333", 1.2)
+
+
+def test_lines_and_points_take_their_widths_sizes_and_opacity(case_layers):
+    (roads,) = drawn_classes(case_layers["roads"])
+    assert (roads.line_colour, roads.line_width_px, roads.opacity) == ("#b15928", 2.5, 0.6)
+    (stations,) = drawn_classes(case_layers["stations"])
+    assert (stations.point_colour, stations.point_size_px, stations.point_outline_width_px) == ("#8c8c8c", 2.5,
+                                                                                              MARKER_OUTLINE_PX)
+    categorised = resolve_classes(unfc_stage_style("unfc"))
+    assert {(c.line_width_px, c.outline_width_px, c.opacity) for c in categorised} == {(LINE_WIDTH_PX, OUTLINE_WIDTH_PX, 1.0)}
+
+
+def test_point_sizes_are_graduated_per_feature(case_layers):
+    deposits = case_layers["deposits"]
+    sizes = point_sizes_px(deposits)
+    tonnage = pd.to_numeric(deposits.data["tonnage_mt"], errors="coerce").to_numpy()
+    assert len(sizes) == deposits.feature_count
+    assert sizes[np.nanargmax(tonnage)] == 18.0 and sizes.min() == 5.0
+    assert (point_sizes_px(case_layers["stations"]) == 2.5).all()
