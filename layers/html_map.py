@@ -3,8 +3,9 @@
 Leaflet's JavaScript and CSS are inlined from the vendored copy in ``layers/vendor/leaflet``
 (BSD-2-Clause, its licence travels inside the page); folium's default CDN links (Leaflet, jQuery,
 Bootstrap, Font Awesome) are removed, and no tile layer is added: the state boundaries are the base
-layer. The page draws every vector layer with the SAME style objects as the app (colours, class
-labels, legend), with a layer control, a scale bar, popups listing the attributes and a tooltip.
+layer. The page draws every vector layer with the SAME resolved classes as the app
+(:func:`layers.style.drawn_classes`: colours, opacities, widths, marker sizes, class labels,
+legend), with a layer control, a scale bar, popups listing the attributes and a tooltip.
 
 Safety: attribute values come from imported files and are untrusted. Every value, field name and
 layer name is HTML-escaped here (:func:`escape_text`) and braces become character references, so
@@ -45,7 +46,7 @@ import shapely
 
 from geo.atomic import atomic_write_text
 from geo.feedback import ensure_feedback
-from layers.style import MARK_BELOW_PX, drawn_classes, is_scored, marks_small_polygons, point_sizes_px
+from layers.style import MARK_BELOW_PX, DrawnClass, drawn_classes, is_scored, marks_small_polygons, point_sizes_px
 
 LEAFLET_DIR = Path(__file__).with_name("vendor") / "leaflet"
 COORD_DECIMALS = 6
@@ -166,7 +167,7 @@ def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]], list[dict]
     return styles, legend, marks
 
 
-def _marker_options(drawn, radius_px: float) -> dict:
+def _marker_options(drawn: DrawnClass, radius_px: float) -> dict:
     """Leaflet options of a point marker (or a block's square, ``radius_px`` half its side)."""
     return {"color": drawn.point_outline_colour, "weight": drawn.point_outline_width_px,
             "fillColor": drawn.point_colour, "fillOpacity": drawn.opacity, "opacity": drawn.opacity,

@@ -4,6 +4,11 @@ The canvas, the PNG/SVG/PDF renderer and the HTML export all read these objects,
 has the same colour everywhere. A categorised style has the shape of QGIS's
 ``QgsRendererCategory`` list: (value, colour, label, visible).
 
+How each class is drawn (fill and its opacity, outline, line and marker, in screen pixels, with the
+layer's opacity applied) is resolved once here, by :func:`drawn_classes` into :class:`DrawnClass`
+values; the canvas, the file renderer, the HTML map and the legend swatches only translate them
+into pens, brushes or Leaflet options.
+
 Examples
 --------
 >>> import pandas as pd
@@ -171,11 +176,6 @@ class CategorisedStyle:
         scaled = (roots - low) / (high - low) if high > low else np.ones_like(roots)
         return np.where(np.isnan(scaled), smallest, smallest + scaled * (largest - smallest))
 
-    def legend(self) -> list[tuple[str, str, bool]]:
-        """(colour, label, visible) per category, then the "other" entry."""
-        entries = [(category.colour, category.label, category.visible) for category in self.categories]
-        return entries + [(self.other_colour, self.other_label, self.other_visible)]
-
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data with a ``"type"`` key (see :func:`style_from_dict`)."""
         data = asdict(self)
@@ -204,10 +204,6 @@ class SingleStyle:
         _check_colour(self.colour, "single-colour style")
         _check_colour(self.stroke_colour, "single-colour style, stroke")
 
-    def legend(self) -> list[tuple[str, str, bool]]:
-        """One entry; the label is empty because the layer's name labels it."""
-        return [(self.colour, "", True)]
-
     def to_dict(self) -> dict[str, Any]:
         return {"type": "single", **asdict(self)}
 
@@ -225,10 +221,6 @@ class RasterStyle:
     vmin: float | None = None
     vmax: float | None = None
     band: int = 1
-
-    def legend(self) -> list[tuple[str, str, bool]]:
-        """No swatches: a ramp is drawn by the renderer from ``colormap``, ``vmin`` and ``vmax``."""
-        return []
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "raster", **asdict(self)}

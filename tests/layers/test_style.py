@@ -80,8 +80,8 @@ def test_colours_visibility_and_legend():
     assert style.colours(indices).tolist() == ["#0072b2", "#009e73", "#9e9e9e"]
     assert [style.colour_of(i) for i in indices] == ["#0072b2", "#009e73", "#9e9e9e"]
     assert style.visible_mask(indices).tolist() == [True, False, True]
-    assert style.legend() == [("#0072b2", "Mining lease", True), ("#009e73", "Composite licence", False),
-                              ("#9e9e9e", "other / unknown", True)]
+    assert [(c.fill_colour, c.label, c.visible) for c in resolve_classes(style)] == [
+        ("#0072b2", "Mining lease", True), ("#009e73", "Composite licence", False), ("#9e9e9e", "other / unknown", True)]
 
 
 def test_missing_column_classes_everything_as_other():
@@ -132,10 +132,10 @@ def test_style_from_dict_ignores_unknown_keys_and_refuses_junk():
 def test_unfc_stage_style_legend():
     style = unfc_stage_style("UNFC")
     assert style.classifier == "unfc_stage" and style.field == "UNFC"
-    assert [label for _, label, _ in style.legend()] == [
+    assert [drawn.label for drawn in resolve_classes(style)] == [
         "G1 Detailed exploration", "G2 General exploration", "G3 Preliminary exploration",
         "G4 Reconnaissance", "stage unknown"]
-    assert [colour for colour, _, _ in style.legend()[:4]] == list(UNFC_STAGE_COLOURS.values())
+    assert [drawn.fill_colour for drawn in resolve_classes(style)[:4]] == list(UNFC_STAGE_COLOURS.values())
 
 
 def test_readiness_style_classes_the_output_column():
