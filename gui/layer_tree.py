@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
