@@ -339,9 +339,9 @@ def _notes_html(title: Optional[str], page_layers: Sequence[PageLayer], omitted:
 
 _PAGE_CSS = """
 .leaflet-container{background:#ffffff}
-.kj-box{display:inline-block;width:14px;height:11px;border:1px solid #333;margin-right:6px;vertical-align:middle}
-.kj-dot{display:inline-block;width:11px;height:11px;border:1px solid #333;border-radius:50%;margin-right:6px;vertical-align:middle}
-.kj-line{display:inline-block;width:16px;height:3px;margin-right:6px;vertical-align:middle}
+.kj-box{display:inline-block;width:14px;height:11px;margin-right:6px;vertical-align:middle}
+.kj-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:6px;vertical-align:middle}
+.kj-line{display:inline-block;width:16px;margin-right:6px;vertical-align:middle}
 .kj-panel{background:#fff;padding:6px 9px;border:1px solid #777;border-radius:4px;font:12px/1.45 sans-serif;
   max-height:45vh;overflow:auto;max-width:300px}
 .kj-title{font-weight:bold;font-size:13px;margin-bottom:3px}
@@ -415,11 +415,17 @@ _SCRIPT = """
       renderer = map.options.preferCanvas ? L.canvas({pane: pane}) : L.svg({pane: pane});
       densePanes.push({pane: map.getPane(pane), minZoom: layer.minZoom});
     }
+    // Leaflet re-applies the style to every marker after pointToLayer (radius included), so a
+    // graduated size has to be part of the style itself.
+    var featureStyle = function (feature) {
+      var options = Object.assign({}, layer.styles[feature.properties.k]);
+      if (feature.properties.r) { options.radius = feature.properties.r; }
+      return options;
+    };
     var group = L.geoJSON(layer.data, {
-      style: function (feature) { return layer.styles[feature.properties.k]; },
+      style: featureStyle,
       pointToLayer: function (feature, latlng) {
-        var options = Object.assign({}, layer.styles[feature.properties.k]);
-        if (feature.properties.r) { options.radius = feature.properties.r; }
+        var options = featureStyle(feature);
         if (pane) { options.pane = pane; options.renderer = renderer; }
         return L.circleMarker(latlng, options);
       },

@@ -454,3 +454,36 @@ def test_page_draws_every_class_as_the_app_resolves_it(external):
     assert "background:rgba(85,85,85,0);border:0.8px solid rgba(85,85,85,1)" in legend       # states: outline only
     assert "background:rgba(0,114,178,0.3);border:0.8px solid rgba(51,51,51,0.5)" in legend  # a G1 block at 0.5
     assert "background:rgba(177,89,40,0.6);height:2.5px" in legend                           # the roads
+
+
+MARKERS_PROBE = """
+<script>
+(function () {
+  var layer = window.khanijLayers[%(name)s], result = {radii: [], fills: []};
+  layer.eachLayer(function (marker) {
+    result.radii.push(marker.getRadius());
+    result.fills.push([marker.options.fillColor, marker.options.fillOpacity, marker.options.weight]);
+  });
+  var out = document.createElement("pre");
+  out.id = "kj-probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+
+def test_chromium_draws_graduated_markers_at_the_resolved_sizes(external, tmp_path):
+    from tests.layers.style_cases import style_case_layers
+
+    deposits = style_case_layers(external).find("deposits")
+    html_path = write_html_map(LayerList([deposits]), tmp_path / "deposits.html")
+    probe_page = tmp_path / "probe.html"
+    probe = MARKERS_PROBE % {"name": json.dumps(deposits.name)}
+    probe_page.write_text(html_path.read_text(encoding="utf-8").replace("</html>", probe + "</html>"), encoding="utf-8")
+    result = probe_result(chromium_dump(probe_page, tmp_path))
+    assert result["radii"] == pytest.approx([round(size / 2, 1) for size in point_sizes_px(deposits)])
+    classes = drawn_classes(deposits)
+    expected = [[classes[k].point_colour, classes[k].opacity, classes[k].point_outline_width_px]
+                for k in deposits.class_indices()]
+    assert result["fills"] == expected
