@@ -14,7 +14,8 @@ from layers.review.model import (
 )
 
 __all__ = ["DECISIONS", "HISTORY_COLUMNS", "LISTING_COLUMNS", "Decision", "ReviewConnectionError", "ReviewError",
-           "ReviewRefused", "ReviewStore", "Run", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store"]
+           "ReviewRefused", "ReviewStore", "Run", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store",
+           "read_scored_blocks"]
 
 
 def is_postgres(target: str) -> bool:
@@ -38,3 +39,19 @@ def open_store(target, user: Optional[str] = None, create: bool = False, read_on
     from layers.review.gpkg_store import GeoPackageStore
 
     return GeoPackageStore(target, user=user, create=create, read_only=read_only)
+
+
+def read_scored_blocks(path: str):
+    """The scored blocks of a score output, with their shapes (DataReadError naming the file otherwise)."""
+    import geopandas as gpd
+
+    from geo import read
+    from geo.errors import DataReadError, describe_path
+    from geo.tables import require_columns
+
+    result = read(path)
+    if not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
+        raise DataReadError(f"{describe_path(path)}: publish the GeoPackage 'khanij score -o OUT.gpkg' wrote; "
+                            "the review store needs the blocks' shapes and CRS")
+    require_columns(result.data, ("readiness", "score"), path, result.layer)
+    return result.data
