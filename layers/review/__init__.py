@@ -2,7 +2,8 @@
 
 Two back-ends with one schema: a GeoPackage (the default, one file, no server) and PostgreSQL 15
 with PostGIS 3 (``postgresql://…`` or any libpq connection string) when several officials share
-the review. :func:`open_store` picks the back-end from the target.
+the review. :func:`open_store` picks the back-end from the target; :func:`read_scored_blocks` reads
+the score output a tranche is published from (the Review panel and ``khanij review publish``).
 """
 from __future__ import annotations
 
