@@ -18,18 +18,20 @@ import traceback
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from cli import app, blocks, convert, export, info, review, sample_atlas, score, screen
 from cli.common import UsageError, refuse_overwriting_inputs, refuse_unwritable_outputs
 from cli.signals import Stopped, stop_exit_code, stop_signals_handled
 from geo.exit_codes import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
 
 SUBCOMMANDS = ("gui", "info", "convert", "resources", "score", "screen", "report", "export-map", "sample-atlas",
                "review", "blocks")
-#: The subcommand modules, in the order ``khanij --help`` lists their subcommands.
-FAMILIES = (app, info, convert, score, screen, export, review, sample_atlas, blocks)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``khanij`` parser: each subcommand module adds its own subcommands, in the order
+    ``khanij --help`` lists them. The modules (some load pandas) are imported here, once the stop
+    signals are handled (:func:`main`), not when ``main.py`` is imported."""
+    from cli import app, blocks, convert, export, info, review, sample_atlas, score, screen
+
     parser = argparse.ArgumentParser(
         prog="khanij",
         description="Desktop GIS for India's critical-mineral exploration and block auctions. "
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for family in FAMILIES:
+    for family in (app, info, convert, score, screen, export, review, sample_atlas, blocks):
         family.add_parsers(sub)
     return parser
 
