@@ -1,11 +1,15 @@
 """The command line's own behaviour: implied ``gui``, exit codes, and a reader that stops early."""
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from cli import main
 from geo.exit_codes import EXIT_CANCELLED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -71,3 +75,13 @@ def test_an_unwritable_output_fails_before_any_work(tmp_path, capsys, argv):
     assert main.main([part.format(d=tmp_path) for part in argv]) == EXIT_OUTPUT
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ("it is a folder" in err or "does not exist" in err)
+
+
+def test_the_entry_point_loads_no_subcommand_before_the_stop_signals_are_handled():
+    """``main.py`` and :mod:`cli.main` import only the light modules; the subcommands (pandas and
+    the rest, half a second) load inside :func:`cli.main.main`, where a Ctrl-C or SIGTERM already
+    cancels in words instead of killing the interpreter mid-import."""
+    probe = "import sys, main; print(sorted(m for m in sys.modules if m.startswith(('pandas', 'cli.'))))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['cli.common', 'cli.main', 'cli.signals']"
