@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 import main
 from assessment import score
+from assessment.rules import CRITERIA
 from gui.main_window import MainWindow
 from geo.pillars import pillar_table
 from gui.pillar_dialog import PillarDialog
@@ -111,6 +112,15 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     full = score(bench.session.frame.loc[[fid]], **{k: v for k, v in window.readiness.score_inputs().items()
                                                    if k != "blocks"}).iloc[0]
     assert full["gate_protected"] == verdict["gate_protected"] and full["score"] == verdict["score"]
+    # the score broken down per criterion: measure, sub-score × weight → points, adding up to the score
+    lines = bench.panel.criteria.text().splitlines()
+    assert len(lines) == len(CRITERIA) and bench.panel.criteria.isVisible()
+    for line, name in zip(lines, CRITERIA):
+        assert verdict[f"m_{name}_text"] in line
+        if not np.isnan(verdict[f"s_{name}"]):
+            assert f"{verdict[f's_{name}']:.0f} × {verdict[f'w_{name}']:g}" in line
+            assert line.endswith(f"→ {verdict[f'c_{name}']:.1f} points")
+    assert sum(np.nan_to_num(verdict[f"c_{name}"]) for name in CRITERIA) == pytest.approx(verdict["score"], abs=0.1)
     # drag the block to 0.5 km from the sanctuary: the gate fails
     bench.set_mode("move")
     viewport = window.canvas.viewport()
