@@ -17,7 +17,7 @@ import main
 from assessment import score
 from assessment.rules import CRITERIA
 from gui.main_window import MainWindow
-from geo.pillars import pillar_table
+from geo.pillars import pillar_table, polygon_pillars
 from gui.pillar_dialog import PillarDialog
 from layers.editing import SetAttribute, outer_ring
 
@@ -247,9 +247,17 @@ def test_pillar_dialog_pastes_tender_text_flags_the_area_and_adds_the_block(qtbo
     assert not ok.isEnabled() and dialog.reorder_button.isEnabled()
     qtbot.mouseClick(dialog.reorder_button, QtCore.Qt.MouseButton.LeftButton)
     assert ok.isEnabled()
+    # the dialog numbers the reordered ring as the block is saved (and the map labels it)
+    assert [dialog.table.item(row, 0).text() for row in range(4)] == ["BP-1", "BP-2", "BP-3", "BP-4"]
+    assert "numbered as the block will be saved (label before → number saved): BP-4 → BP-2, BP-2 → BP-3, BP-3 → BP-4." in dialog.findings.text()
+    assert dialog.table.item(1, 0).toolTip() == "BP-4 before reordering"
+    shown, _problems = dialog.pillars()
     dialog.block_id.setText("KUNDRU-E")
     before = len(bench.session.frame)
     fid = bench.add_pillar_block(dialog)
+    saved = polygon_pillars(bench.session.geometry(fid), bench.session.frame.crs)
+    assert [p.label for p in saved] == [p.label for p in shown]
+    assert np.allclose([(p.lat, p.lon) for p in saved], [(p.lat, p.lon) for p in shown], atol=1e-6)
     assert len(bench.session.frame) == before + 1
     assert bench.session.frame.loc[fid, "block_id"] == "KUNDRU-E"
     assert bench.last_verdict["area_ha"] == pytest.approx(dialog.check.area_ha, rel=1e-6)
