@@ -418,10 +418,16 @@ def _missing(gates: Sequence[GateResult], n: int) -> list[list[str]]:
     return missing
 
 
-def _with_source(text: str, source: str) -> str:
-    """``text`` (a sentence) with its citation in brackets before the full stop."""
+def _with_law(text: str, source: str) -> str:
+    """``text`` (one or more sentences) followed by the law it rests on, as the readiness panel
+    prints it: a finding of several sentences is not read as citing the law for its last one."""
     body = text.rstrip().rstrip(".")
-    return f"{body} ({source})." if source else f"{body}."
+    return f"{body}. Law: {source}." if source else f"{body}."
+
+
+def _with_source(text: str, source: str) -> str:
+    """``text`` (one sentence, a condition) with its citation in brackets."""
+    return f"{text.rstrip().rstrip('.')} ({source})" if source else text.rstrip().rstrip(".")
 
 
 def explanation(row, gates: Sequence[tuple[str, str]], criteria: Sequence[tuple[str, str]],
@@ -442,9 +448,9 @@ def explanation(row, gates: Sequence[tuple[str, str]], criteria: Sequence[tuple[
              f"rules applied as of {row['as_of']}."]
     for gate, label in gates:
         parts.append(f"{label} gate: {row[f'gate_{gate}']} — "
-                     + _with_source(row[f"gate_{gate}_finding"], row[f"gate_{gate}_source"]))
+                     + _with_law(row[f"gate_{gate}_finding"], row[f"gate_{gate}_source"]))
     conditions = json.loads(row["conditions"])
-    parts.append("Conditions: " + "; ".join(_with_source(c["text"], c["source"]).rstrip(".") for c in conditions) + "."
+    parts.append("Conditions: " + "; ".join(_with_source(c["text"], c["source"]) for c in conditions) + "."
                  if conditions else "No conditions apply.")
     unscored = [label for criterion, label in criteria if pd.isna(row[f"s_{criterion}"])]
     for criterion, label in criteria:
@@ -464,7 +470,7 @@ def explanation(row, gates: Sequence[tuple[str, str]], criteria: Sequence[tuple[
     offer = row["licence_now"]
     parts.append(f"On {row['as_of']} it can be offered under {'no licence' if offer == 'none' else offer}."
                  + (f" Missing: {row['missing']}." if row["missing"] else ""))
-    parts.append("Auctioning authority: " + _with_source(row["authority_finding"], row["authority_source"]))
+    parts.append("Auctioning authority: " + _with_law(row["authority_finding"], row["authority_source"]))
     parts.extend(notes)
     parts.append(f"Rules: {row['_rules_name']}, version {row['rules_version']}, SHA-256 {row['rules_sha256']}.")
     return " ".join(parts)

@@ -32,6 +32,7 @@ import pandas as pd
 
 import geo
 from assessment.fields import ROLES, guess_fields, guess_role
+from assessment.score_table import is_score_output
 from geo.crs import parse_crs
 from geo.errors import CrsError, DataReadError
 from geo.result import ReadResult
@@ -165,7 +166,8 @@ class Layer:
         layer = cls(name, result.data, kind=result.kind, source=result.path, layer_name=result.layer,
                     crs=result.crs, read_result=result, style=None, **options)
         columns = layer.columns
-        if role is None:
+        if role is None and not (result.kind == "vector" and is_score_output(result.data)):
+            # a score output (blocks or screening cells as scored) is a result, not an input of any role
             hint = f"{Path(result.path).stem} {result.layer or ''} {name}"
             role = guess_role(hint, columns, "raster" if result.kind == "raster" else layer.geometry_kind)
         layer._role = _check_role(role)

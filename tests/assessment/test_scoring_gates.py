@@ -231,3 +231,22 @@ def test_the_rules_file_date_is_used_when_the_run_names_none(tmp_path):
     rules = load_rules(tmp_path / "before.toml")
     assert one(score(candidates, None, rules=rules), "li_cl")["as_of"] == "2023-01-01"
     assert one(score(candidates, None, rules=rules, as_of="2024-06-01"), "li_cl")["as_of"] == "2024-06-01"
+
+
+def test_the_explanation_cites_the_law_after_each_whole_finding():
+    from assessment.report import GATES
+    from assessment.score_cli import read_layer
+    from layers.atlas import sample_role_paths
+
+    roles = sample_role_paths()
+    candidates = read_layer(roles["blocks"], "blocks", polygons=True).drop(columns="licence")  # judged for all three
+    result = score(candidates, read_layer(roles["deposits"], "deposits"),
+                   protected=read_layer(roles["protected_areas"], "protected areas", polygons=True),
+                   as_of="2026-12-01")
+    several = 0
+    for _, row in result.iterrows():
+        for column, label in GATES:
+            finding = row[f"{column}_finding"].rstrip(".")
+            several += finding.count(". ") > 0
+            assert f"{label} gate: {row[column]} — {finding}. Law: {row[f'{column}_source']}." in row["explanation"]
+    assert several  # findings of more than one sentence are among them

@@ -72,6 +72,16 @@ def test_csv_points_guess_blocks_and_keep_read_options(blocks_csv):
     assert layer.read_options == {"encoding": "utf-8"}
 
 
+def test_a_score_output_is_a_result_and_gets_no_role(tmp_path):
+    from main import main
+    for command in (["score", "--sample"], ["screen", "--state", "Goa", "--cell", "5km"]):
+        output = tmp_path / f"{command[0]}.gpkg"
+        assert main([*command, "-o", str(output)]) == 0
+        layer = Layer.from_file(output)
+        assert layer.role is None and layer.style.field == "readiness", command  # drawn by readiness, not a stage
+        assert Layer.from_file(output, role="blocks").role == "blocks"  # the user may still choose one
+
+
 def test_explicit_role_and_name_win(external):
     layer = Layer.from_file(external / STATIONS, role="boundaries", name="Railway stations", illustrative=True)
     assert layer.role == "boundaries" and layer.name == "Railway stations" and layer.illustrative
