@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -114,8 +115,14 @@ def read_fields(layer: Layer, role: str) -> tuple[tuple[str, str], ...]:
     """
     if not isinstance(layer.data, pd.DataFrame):
         return ()
-    columns = Layer.columns_of(layer.data)
-    renames = _mapping_renames(columns, layer.fields, role)
+    return _found_fields(tuple(Layer.columns_of(layer.data)), tuple(layer.fields.items()), role)
+
+
+@functools.lru_cache(maxsize=256)
+def _found_fields(columns: tuple[str, ...], fields: tuple[tuple[str, str], ...], role: str) -> tuple:
+    """:func:`read_fields` of a layer's columns and mapping (asked on every edit while a block is
+    drawn: the same few layers each time, so the guesses are kept)."""
+    renames = _mapping_renames(list(columns), dict(fields), role)
     return tuple(guess_fields([renames.get(column, column) for column in columns], role).items())
 
 
