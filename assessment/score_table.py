@@ -141,6 +141,31 @@ def write_scores(scores: pd.DataFrame, path, feedback=None, sources: Sequence[st
                        extra_sheets={"metadata": metadata_table(scores, sources), **dict(extra_sheets or {})})
 
 
+REQUIRED_SCORE_COLUMNS = ("readiness", "score", "explanation")
+
+
+def read_scores(path):
+    """A score output with its block geometries (a GeoPackage or any vector file ``khanij score`` wrote).
+
+    Raises
+    ------
+    DataReadError
+        Unreadable, without geometries, or not a score output (the message names the file).
+    """
+    import geopandas as gpd
+
+    from geo import read
+    from geo.errors import DataReadError, describe_path
+    from geo.tables import require_columns
+
+    result = read(path)
+    if result.kind == "raster" or not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
+        raise DataReadError(f"{describe_path(path)}: the dossier needs the blocks' shapes; give the GeoPackage "
+                            "written by 'khanij score -o OUT.gpkg' (CSV/XLSX score tables have no geometry)")
+    require_columns(result.data, REQUIRED_SCORE_COLUMNS, path, result.layer)
+    return result.data
+
+
 # ---------------------------------------------------------------- labels for people (map popups)
 
 GATE_LABELS = {"stage": "Exploration stage", "protected": "Protected areas", "state": "Listed state"}

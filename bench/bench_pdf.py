@@ -76,7 +76,7 @@ def run_app(scores: Path, out: Path) -> dict:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.export_cli import read_scores
+    from assessment.score_table import read_scores
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -122,7 +122,7 @@ def pages(path: Path) -> int:
 
 def main_bench(count: int) -> None:
     import main
-    from gui.export_cli import read_scores
+    from assessment.score_table import read_scores
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

@@ -41,7 +41,7 @@ PROJECTED_WORKERS = (2, 8, 32, 128)
 
 
 def sample_layers() -> dict:
-    from assessment.score_cli import read_layer
+    from assessment.score_inputs import read_layer
     from layers.atlas import sample_role_paths
 
     roles = sample_role_paths()

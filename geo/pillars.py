@@ -441,6 +441,26 @@ def read_pillar_table(path: os.PathLike | str, layer: Optional[str] = None, bloc
     return blocks, problems
 
 
+TEXT_SUFFIXES = (".txt", ".text")
+
+
+def read_pillar_source(path: Path) -> tuple[list[PillarList], list[str]]:
+    """Pillar lists and problem lines (``"FILE, row N: reason"``) from a table
+    (:func:`read_pillar_table`) or a text file pasted from a tender document (one block, named
+    after the file; :func:`parse_pillar_text`)."""
+    name = describe_path(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataReadError(f"{name}: cannot read the text: {exc}") from None
+        found = parse_pillar_text(text)
+        found.block_id = path.stem
+        return [found], [f"{name}, {problem}" for problem in found.problems]
+    lists, problems = read_pillar_table(path)
+    return lists, [f"{name}, {problem}" for problem in problems]
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
 

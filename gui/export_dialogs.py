@@ -3,7 +3,7 @@
 Each export asks for a file (and, for images, the size), then runs on a worker thread through the
 window's :class:`gui.workers.TaskRunner`, so the status bar shows its progress with Cancel; a
 cancelled or failed export leaves no file (every write is atomic). The work is the same as the
-command line's (:mod:`gui.export_cli`): :func:`layers.html_map.write_html_map`,
+command line's (:mod:`cli.export`): :func:`layers.html_map.write_html_map`,
 :func:`gui.render.render_map`, :func:`assessment.report.build_dossier` with
 :func:`gui.report_pdf.write_dossier_pdf`, and :func:`geo.tables.write_table`.
 """

@@ -315,7 +315,7 @@ class ReviewPanel(QWidget):
 
     def publish(self, path: str, tranche: Optional[str] = None) -> Task:
         """Publish the score GeoPackage at ``path`` as ``tranche`` (default its name) off the GUI thread."""
-        from layers.review.cli import read_scored_blocks
+        from layers.review import read_scored_blocks
 
         return self._start_publish(read_scored_blocks, path, tranche or Path(path).stem, Path(path).name)
 

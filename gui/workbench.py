@@ -276,8 +276,7 @@ class Workbench(QtCore.QObject):
     def import_pillars(self, path: Path) -> list[str]:
         """Add the blocks of a pillar table (one undo step); returns the bad rows and rejected
         blocks in words (the same lines ``khanij blocks from-pillars`` prints)."""
-        from layers.blocks_cli import read_pillar_source
-        from geo.pillars import pillars_to_blocks
+        from geo.pillars import pillars_to_blocks, read_pillar_source
 
         try:
             lists, problems = read_pillar_source(path)

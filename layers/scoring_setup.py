@@ -464,27 +464,11 @@ def score_project(path: os.PathLike | str, feedback=None, as_of=None, client=Non
     return table, notes, setup.inputs_table(project.layers)
 
 
-def run_score_project(args, feedback=None) -> int:
-    """``khanij score --project P [--dask SCHEDULER] -o OUT``: score the project's set-up and write
-    the table, with what it used in a second sheet or layer (``scoring_inputs``; not in a CSV).
+def read_scoring_inputs(path):
+    """What a score GeoPackage records it was computed from (its ``scoring_inputs`` layer, written
+    by ``khanij score --project`` and the app's table export), or None where it records nothing."""
+    from geo import list_layers, read
 
-    What of the set-up could not be restored is printed to stderr before the summary.
-    """
-    import sys
-
-    from assessment.score_cli import check_output, write_scores
-
-    feedback = ensure_feedback(feedback)
-    output = check_output(args.output)
-    as_of = getattr(args, "as_of", None)
-    if getattr(args, "dask", None):
-        from assessment.distributed import dask_client
-
-        with dask_client(args.dask) as client:
-            table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=as_of, client=client)
-    else:
-        table, notes, inputs = score_project(args.project, feedback.sub(0.0, 0.9), as_of=as_of)
-    for note in notes:
-        print(f"khanij score: {describe_path(args.project)}: {note}", file=sys.stderr)
-    write_scores(table, output, feedback, extra_sheets={INPUTS_SHEET: inputs})
-    return 0
+    if Path(path).suffix.lower() != ".gpkg" or INPUTS_SHEET not in list_layers(path):
+        return None
+    return read(path, INPUTS_SHEET).data

@@ -1,10 +1,15 @@
 """The command line's own behaviour: implied ``gui``, exit codes, and a reader that stops early."""
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-import main
+from cli import main
+from geo.exit_codes import EXIT_CANCELLED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -22,7 +27,7 @@ def test_files_without_a_command_open_the_app(argv, expected):
 def test_unknown_option_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as stop:
         main.main(["info", "--no-such-option", "x.shp"])
-    assert stop.value.code == main.EXIT_USAGE
+    assert stop.value.code == EXIT_USAGE
 
 
 def test_a_reader_that_stops_early_is_not_an_error(external, monkeypatch, capsys):
@@ -33,7 +38,7 @@ def test_a_reader_that_stops_early_is_not_an_error(external, monkeypatch, capsys
     monkeypatch.setattr(sys, "stdout", closed_pipe)
     code = main.main(["info", str(external / "datameet-railways" / "stations.json"), "--json"])
     monkeypatch.undo()
-    assert code == main.EXIT_OK
+    assert code == EXIT_OK
     assert "Traceback" not in capsys.readouterr().err
 
 
@@ -49,15 +54,15 @@ def test_an_output_never_replaces_an_input(tmp_path, capsys, argv):
     for path in sources.values():
         path.write_bytes(b"user data")
     code = main.main([part.format(d=tmp_path) for part in argv])
-    assert code == main.EXIT_USAGE
+    assert code == EXIT_USAGE
     assert "is the input file" in capsys.readouterr().err
     assert all(path.read_bytes() == b"user data" for path in sources.values())
 
 
 def test_ctrl_c_says_it_was_cancelled_in_words():
-    assert main.exit_code_for(KeyboardInterrupt()) == main.EXIT_CANCELLED
-    assert main.error_line(KeyboardInterrupt(), main.EXIT_CANCELLED) == "khanij: cancelled: no output was written"
-    assert main.error_line(main.UsageError("give -o OUT"), main.EXIT_USAGE) == "khanij: error: give -o OUT"
+    assert main.exit_code_for(KeyboardInterrupt()) == EXIT_CANCELLED
+    assert main.error_line(KeyboardInterrupt(), EXIT_CANCELLED) == "khanij: cancelled: no output was written"
+    assert main.error_line(main.UsageError("give -o OUT"), EXIT_USAGE) == "khanij: error: give -o OUT"
 
 
 @pytest.mark.parametrize("argv", [
@@ -67,6 +72,16 @@ def test_ctrl_c_says_it_was_cancelled_in_words():
 ])
 def test_an_unwritable_output_fails_before_any_work(tmp_path, capsys, argv):
     (tmp_path / "folder.gpkg").mkdir()
-    assert main.main([part.format(d=tmp_path) for part in argv]) == main.EXIT_OUTPUT
+    assert main.main([part.format(d=tmp_path) for part in argv]) == EXIT_OUTPUT
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ("it is a folder" in err or "does not exist" in err)
+
+
+def test_the_entry_point_loads_no_subcommand_before_the_stop_signals_are_handled():
+    """``main.py`` and :mod:`cli.main` import only the light modules; the subcommands (pandas and
+    the rest, half a second) load inside :func:`cli.main.main`, where a Ctrl-C or SIGTERM already
+    cancels in words instead of killing the interpreter mid-import."""
+    probe = "import sys, main; print(sorted(m for m in sys.modules if m.startswith(('pandas', 'cli.'))))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['cli.common', 'cli.main', 'cli.signals']"

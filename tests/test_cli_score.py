@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from assessment.score_cli import run_score
+from cli.score import run_score
 from geo.errors import Cancelled
 from geo.feedback import Feedback
 from main import main

@@ -2,7 +2,8 @@
 
 Two back-ends with one schema: a GeoPackage (the default, one file, no server) and PostgreSQL 15
 with PostGIS 3 (``postgresql://…`` or any libpq connection string) when several officials share
-the review. :func:`open_store` picks the back-end from the target.
+the review. :func:`open_store` picks the back-end from the target; :func:`read_scored_blocks` reads
+the score output a tranche is published from (the Review panel and ``khanij review publish``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from layers.review.model import (
 )
 
 __all__ = ["DECISIONS", "HISTORY_COLUMNS", "LISTING_COLUMNS", "Decision", "ReviewConnectionError", "ReviewError",
-           "ReviewRefused", "ReviewStore", "Run", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store"]
+           "ReviewRefused", "ReviewStore", "Run", "StaleDecision", "Tranche", "format_time", "is_postgres", "open_store",
+           "read_scored_blocks"]
 
 
 def is_postgres(target: str) -> bool:
@@ -38,3 +40,19 @@ def open_store(target, user: Optional[str] = None, create: bool = False, read_on
     from layers.review.gpkg_store import GeoPackageStore
 
     return GeoPackageStore(target, user=user, create=create, read_only=read_only)
+
+
+def read_scored_blocks(path: str):
+    """The scored blocks of a score output, with their shapes (DataReadError naming the file otherwise)."""
+    import geopandas as gpd
+
+    from geo import read
+    from geo.errors import DataReadError, describe_path
+    from geo.tables import require_columns
+
+    result = read(path)
+    if not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
+        raise DataReadError(f"{describe_path(path)}: publish the GeoPackage 'khanij score -o OUT.gpkg' wrote; "
+                            "the review store needs the blocks' shapes and CRS")
+    require_columns(result.data, ("readiness", "score"), path, result.layer)
+    return result.data

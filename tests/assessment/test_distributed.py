@@ -20,7 +20,7 @@ import pytest
 from distributed import Client
 
 from assessment.distributed import local_cluster, score_distributed
-from assessment.score_cli import read_layer
+from assessment.score_inputs import read_layer
 from assessment.scoring import score
 from geo.errors import Cancelled
 from geo.feedback import Feedback

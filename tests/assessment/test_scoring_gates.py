@@ -235,7 +235,7 @@ def test_the_rules_file_date_is_used_when_the_run_names_none(tmp_path):
 
 def test_the_explanation_cites_the_law_after_each_whole_finding():
     from assessment.report import GATES
-    from assessment.score_cli import read_layer
+    from assessment.score_inputs import read_layer
     from layers.atlas import sample_role_paths
 
     roles = sample_role_paths()

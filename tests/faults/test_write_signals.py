@@ -145,7 +145,7 @@ def wait_until_blocked_opening(child, timeout: float = 60) -> None:
 def test_a_command_stuck_in_a_library_call_still_ends_on_sigterm(tmp_path):
     """Python runs signal handlers only between steps of the main thread; one blocked in C (here
     reading a rules file that is a FIFO nobody writes to) is ended by the watchdog thread."""
-    from main import STOP_GRACE_S
+    from cli.signals import STOP_GRACE_S
 
     fifo = tmp_path / "rules.toml"
     os.mkfifo(fifo)

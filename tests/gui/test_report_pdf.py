@@ -259,7 +259,7 @@ def test_zone_names_are_written_on_their_edges_clear_of_the_block(scores_path):
     """Dudhiasol East lies 7 km from Similipal: the 10 km line crosses it, the 1 km line is east of it."""
     import shapely
 
-    from gui.export_cli import context_layers
+    from cli.export import context_layers
     from gui.report_pdf import DISPLAY_CRS, ZONE_LABEL_CLEARANCE_M, location_extent, map_context, zone_layers
 
     block = build_dossier(gpd.read_file(scores_path), None, block_ids=["OD-ML-03"]).blocks[0]

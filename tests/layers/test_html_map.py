@@ -368,7 +368,7 @@ def test_any_score_output_shows_every_block_and_finds_one_by_id_with_a_readable_
     """A score file opened as it is (its role guessed from its columns): every scored block is
     drawn at the opening national view (a square per block, counted in the DOM), the search box
     finds a block, and its popup reads in words with the whole explanation and no internal column."""
-    from gui.export_cli import file_layer, styled_for_export
+    from cli.export import file_layer, styled_for_export
 
     scores = gpd.read_file(sample_scores_file)
     layer = file_layer(str(sample_scores_file))

@@ -10,17 +10,32 @@ import argparse
 from pathlib import Path
 from typing import Optional
 
-from assessment.score_cli import check_raster, read_layer
-from assessment.screening import parse_cell_size, screen
+from cli.common import UsageError, stderr_feedback
+from cli.score import as_of_date, fill_sample_layers
 from geo.errors import DataWriteError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
 OUTPUT_SUFFIXES = (".gpkg", ".parquet")
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    """The ``screen`` handler: the cell size checked (a usage error), the sample atlas's layers for
+    those not given."""
+    from assessment.screening import parse_cell_size
+
+    try:
+        parse_cell_size(args.cell)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    fill_sample_layers(args)
+    return run_screen(args, stderr_feedback())
+
+
 def run_screen(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
     """Screen ``args.state`` and write ``args.output``; returns the exit code (0)."""
     from assessment.rules import load_rules
+    from assessment.score_inputs import check_raster, read_layer
+    from assessment.screening import parse_cell_size, screen
 
     feedback = ensure_feedback(feedback)
     output = Path(args.output)
@@ -64,3 +79,27 @@ def write_cells(cells, output: Path, feedback: Feedback) -> None:
         return
     with atomic_path(output) as tmp:
         cells.to_parquet(tmp, index=False)  # atomic_path says why an OSError stopped it
+
+
+def add_parsers(sub) -> None:
+    """``khanij screen`` on the main parser's subparsers."""
+    p = sub.add_parser("screen", help="tessellate a state into candidate cells and score every cell")
+    p.add_argument("--state", required=True, help="the state to screen, as named in the boundaries layer")
+    p.add_argument("--cell", default="1km", help="cell size, e.g. 1km or 500m (default 1km)")
+    p.add_argument("--boundaries", metavar="S", help="state boundaries (default: the sample atlas's)")
+    p.add_argument("--deposits", metavar="D", help="deposits (default: the sample atlas's)")
+    p.add_argument("--forest", metavar="F", help="forest land polygons (default: the sample atlas's)")
+    p.add_argument("--protected", metavar="P",
+                   help="national parks, sanctuaries and ESZs; NP/WS and their 1 km zone are cut out of the cells "
+                        "(default: the sample atlas's)")
+    p.add_argument("--infra", metavar="I", action="append", default=[],
+                   help="infrastructure layer (repeatable; default: the sample atlas's stations)")
+    p.add_argument("--raster", metavar="R", action="append", default=[],
+                   help="evidence raster (repeatable; default: the sample atlas's magnetic grid)")
+    p.add_argument("--rules", metavar="R.toml", help="a rules file of your own (default: the shipped rules)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of", type=as_of_date,
+                   help="apply the rules in force on this date (default: today)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score the cells on a Dask cluster: a scheduler address, or local[:N] (as for score)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=".gpkg or .parquet (GeoParquet)")
+    p.set_defaults(handler=cmd_screen)

@@ -2,7 +2,8 @@
 
 Both run with no display (an offscreen Qt application is made when there is none), write
 atomically, and leave no file when cancelled. The content comes from :mod:`assessment.report`,
-:mod:`layers.html_map` and the app's renderer; this module only gathers the layers.
+:mod:`layers.html_map` and the app's renderer (:mod:`gui.render`, :mod:`gui.report_pdf`, imported
+only when a command runs); this module only gathers the layers.
 """
 from __future__ import annotations
 
@@ -10,49 +11,17 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
-if TYPE_CHECKING:
-    import geopandas as gpd
-
+from cli.common import stderr_feedback
 from geo.errors import DataReadError, describe_path
 from geo.feedback import Feedback, ensure_feedback
 
-REQUIRED_SCORE_COLUMNS = ("readiness", "score", "explanation")
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 SCORED_LAYER_NAME = "Scored blocks"
 
 
 # ---------------------------------------------------------------- layers
-
-
-def read_scores(path) -> "gpd.GeoDataFrame":
-    """A score output with its block geometries (a GeoPackage or any vector file ``khanij score`` wrote).
-
-    Raises
-    ------
-    DataReadError
-        Unreadable, without geometries, or not a score output (the message names the file).
-    """
-    import geopandas as gpd
-
-    from geo import read
-    from geo.tables import require_columns
-
-    result = read(path)
-    if result.kind == "raster" or not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
-        raise DataReadError(f"{describe_path(path)}: the dossier needs the blocks' shapes; give the GeoPackage "
-                            "written by 'khanij score -o OUT.gpkg' (CSV/XLSX score tables have no geometry)")
-    require_columns(result.data, REQUIRED_SCORE_COLUMNS, path, result.layer)
-    return result.data
-
-
-def read_scoring_inputs(path):
-    """What a score GeoPackage records it was computed from (its ``scoring_inputs`` layer, written
-    by ``khanij score --project`` and the app's table export), or None where it records nothing."""
-    from geo import list_layers, read
-    from layers.scoring_setup import INPUTS_SHEET
-
-    if Path(path).suffix.lower() != ".gpkg" or INPUTS_SHEET not in list_layers(path):
-        return None
-    return read(path, INPUTS_SHEET).data
 
 
 def styled_for_export(layers) -> None:
@@ -134,9 +103,11 @@ def admin_of(frame, path):
 def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) -> int:
     """Write the per-block PDF dossier of ``args.scores`` to ``args.output``; returns 0."""
     from assessment.report import build_dossier
+    from assessment.score_table import read_scores
     from gui.render import ensure_gui_application
     from gui.report_pdf import infrastructure_distances, write_dossier_pdf
     from layers.layer import LayerList
+    from layers.scoring_setup import read_scoring_inputs
 
     feedback = ensure_feedback(feedback)
     ensure_gui_application()
@@ -155,7 +126,7 @@ def run_report(args: argparse.Namespace, feedback: Optional[Feedback] = None) ->
     except KeyError as exc:
         raise DataReadError(f"{describe_path(args.scores)}: {exc.args[0]}") from exc
     if getattr(args, "review_db", None):  # issue 15: the review decisions of each block
-        from layers.review.cli import dossier_decisions
+        from cli.review import dossier_decisions
         from layers.review.decisions import attach_to_dossier
 
         attach_to_dossier(dossier, dossier_decisions(args.review_db, args.tranche, Path(args.scores).stem))
@@ -200,3 +171,44 @@ def run_export_map(args: argparse.Namespace, feedback: Optional[Feedback] = None
                             title=args.title, extent=extent, display_crs=display_crs, feedback=rest)
     print(f"map → {target}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return run_report(args, stderr_feedback())
+
+
+def cmd_export_map(args: argparse.Namespace) -> int:
+    return run_export_map(args, stderr_feedback())
+
+
+def add_parsers(sub) -> None:
+    """``khanij report`` and ``khanij export-map`` on the main parser's subparsers."""
+    p = sub.add_parser("report", help="per-block PDF dossier from a score output")
+    p.add_argument("scores", metavar="SCORES")
+    p.add_argument("--block", action="append", default=[], metavar="ID",
+                   help="only this block (repeatable; default: every block)")
+    p.add_argument("--layer", action="append", default=[], metavar="FILE",
+                   help="deposits, forest, protected-area, infrastructure or boundary layer for the location maps "
+                        "and the resources table (default for sample-atlas scores: the sample atlas)")
+    p.add_argument("--admin", action="append", default=[], metavar="FILE",
+                   help="administrative areas (states, districts, tehsils or villages; repeatable): each block's "
+                        "state, district, tehsil and villages are found by overlay (levels from the columns, "
+                        "e.g. DISTRICT, SUB_DIST; a NAME column is the level below the finest)")
+    p.add_argument("--review-db", dest="review_db", metavar="DB",
+                   help="add each block's review decisions and their history from this review store (see 'khanij review')")
+    p.add_argument("--tranche", metavar="NAME", help="the tranche in --review-db (default: the score file's name)")
+    p.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("export-map", help="export a map as offline HTML, PNG or SVG")
+    p.add_argument("files", nargs="*", metavar="FILE", help="layers to map (default: the sample atlas)")
+    p.add_argument("--project", metavar="P", help="map the layers, styles and extent of a .khanij project")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--html", metavar="OUT", help="offline HTML map (Leaflet inlined, no network)")
+    group.add_argument("--png", metavar="OUT", help="PNG image with legend, scale bar and north arrow")
+    group.add_argument("--svg", metavar="OUT", help="SVG drawing with legend, scale bar and north arrow")
+    p.add_argument("--width", type=int, default=1600, help="image width in pixels (default 1600)")
+    p.add_argument("--height", type=int, default=1100, help="image height in pixels (default 1100)")
+    p.add_argument("--dpi", type=int, default=150, help="resolution that sets text and symbol sizes (default 150)")
+    p.add_argument("--title", help="title printed on the map")
+    p.set_defaults(handler=cmd_export_map)

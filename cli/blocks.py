@@ -17,30 +17,11 @@ from pathlib import Path
 from geo.errors import DataReadError, DataWriteError, describe_path
 from geo.exit_codes import EXIT_OK
 
-TEXT_SUFFIXES = (".txt", ".text")
 TABLE_OUTPUTS = (".csv", ".xlsx")
 
 
-def read_pillar_source(path: Path) -> tuple[list, list[str]]:
-    """Pillar lists (:class:`geo.pillars.PillarList`) and problem lines (``"FILE, row N: reason"``)
-    from a table or a text file."""
-    from geo.pillars import parse_pillar_text, read_pillar_table
-
-    name = describe_path(path)
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataReadError(f"{name}: cannot read the text: {exc}") from None
-        found = parse_pillar_text(text)
-        found.block_id = path.stem
-        return [found], [f"{name}, {problem}" for problem in found.problems]
-    lists, problems = read_pillar_table(path)
-    return lists, [f"{name}, {problem}" for problem in problems]
-
-
 def run_from_pillars(args: argparse.Namespace) -> int:
-    from geo.pillars import pillars_to_blocks
+    from geo.pillars import pillars_to_blocks, read_pillar_source
     from layers.editing import BLOCK_FIELDS, EditSession
 
     source, output = Path(args.input), Path(args.output)
@@ -87,7 +68,7 @@ def run_pillars(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parser(sub) -> None:
+def add_parsers(sub) -> None:
     """``khanij blocks …`` on the main parser's subparsers (the work modules are imported when run)."""
     blocks = sub.add_parser("blocks", help="blocks from boundary pillars, and pillar tables of blocks")
     actions = blocks.add_subparsers(dest="blocks_command", metavar="ACTION", required=True)

@@ -1,5 +1,5 @@
 """``khanij convert`` and ``khanij resources`` (DESIGN.md §6): thin wrappers that read, call the
-classification engine and write. Errors from ``geo.errors`` propagate to ``main.py``, which turns
+classification engine and write. Errors from ``geo.errors`` propagate to :mod:`cli.main`, which turns
 them into one message and an exit code (3 for a bad input, 4 for an unwritable output).
 """
 from __future__ import annotations
@@ -10,14 +10,13 @@ import math
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
-from assessment.conversion import STATUSES, Conversion, convert, convert_column
-from assessment.resources import resource_statement
 from geo.errors import describe_path
 from geo.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from geo.reading import TABLE_SUFFIXES
-from geo.tables import WRITE_SUFFIXES, read_table, write_table
+
+if TYPE_CHECKING:  # the engine (pandas, pyproj) is imported when a conversion runs, not by every command
+    from assessment.conversion import Conversion
 
 _NOTATION_WORDS = {"india": "India UNFC-1997", "unfc": "UNFC-2009/2019", "stage": "stage", "jorc": "JORC/CRIRSCO"}
 
@@ -27,8 +26,12 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _output_problem(output: Optional[str], allowed=WRITE_SUFFIXES) -> Optional[str]:
-    """Why ``output`` cannot be used (checked before any work is done), or None."""
+def _output_problem(output: Optional[str], allowed: Optional[Sequence[str]] = None) -> Optional[str]:
+    """Why ``output`` cannot be used (checked before any work is done), or None; ``allowed``: the
+    suffixes it may have (default: every table format :func:`geo.tables.write_table` writes)."""
+    from geo.tables import WRITE_SUFFIXES
+
+    allowed = allowed or WRITE_SUFFIXES
     if not output:
         return "give an output file with -o OUT"
     suffix = Path(output).suffix.lower()
@@ -42,6 +45,7 @@ def format_conversion(conversion: Conversion) -> str:
 
     Examples
     --------
+    >>> from assessment.conversion import convert
     >>> print(format_conversion(convert("E1F1")))
     'E1F1' → not a classification  [invalid]
     'E1F1' lacks the G axis: a UNFC-2009/2019 code needs E, F and G (e.g. E1F1G1).
@@ -59,6 +63,8 @@ def format_conversion(conversion: Conversion) -> str:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert one CODE (printed) or a column of ``--table`` (written to ``-o``)."""
+    from assessment.conversion import convert
+
     if args.table:
         return _convert_table(args)
     if args.code is None:
@@ -75,6 +81,9 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def _convert_table(args: argparse.Namespace) -> int:
+    from assessment.conversion import STATUSES, convert_column
+    from geo.tables import read_table, write_table
+
     if args.code is not None:
         return _usage("give either a CODE or --table, not both")
     if args.json:
@@ -98,6 +107,8 @@ def _convert_table(args: argparse.Namespace) -> int:
 
 def _shapes_left_out(args: argparse.Namespace) -> str:
     """A warning when a vector file's shapes are not written (CSV and XLSX hold no geometry)."""
+    from geo.reading import TABLE_SUFFIXES
+
     if Path(args.table).suffix.lower() in TABLE_SUFFIXES or Path(args.output).suffix.lower() == ".gpkg":
         return ""
     return f"; the shapes of {describe_path(args.table)} are not written to a table, use -o OUT.gpkg to keep them"
@@ -105,6 +116,9 @@ def _shapes_left_out(args: argparse.Namespace) -> str:
 
 def run_resources(args: argparse.Namespace) -> int:
     """Resource statement of ``IN`` grouped ``--by``; written to ``-o`` or printed."""
+    from assessment.resources import resource_statement
+    from geo.tables import read_table, write_table
+
     if args.output:
         problem = _output_problem(args.output, (".csv", ".xlsx"))
         if problem:
@@ -126,3 +140,25 @@ def _tonnes(value: float) -> str:
     if value == 0 or abs(value) >= 0.1:
         return f"{value:,.3f}"
     return f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
+
+
+def add_parsers(sub) -> None:
+    """``khanij convert`` and ``khanij resources`` on the main parser's subparsers."""
+    p = sub.add_parser("convert", help="convert UNFC / India / JORC classification codes")
+    p.add_argument("code", nargs="?", metavar="CODE", help="one code to convert")
+    p.add_argument("--to", choices=("jorc", "unfc", "india", "stage"), default=None,
+                   help="target scheme (default: JORC for UNFC/India codes, India for JORC names)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--table", metavar="IN", help="convert a column of this CSV/XLSX/vector file")
+    p.add_argument("--column", metavar="COL", help="the column to convert (with --table)")
+    p.add_argument("--layer", help="layer of a multi-layer input (with --table)")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (.csv, .xlsx or .gpkg)")
+    p.set_defaults(handler=run_convert)
+
+    p = sub.add_parser("resources", help="resource statement: tonnage by category, grouped")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("--by", choices=("state", "district", "commodity", "block"), default="state")
+    p.add_argument("--column", metavar="COL", help="the classification column (default: guessed)")
+    p.add_argument("--layer", help="layer of a multi-layer input")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (.csv or .xlsx); stdout when absent")
+    p.set_defaults(handler=run_resources)

@@ -20,8 +20,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from geo.errors import DataReadError, describe_path
-from layers.review import ReviewError, ReviewStore, format_time, is_postgres, open_store
+from layers.review import ReviewError, ReviewStore, format_time, is_postgres, open_store, read_scored_blocks
 
 DEFAULT_GPKG = "review.gpkg"
 DB_ENV = "KHANIJ_REVIEW_DB"
@@ -66,21 +65,6 @@ def _init(args: argparse.Namespace) -> int:
         open_store(target, create=True).close()
         print(f"review store ready in {target}")
     return 0
-
-
-def read_scored_blocks(path: str):
-    """The scored blocks of a score output, with their shapes (DataReadError naming the file otherwise)."""
-    import geopandas as gpd
-
-    from geo import read
-    from geo.tables import require_columns
-
-    result = read(path)
-    if not isinstance(result.data, gpd.GeoDataFrame) or result.data.crs is None:
-        raise DataReadError(f"{describe_path(path)}: publish the GeoPackage 'khanij score -o OUT.gpkg' wrote; "
-                            "the review store needs the blocks' shapes and CRS")
-    require_columns(result.data, ("readiness", "score"), path, result.layer)
-    return result.data
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -169,7 +153,7 @@ ACTIONS = {"init": _init, "publish": _publish, "list": _list, "decide": _decide,
            "withdraw": _withdraw, "export": _export}
 
 
-def add_parser(sub) -> argparse.ArgumentParser:
+def add_parsers(sub) -> argparse.ArgumentParser:
     """The ``review`` subcommand and its actions, added to the main parser's subparsers."""
     from layers.review.model import DECISIONS
 
