@@ -634,6 +634,33 @@ def _total_note(criteria: Sequence[Criterion]) -> str:
     return f"rescaled to the {scored:g} weight points scored (not scored: {', '.join(unscored)})"
 
 
+def criteria_lines(row: Mapping) -> list[str]:
+    """The score broken down, one line per criterion from its ``m_``/``s_``/``w_``/``c_`` columns:
+    the measure in words, the sub-score × the weight → the points it contributes ("not scored"
+    without a sub-score). A weight is a share of the weight points scored when some criterion
+    could not be scored (the total is rescaled to them).
+
+    Examples
+    --------
+    >>> row = {"m_exploration_text": "G2 (general exploration)", "s_exploration": 75.0, "w_exploration": 30.0,
+    ...        "c_exploration": 22.5}
+    >>> criteria_lines(row)[0]
+    'Exploration maturity: G2 (general exploration) — 75 × 30/30 → 22.5 points'
+    """
+    criteria = _criteria(row)
+    scored_weight = sum(c.weight for c in criteria if c.score is not None and c.weight is not None)
+    lines = []
+    for criterion in criteria:
+        if criterion.score is None:
+            points = "not scored"
+        else:
+            share = ("weight not recorded" if criterion.weight is None else f"{criterion.weight:g} %"
+                     if scored_weight == 100 else f"{criterion.weight:g}/{scored_weight:g}")
+            points = f"{criterion.score:.0f} × {share} → {_number(criterion.contribution, 1)} points"
+        lines.append(f"{criterion.label}: {criterion.measure} — {points}")
+    return lines
+
+
 def findings_text(row: pd.Series) -> str:
     """One block's verdict as plain lines, from its findings columns (the readiness panel's view):
     the class and score, each gate with its finding and the law cited, the conditions, each
@@ -653,14 +680,7 @@ def findings_text(row: pd.Series) -> str:
     lines += ["", "Conditions" if conditions else "No conditions apply."]
     lines += [f"  • {text}" + (f" ({source})" if source else "") for text, source in conditions]
     lines += ["", "Criteria"]
-    criteria = _criteria(row)
-    scored_weight = sum(c.weight for c in criteria if c.score is not None and c.weight is not None)
-    for criterion in criteria:
-        share = (f"{criterion.weight:g} %" if scored_weight == 100 or criterion.weight is None
-                 else f"{criterion.weight:g}/{scored_weight:g}")
-        points = ("not scored" if criterion.score is None else
-                  f"{criterion.score:.0f} × {share} → {_number(criterion.contribution, 1)} points")
-        lines.append(f"  {criterion.label}: {criterion.measure} — {points}")
+    lines += [f"  {line}" for line in criteria_lines(row)]
     missing = _text(row.get("missing"))
     lines += ["", f"Missing: {missing}" if missing else "Nothing is missing for the licence intended."]
     authority = _text(row.get("authority_finding"))

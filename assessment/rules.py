@@ -21,6 +21,7 @@ import datetime
 import hashlib
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,10 @@ class BandTable:
         return result
 
 
+# The colon between a citation's name of the law and the rule's own words (in lower case).
+_RULE_WORDS = re.compile(r":\s+(?=[a-z])")
+
+
 @dataclass(frozen=True)
 class Citation:
     """What a rule id rests on: ``law`` names the law (printed in findings and dossiers);
@@ -72,6 +77,20 @@ class Citation:
     rule_id: str
     law: str
     derived: bool
+
+    @property
+    def short_name(self) -> str:
+        """The law's name without what it says: ``law`` up to the colon that opens the rule's
+        words (which start in lower case, so "In Re: Saranda" stays in the name); the whole of
+        ``law`` when it has no such colon.
+
+        Examples
+        --------
+        >>> Citation("W9", "Wild Life (Protection) Act 1972, s.29 and s.35: no destruction in a sanctuary", True).short_name
+        'Wild Life (Protection) Act 1972, s.29 and s.35'
+        """
+        found = _RULE_WORDS.search(self.law)
+        return self.law[:found.start()] if found else self.law
 
 
 @dataclass(frozen=True)

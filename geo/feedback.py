@@ -54,6 +54,7 @@ class Feedback:
         self._on_progress = on_progress
         self._on_warning = on_warning
         self._cancelled = threading.Event()
+        self._settled = threading.Event()
         self.fraction = 0.0
         self.text = ""
         self.warnings: list[str] = []
@@ -81,10 +82,21 @@ class Feedback:
             self._on_warning(text)
 
     def check(self) -> None:
-        """Raise :class:`Cancelled` if the user has asked to cancel."""
+        """Raise :class:`Cancelled` if the user has asked to cancel (never once :meth:`settle` was called)."""
+        if self._settled.is_set():
+            return
         if self._cancelled.is_set():
             raise Cancelled("cancelled by the user")
         check_stop()
+
+    def settle(self, text: str = "") -> None:
+        """The work has stored its result for good (a committed transaction): a Cancel can undo
+        nothing from now on, so neither :meth:`progress` nor :meth:`check` raises any more and
+        the work ends as a success. :attr:`cancelled` still says whether the user asked, so the
+        caller can say the Cancel came too late. ``text`` is reported at full progress.
+        """
+        self._settled.set()
+        self.progress(1.0, text)
 
     def sub(self, start: float, end: float) -> "SubFeedback":
         """A view of this feedback mapping [0, 1] onto [start, end] of the parent's range."""
@@ -98,7 +110,7 @@ class SubFeedback(Feedback):
         super().__init__()
         self._parent = parent
         self._start, self._end = start, end
-        self._cancelled = parent._cancelled
+        self._cancelled, self._settled = parent._cancelled, parent._settled
 
     def progress(self, fraction: float, text: str = "") -> None:
         fraction = min(max(float(fraction), 0.0), 1.0)

@@ -219,10 +219,8 @@ class ColumnPage(QWidget):
             return
         converted = convert_column(layer.data[column], to=self.target.currentData(), name=column)
         new_names = [str(name) for name in converted.columns]
-        frame = layer.data.copy()
-        for name in new_names:
-            frame[name] = converted[name].astype(object).to_numpy()
-        layer.data = frame
+        layer.add_columns({name: converted[name].astype(object).to_numpy() for name in new_names})
+        frame = layer.data
         self.model.set_frame(pd.DataFrame(frame[[column, *new_names]]))
         status = frame[f"{column}_status"].astype("string")
         self.model.set_highlight((status == "ambiguous").fillna(False).to_numpy(dtype=bool))

@@ -1,5 +1,5 @@
 """The live verdict beside the canvas: the gates, conditions and score of the block being drawn
-or edited, recomputed on every edit by :class:`assessment.live.LiveVerdict` (the scorer's own
+or edited, with the score broken down per criterion, recomputed on every edit by :class:`assessment.live.LiveVerdict` (the scorer's own
 code), and on the map the protected areas' 1 km and 10 km zones and the forest inside the block.
 
 Every word shown is a cell of the score row (``gate_<g>``, ``gate_<g>_finding``, ``conditions``,
@@ -13,6 +13,7 @@ from typing import Optional
 import geopandas as gpd
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from assessment.report import criteria_lines
 from gui.canvas_tools import PathItem
 from gui.edit_tools import polygon_path
 from layers.style import READINESS_COLOURS
@@ -61,7 +62,8 @@ class VerdictOverlay:
 
 class LiveVerdictPanel(QtWidgets.QWidget):
     """Shows one score row: readiness and score, each gate with its finding, the conditions, the
-    nearest protected area, and the block's area."""
+    nearest protected area, the block's area, and each criterion's measure, sub-score, weight and
+    points (:func:`assessment.report.criteria_lines`, the lines the readiness panel shows)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -92,6 +94,13 @@ class LiveVerdictPanel(QtWidgets.QWidget):
         self.measures = QtWidgets.QLabel()
         self.measures.setWordWrap(True)
         layout.addWidget(self.measures)
+        breakdown = QtWidgets.QGroupBox("Score breakdown")
+        breakdown.setToolTip("Each criterion: what was measured — sub-score × weight → points of the score")
+        self.criteria = QtWidgets.QLabel()
+        self.criteria.setWordWrap(True)
+        self.criteria.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        QtWidgets.QVBoxLayout(breakdown).addWidget(self.criteria)
+        layout.addWidget(breakdown)
         self.timing = QtWidgets.QLabel()
         self.timing.setStyleSheet("color: #666;")
         layout.addWidget(self.timing)
@@ -120,6 +129,7 @@ class LiveVerdictPanel(QtWidgets.QWidget):
         forest = row.get("forest_ha")
         self.measures.setText(f"Forest inside: {forest:,.2f} ha ({row.get('forest_pct', 0):,.1f} %)"
                               if forest is not None and forest == forest else "")
+        self.criteria.setText("\n".join(f"• {line}" for line in criteria_lines(row)))
         self.timing.setText(f"recomputed in {elapsed_ms:.0f} ms")
 
     def clear(self, text: str = "Draw or edit a block to see its verdict as you work.") -> None:
@@ -129,7 +139,7 @@ class LiveVerdictPanel(QtWidgets.QWidget):
         self.readiness.setStyleSheet("")
         for label in self.gate_labels.values():
             label.setText("")
-        for label in (self.nearest, self.conditions, self.measures, self.timing):
+        for label in (self.nearest, self.conditions, self.measures, self.criteria, self.timing):
             label.setText("")
 
 

@@ -1,8 +1,9 @@
 """Type a block in by its boundary pillars: a table of BP-1, BP-2 … with latitude and longitude
 (DMS or decimal, any form :func:`geo.parse_dms` reads), filled by hand or by "Paste from tender
 text" (:func:`geo.pillars.parse_pillar_text`). The ring is checked as it is typed: bad cells are
-named by row with the reason, crossing sides are named (and "Reorder" proposes the pillars in
-order around their centre), and a stated area is compared with the computed geodesic one.
+named by row with the reason, crossing sides are named ("Reorder" puts the pillars in order
+around their centre, numbered BP-1, BP-2 … as the block will be saved), and a stated area is
+compared with the computed geodesic one.
 """
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ class PillarDialog(QtWidgets.QDialog):
         layout.addWidget(self.box)
         self.stated_area.textChanged.connect(lambda _text: self.validate())
         self.paste_problems: list[str] = []
+        self.reorder_note = ""
         self.check = None
         self.validate()
 
@@ -92,6 +94,7 @@ class PillarDialog(QtWidgets.QDialog):
     def read_pasted(self) -> None:
         found = parse_pillar_text(self.paste.toPlainText())
         self.paste_problems = [f"Pasted line {p.row}: {p.reason}" for p in found.problems]
+        self.reorder_note = ""
         if found.stated_area_ha is not None:
             self.stated_area.setText(f"{found.stated_area_ha:g}")
         self.set_pillars(found.pillars)
@@ -103,8 +106,18 @@ class PillarDialog(QtWidgets.QDialog):
             self.validate()
 
     def reorder(self) -> None:
-        pillars, _ = self.pillars()
-        self.set_pillars(reordered(pillars))
+        """Put the pillars in order around their centre and number them as the block will be
+        saved (BP-1, BP-2 … around the ring, the numbering of the map, the pillar table and the
+        dossier); each label's tooltip and the findings say what a renumbered pillar was called."""
+        ordered = reordered(self.pillars()[0])
+        renamed = [f"{pillar.label} → BP-{number}" for number, pillar in enumerate(ordered, start=1)
+                   if pillar.label != f"BP-{number}"]
+        self.reorder_note = ("Reordered around the centre and numbered as the block will be saved"
+                             + (f" (label before → number saved): {', '.join(renamed)}." if renamed else "."))
+        self.set_pillars([Pillar(f"BP-{number}", pillar.lat, pillar.lon, pillar.row)
+                          for number, pillar in enumerate(ordered, start=1)])
+        for row, pillar in enumerate(ordered):
+            self.table.item(row, 0).setToolTip(f"{pillar.label} before reordering")
 
     # ----- reading and checking -----
     def pillars(self) -> tuple[list[Pillar], list[str]]:
@@ -135,7 +148,7 @@ class PillarDialog(QtWidgets.QDialog):
     def validate(self) -> None:
         pillars, problems = self.pillars()
         self.check = check_ring(pillars, self.stated_area_ha()) if len(pillars) >= 3 else None
-        lines = self.paste_problems + problems
+        lines = self.paste_problems + ([self.reorder_note] if self.reorder_note else []) + problems
         if self.check is not None:
             lines += self.check.findings()
             if self.check.polygon is not None and not self.check.crossings:

@@ -108,6 +108,7 @@ class ScoreTableModel(QAbstractTableModel):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.frame: Optional[pd.DataFrame] = None
+        self.block_fields: dict[str, str] = {}
         self._columns: list[Optional[str]] = []
         self._order = np.empty(0, dtype=np.int64)
 
@@ -115,6 +116,7 @@ class ScoreTableModel(QAbstractTableModel):
         """Show ``frame`` (the output of :func:`assessment.scoring.score`) in its own order."""
         self.beginResetModel()
         self.frame = frame.reset_index(drop=True)
+        self.block_fields = dict(block_fields)
         columns = [block_fields.get(key) if key in BLOCK_FIELDS else key for key, _header in TABLE_COLUMNS]
         self._columns = [column if column in self.frame.columns else None for column in columns]
         self._order = np.arange(len(self.frame), dtype=np.int64)
@@ -208,6 +210,19 @@ class ScoreTableModel(QAbstractTableModel):
 # ----- the panel -----------------------------------------------------------------------------------
 
 @dataclass
+class _RemovedResults:
+    """What the panel showed of a scores layer the user removed: restored if it comes back."""
+
+    layer: Layer
+    key: Optional[tuple]
+    blocks: Optional[Layer]
+    frame: Optional[pd.DataFrame]
+    block_fields: dict
+    message: str
+    sort: tuple[int, Qt.SortOrder]
+
+
+@dataclass
 class _RunState:
     task: Optional[Task] = None
     blocks: Optional[Layer] = None
@@ -251,6 +266,7 @@ class ReadinessPanel(QWidget):
         self.scores_layer: Optional[Layer] = None
         self.scored_key: Optional[tuple] = None
         self.scored_blocks: Optional[Layer] = None
+        self._removed: Optional[_RemovedResults] = None
         # Wraps the program's own layer changes (the scores layer) so they are not undo steps.
         self.untracked: Callable[[], ContextManager] = contextlib.nullcontext
         self._run = _RunState()
@@ -407,14 +423,30 @@ class ReadinessPanel(QWidget):
         if self.scores_layer is not None and not self._scores_shown():
             self.forget_scores()
             self.show_message(f"The {SCORES_LAYER_NAME} layer was removed; Run scores the blocks again.")
+        elif self._removed is not None and any(layer is self._removed.layer for layer in self.layer_list):
+            self._relink()
         self.refresh_inputs()
 
     def forget_scores(self) -> None:
-        """Drop the results (their layer has left the layer list)."""
+        """Drop the results (their layer has left the layer list). They are kept aside until the
+        next run, so undoing the removal makes them the current results again (:meth:`_relink`)."""
+        header = self.table.horizontalHeader()
+        self._removed = _RemovedResults(self.scores_layer, self.scored_key, self.scored_blocks, self.model.frame,
+                                        self.model.block_fields, self.message.text(),
+                                        (header.sortIndicatorSection(), header.sortIndicatorOrder()))
         self.scores_layer = None
         self.scored_key = None
         self.model.clear()
         self.explanation.clear()
+
+    def _relink(self) -> None:
+        """The removed scores layer is back (Edit ▸ Undo): its results are the panel's again, as
+        they were before the removal, sorted as they were (out of date if the inputs changed meanwhile)."""
+        removed, self._removed = self._removed, None
+        self.scores_layer, self.scored_key, self.scored_blocks = removed.layer, removed.key, removed.blocks
+        self.model.set_scores(removed.frame, removed.block_fields)
+        self.table.sortByColumn(*removed.sort)
+        self.show_message(removed.message)
 
     def refresh_inputs(self) -> None:
         """Show the set-up: each role's layer, the ticked lists, rules, date, proposals, and whether
@@ -643,6 +675,7 @@ class ReadinessPanel(QWidget):
                 layer.illustrative = illustrative
                 layer.data = frame
             else:
+                self._removed = None   # new results: a removed scores layer brought back is a layer like any other
                 layer = Layer(SCORES_LAYER_NAME, frame, role="blocks", fields=fields, style=readiness_style(),
                               illustrative=illustrative)
                 self.scores_layer = layer

@@ -357,12 +357,15 @@ class ReviewPanel(QWidget):
             feedback.progress(0.0, f"reading {source}")
             scores = load(what)
             with store.reopen() as own:
-                own.publish(scores, tranche, source, feedback.sub(0.2, 1.0))
+                own.publish(scores, tranche, source, feedback.sub(0.2, 0.95))
+            feedback.settle(f"tranche {tranche} stored")   # committed: a Cancel from now on changes nothing
             return len(scores)
 
         task = Task(f"Publishing {source} as tranche {tranche}", work)
         task.succeeded.connect(lambda count: (self.refresh(tranche), self.show_message(
-            f"Published {count:,} blocks of {source} as tranche {tranche}.")))
+            f"Published {count:,} blocks of {source} as tranche {tranche}."
+            + (" The Cancel came after the tranche was stored: nothing was cancelled." if task.feedback.cancelled
+               else ""))))
         task.failed.connect(lambda exc: self.show_message(f"Not published: {self._refusal(exc)}", problem=True))
         task.cancelled.connect(lambda: self.show_message(f"Publishing cancelled: tranche {tranche} was not changed."))
         task.finished.connect(self._publish_finished)

@@ -25,7 +25,7 @@ import functools
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -143,6 +143,7 @@ class Layer:
         self._visible = bool(visible)
         self._opacity = self._checked_opacity(opacity)
         self._data = data
+        self._data_version = 0
         self.crs = crs if crs is not None else getattr(data, "crs", None)
         self._filter_mask: np.ndarray | None = None
         self._forget_derived()
@@ -354,6 +355,30 @@ class Layer:
     @data.setter
     def data(self, value: Any) -> None:
         """New data (e.g. a repaired copy); a filter that no longer fits is dropped."""
+        self._data_version += 1
+        self._put_data(value)
+
+    @property
+    def data_version(self) -> int:
+        """Goes up whenever the features or their values may have changed (:attr:`data` assigned),
+        not when columns are put beside them (:meth:`add_columns`): what tells a score reading
+        this layer that it is out of date."""
+        return self._data_version
+
+    def add_columns(self, columns: Mapping[str, Any]) -> None:
+        """Put ``columns`` (name → one value per feature) beside the layer's own, e.g. the
+        converter's results, and emit ``data``.
+
+        The features and the values already there stay as they were, so :attr:`data_version`
+        stays too, unless a column of the same name already held other values.
+        """
+        before = self._data
+        frame = before.assign(**columns)
+        if any(name in before.columns and not before[name].equals(frame[name]) for name in columns):
+            self._data_version += 1
+        self._put_data(frame)
+
+    def _put_data(self, value: Any) -> None:
         self._data = value
         if getattr(value, "crs", None) is not None:
             self.crs = value.crs

@@ -368,10 +368,7 @@ def _restore_companion(path: Path, payload: dict, entries: list, layers: list[La
                 messages.append(f"{layer.name}: the added columns {', '.join(columns)} were not restored: "
                                 "the file has changed since the project was saved")
                 continue
-            frame = layer.data.copy()
-            for column in columns:
-                frame[column] = added[column].to_numpy()
-            layer.data = frame
+            layer.add_columns({column: added[column].to_numpy() for column in columns})
         return pyogrio.read_dataframe(companion, layer=SCORES_TABLE) if SCORES_TABLE in tables else None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, KeyError) as exc:
         messages.append(f"{describe_path(companion)} cannot be read ({exc}): the saved scores and added "

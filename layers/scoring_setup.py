@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -45,6 +46,7 @@ SINGLE_ROLES = (("blocks", "Blocks"), ("deposits", "Deposits"), ("forest", "Fore
 # (set-up list, layer role, label): the roles that take several layers.
 LIST_ROLES = (("infrastructure", "infrastructure", "Infrastructure"), ("rasters", "evidence", "Evidence rasters"))
 ROLE_LABELS = {**dict(SINGLE_ROLES), **{role: label for _key, role, label in LIST_ROLES}}
+_LABEL_ROLES = {label: role for role, label in ROLE_LABELS.items()}
 PROJECT_KEY = "readiness"
 INPUTS_SHEET = "scoring_inputs"
 
@@ -88,14 +90,40 @@ def mapped_frame(frame: pd.DataFrame, fields: dict[str, str], role: str) -> pd.D
 
     A mapping equal to the guess leaves the frame as it is, so the output keeps the file's names.
     """
-    guessed = guess_fields([str(column) for column in frame.columns], role)
-    renames = {column: field for field, column in fields.items()
-               if column in frame.columns and guessed.get(field) != column and column != field}
+    renames = _mapping_renames([str(column) for column in frame.columns], fields, role)
     if not renames:
         return frame
     clashing = {field: f"{field}_unmapped" for field in renames.values()
                 if field in frame.columns and field not in renames}
     return frame.rename(columns={**clashing, **renames})
+
+
+def _mapping_renames(columns: list[str], fields: dict[str, str], role: str) -> dict[str, str]:
+    """Column → field name for the mapped columns the guess would not find (see :func:`mapped_frame`)."""
+    guessed = guess_fields(columns, role)
+    return {column: field for field, column in fields.items()
+            if column in columns and guessed.get(field) != column and column != field}
+
+
+def read_fields(layer: Layer, role: str) -> tuple[tuple[str, str], ...]:
+    """The ``(field, column)`` pairs a score finds by name in ``layer`` playing ``role``: its
+    columns as :func:`mapped_frame` shows them to the scoring, guessed as the scoring guesses.
+
+    A column the scoring does not find (the converter's results, notes) is not among them, so
+    adding one leaves a score current; a column that becomes found (a remapped field, a new
+    column with a field's name) changes them.
+    """
+    if not isinstance(layer.data, pd.DataFrame):
+        return ()
+    return _found_fields(tuple(Layer.columns_of(layer.data)), tuple(layer.fields.items()), role)
+
+
+@functools.lru_cache(maxsize=256)
+def _found_fields(columns: tuple[str, ...], fields: tuple[tuple[str, str], ...], role: str) -> tuple:
+    """:func:`read_fields` of a layer's columns and mapping (asked on every edit while a block is
+    drawn: the same few layers each time, so the guesses are kept)."""
+    renames = _mapping_renames(list(columns), dict(fields), role)
+    return tuple(guess_fields([renames.get(column, column) for column in columns], role).items())
 
 
 class ScoringSetup:
@@ -287,17 +315,19 @@ class ScoringSetup:
     def inputs_key(self, layer_list: Iterable[Layer], blocks: bool = True) -> tuple:
         """Everything a score depends on, comparable: a key that differs from the one of the last
         run means the results are out of date (a layer assigned, a field remapped, a CRS
-        assigned, new data, the blocks' filter, the rules or the as-of date). ``blocks=False``
+        assigned, features or values changed (:attr:`Layer.data_version`), a column the score
+        reads added or gone (:func:`read_fields`), the blocks' filter, the rules or the as-of
+        date); columns the score does not read may come and go. ``blocks=False``
         leaves the blocks layer out: what a live verdict of edited blocks depends on."""
         layers = list(layer_list)
         blocks_layer = None if blocks else self.layer_for("blocks", layers)
 
-        def layer_key(layer: Layer) -> tuple:
+        def layer_key(label: str, layer: Layer) -> tuple:
             mask = layer.filter_mask
-            return (layer.id, id(layer.data), tuple(sorted(layer.fields.items())),
-                    crs_text(layer.crs) if layer.crs is not None else None,
+            return (label, layer.id, layer.data_version, read_fields(layer, _LABEL_ROLES[label]),
+                    tuple(sorted(layer.fields.items())), crs_text(layer.crs) if layer.crs is not None else None,
                     None if mask is None else mask.tobytes())
-        return (tuple((label, layer_key(layer)) for label, layer in self.used_layers(layers)
+        return (tuple(layer_key(label, layer) for label, layer in self.used_layers(layers)
                       if blocks_layer is None or layer is not blocks_layer),
                 self.rules.sha256, self.as_of_text())
 

@@ -1,8 +1,8 @@
 """Build Khanij's embedded sample atlas, deterministically, from the sources committed beside it.
 
-Usage::
+Usage (from the repository's root, which holds the rules the design notes cite)::
 
-    .venv/bin/python layers/sample_atlas/build_sample_atlas.py [OUTDIR]
+    .venv/bin/python -m layers.sample_atlas.build_sample_atlas [OUTDIR]
 
 OUTDIR defaults to this folder. The script reads only ``sources/`` (MIT state boundaries from
 datta07/INDIAN-SHAPEFILES, CC0 railway stations from datameet/railways) and writes one
@@ -18,7 +18,9 @@ README's design table is always true of the shipped data.
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,8 @@ from rasterio.features import geometry_mask
 from rasterio.transform import from_origin
 from shapely import affinity
 from shapely.geometry import Point, Polygon, box
+
+from assessment.rules import load_rules
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
@@ -466,7 +470,7 @@ BLOCKS = (
                           "grade as V2O5"),),
               why="0.8 km from a national park with a notified ESZ that is only 0.2 km wide on this side: until "
                   "12 Nov 2025 the 1 km default did not apply (W3) and the gate passed with the NBWL condition; since "
-                  "the Supreme Court's order of 13 Nov 2025 (W11) the 1 km ban has no ESZ exception, so it fails"),
+                  "13 Nov 2025 (W11) the 1 km ban has no ESZ exception, so it fails"),
     BlockSpec("OD-CL-03", "Sunabeda East", "Odisha", "Nuapada", "Diamond", "CL", "G4", "G4", "", 1100,
               ("gap", "Sunabeda Wildlife Sanctuary", 95.0, 0.6), protected="interstate_carveout",
               deposits=(D("Sunabeda East kimberlite", "Diamond", "G4", "G4", None, None, "", "DGM Odisha", 2022,
@@ -929,7 +933,29 @@ def expected_stage_gate(spec: BlockSpec) -> str:
 def design_note(spec: BlockSpec, expect: dict) -> str:
     conditions = ", ".join(expect["conditions"]) or "none"
     return (f"expected: stage {expect['gate_stage']}, protected {expect['gate_protected']}, "
-            f"state {expect['gate_state']}, conditions {conditions} -> {expect['readiness']}. {spec.why}")
+            f"state {expect['gate_state']}, conditions {conditions} -> {expect['readiness']}. {cited(spec.why)}")
+
+
+# A bracketed list of rule ids in a block's design text: "(W4)", "(W1, W2)".
+_RULE_IDS = re.compile(r"\(([A-Z][A-Za-z0-9-]*(?:, [A-Z][A-Za-z0-9-]*)*)\)")
+
+
+@functools.cache
+def _citations() -> dict:
+    return load_rules().citations
+
+
+def cited(text: str) -> str:
+    """``text`` with each bracketed list of rule ids replaced by the laws' short names, as the
+    shipped rules' [citations] give them ("(W1)" → "(Supreme Court of India, order of 26 Apr 2023
+    (T.N. Godavarman Thirumulpad v. Union of India))"): the sample's notes name the law, not the
+    rules file's keys. Brackets holding anything else are kept."""
+    def names(match: re.Match) -> str:
+        ids = [part.strip() for part in match.group(1).split(",")]
+        if not all(rule_id in _citations() for rule_id in ids):
+            return match.group(0)
+        return "(" + "; ".join(_citations()[rule_id].short_name for rule_id in ids) + ")"
+    return _RULE_IDS.sub(names, text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1108,7 +1134,7 @@ chosen by hand, not surveyed positions. Do not use any of it for a decision.
 Every layer carries an `illustrative` column with the text "{illustrative}", and each GeoPackage's
 layer description and metadata say the same; the GeoTIFF carries an `ILLUSTRATIVE` tag.
 
-Rebuild (deterministic, byte-identical): `.venv/bin/python layers/sample_atlas/build_sample_atlas.py [OUTDIR]`.
+Rebuild (deterministic, byte-identical), from the repository's root: `.venv/bin/python -m layers.sample_atlas.build_sample_atlas [OUTDIR]`.
 Export a copy: `khanij sample-atlas OUTDIR`. This README is written by the same script.
 
 ## Layers
@@ -1215,7 +1241,7 @@ def design_row(spec: BlockSpec, m: Measured, e: dict) -> str:
     stage = spec.stage or ("— (potentiality)" if spec.potentiality else "—")
     return (f"| {spec.block_id} | {spec.block_name} | {spec.licence} | {stage} | {m.area_ha:.2f} | {forest} | "
             f"{m.pa_km:.2f} ({m.pa_name}) | {e['gate_stage']} | {e['gate_protected']} | {e['gate_state']} | "
-            f"{', '.join(e['conditions']) or '—'} | {e['readiness']} | {spec.why} |")
+            f"{', '.join(e['conditions']) or '—'} | {e['readiness']} | {cited(spec.why)} |")
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from pandas.testing import assert_frame_equal
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from geo.tables import write_table
 from layers.atlas import ATLAS_DIR
@@ -126,3 +126,22 @@ def test_the_scores_table_is_marked_out_of_date_too(qtbot, window):
     assert window.table.note.isVisible() and "Out of date" in window.table.note.text()
     run_scores(qtbot, window)
     assert not window.table.note.isVisible()
+
+
+def test_converted_columns_leave_the_scores_current_and_a_remapped_field_does_not(qtbot, window):
+    panel = window.readiness
+    run_scores(qtbot, window)
+    page = window.open_converter().column
+    for role in ("deposits", "blocks"):
+        layer = panel.chosen_layer(role)
+        page.refresh_layers(layer)
+        page.column.setCurrentText(layer.fields["unfc"])
+        with qtbot.waitSignal(page.columnsAdded) as added:
+            qtbot.mouseClick(page.run, Qt.MouseButton.LeftButton)
+        assert added.args[0] is layer and set(added.args[1]) <= set(layer.columns)
+        assert not panel.out_of_date and not panel.out_of_date_label.isVisible()
+    window.open_table(panel.scores_layer)
+    assert not window.table.note.isVisible()
+    deposits = panel.chosen_layer("deposits")
+    deposits.fields = {**deposits.fields, "unfc": f"{deposits.fields['unfc']}_to"}
+    assert panel.out_of_date and panel.out_of_date_label.isVisible() and window.table.note.isVisible()

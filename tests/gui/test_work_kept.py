@@ -118,3 +118,34 @@ def test_the_scores_layer_is_not_an_undo_step(qtbot, window):
         panel.run()
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
     assert window.undo_stack.count() == count
+
+
+def test_undoing_the_removal_of_the_scores_layer_relinks_it_as_the_results(qtbot, window):
+    panel = window.readiness
+    with qtbot.waitSignal(panel.scored, timeout=120000):
+        panel.run()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    scores, key, blocks, message = panel.scores_layer, panel.scored_key, panel.scored_blocks, panel.message.text()
+    panel.table.sortByColumn(panel.model.column_index("block_name"), Qt.SortOrder.AscendingOrder)
+    first_row = [panel.model.value(0, column) for column in range(panel.model.columnCount())]
+    menu = window.layer_tree.layer_menu(scores)
+    next(action for action in menu.actions() if action.text() == "Remove layer").trigger()
+    assert panel.scores_layer is None and panel.model.rowCount() == 0 and "was removed" in panel.message.text()
+
+    window.undo_action.trigger()
+    assert any(layer is scores for layer in window.layer_list)
+    assert (panel.scores_layer, panel.scored_key, panel.scored_blocks) == (scores, key, blocks)
+    assert panel.model.rowCount() == len(scores.data) and panel.message.text() == message
+    assert [panel.model.value(0, column) for column in range(panel.model.columnCount())] == first_row
+    assert not panel.out_of_date and not panel.out_of_date_label.isVisible()
+    panel.select_position(3)
+    assert list(window.canvas.selection(scores)) == [3]
+
+    window.redo_action.trigger()
+    assert panel.scores_layer is None and panel.model.rowCount() == 0 and "was removed" in panel.message.text()
+    window.undo_action.trigger()
+    assert panel.scores_layer is scores and panel.scored_key == key
+    window.open_table(scores)
+    assert not window.table.note.isVisible()
+    panel.as_of_edit.setDate(panel.as_of_edit.date().addYears(-3))
+    assert panel.out_of_date and window.table.note.isVisible()   # the relinked results follow the set-up

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 import main
 from assessment import score
+from assessment.rules import CRITERIA
 from gui.main_window import MainWindow
-from geo.pillars import pillar_table
+from geo.pillars import pillar_table, polygon_pillars
 from gui.pillar_dialog import PillarDialog
 from layers.editing import SetAttribute, outer_ring
 
@@ -111,6 +112,15 @@ def test_draw_a_block_beside_a_sanctuary_and_watch_the_gate_turn(qtbot, window):
     full = score(bench.session.frame.loc[[fid]], **{k: v for k, v in window.readiness.score_inputs().items()
                                                    if k != "blocks"}).iloc[0]
     assert full["gate_protected"] == verdict["gate_protected"] and full["score"] == verdict["score"]
+    # the score broken down per criterion: measure, sub-score × weight → points, adding up to the score
+    lines = bench.panel.criteria.text().splitlines()
+    assert len(lines) == len(CRITERIA) and bench.panel.criteria.isVisible()
+    for line, name in zip(lines, CRITERIA):
+        assert verdict[f"m_{name}_text"] in line
+        if not np.isnan(verdict[f"s_{name}"]):
+            assert f"{verdict[f's_{name}']:.0f} × {verdict[f'w_{name}']:g}" in line
+            assert line.endswith(f"→ {verdict[f'c_{name}']:.1f} points")
+    assert sum(np.nan_to_num(verdict[f"c_{name}"]) for name in CRITERIA) == pytest.approx(verdict["score"], abs=0.1)
     # drag the block to 0.5 km from the sanctuary: the gate fails
     bench.set_mode("move")
     viewport = window.canvas.viewport()
@@ -237,9 +247,17 @@ def test_pillar_dialog_pastes_tender_text_flags_the_area_and_adds_the_block(qtbo
     assert not ok.isEnabled() and dialog.reorder_button.isEnabled()
     qtbot.mouseClick(dialog.reorder_button, QtCore.Qt.MouseButton.LeftButton)
     assert ok.isEnabled()
+    # the dialog numbers the reordered ring as the block is saved (and the map labels it)
+    assert [dialog.table.item(row, 0).text() for row in range(4)] == ["BP-1", "BP-2", "BP-3", "BP-4"]
+    assert "numbered as the block will be saved (label before → number saved): BP-4 → BP-2, BP-2 → BP-3, BP-3 → BP-4." in dialog.findings.text()
+    assert dialog.table.item(1, 0).toolTip() == "BP-4 before reordering"
+    shown, _problems = dialog.pillars()
     dialog.block_id.setText("KUNDRU-E")
     before = len(bench.session.frame)
     fid = bench.add_pillar_block(dialog)
+    saved = polygon_pillars(bench.session.geometry(fid), bench.session.frame.crs)
+    assert [p.label for p in saved] == [p.label for p in shown]
+    assert np.allclose([(p.lat, p.lon) for p in saved], [(p.lat, p.lon) for p in shown], atol=1e-6)
     assert len(bench.session.frame) == before + 1
     assert bench.session.frame.loc[fid, "block_id"] == "KUNDRU-E"
     assert bench.last_verdict["area_ha"] == pytest.approx(dialog.check.area_ha, rel=1e-6)

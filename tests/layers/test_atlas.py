@@ -18,6 +18,7 @@ import shapely
 from pandas.testing import assert_frame_equal
 from pyproj import CRS, Geod, Transformer
 
+from assessment.rules import load_rules
 from geo.errors import DataWriteError
 from layers.atlas import ATLAS_DIR, ATLAS_LAYERS, load_sample_atlas, sample_role_paths, write_sample_atlas
 
@@ -421,3 +422,12 @@ def test_write_sample_atlas_to_an_impossible_folder_names_it(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(DataWriteError, match="a-file"):
         write_sample_atlas(blocker / "atlas")
+
+
+def test_design_notes_name_the_law_not_the_rules_files_keys(atlas):
+    citations = load_rules().citations
+    notes = "\n".join(atlas["blocks"]["design_note"])
+    keys = re.findall(r"[(,] ?([A-Z][A-Za-z0-9]*-?[A-Za-z0-9]*)[,)]", notes)
+    assert not [key for key in keys if key in citations]
+    for rule_id in ("W1", "W2", "W3", "W4", "W6", "W11"):
+        assert f"({citations[rule_id].short_name}" in notes or f"; {citations[rule_id].short_name})" in notes

@@ -15,7 +15,7 @@ from assessment.scoring import score
 from layers.atlas import ATLAS_DIR, load_sample_atlas
 from layers.layer import Layer, LayerList
 from layers.project import load_project, save_project
-from layers.scoring_setup import PROJECT_KEY, ScoringSetup, mapped_frame, score_project
+from layers.scoring_setup import PROJECT_KEY, ScoringSetup, mapped_frame, read_fields, score_project
 
 AMC = "datameet-municipal/Ahmedabad/AMC Facilities.kml"
 
@@ -138,3 +138,24 @@ def test_out_of_date_key_follows_every_input(atlas):
     assert setup.inputs_key(atlas) == key
     setup.as_of = "2020-01-01"
     assert setup.inputs_key(atlas) != key
+
+
+def test_columns_the_score_does_not_read_leave_the_key_and_those_it_reads_change_it(atlas):
+    setup = ScoringSetup.from_roles(atlas)
+    key = setup.inputs_key(atlas)
+    deposits = setup.layer_for("deposits", atlas)
+    codes = deposits.data["unfc"].to_numpy()
+    deposits.add_columns({"unfc_to": codes, "unfc_note": ["checked"] * len(codes)})
+    assert setup.inputs_key(atlas) == key                       # the converter's columns are not read
+    deposits.add_columns({"unfc_note": ["checked"] * len(codes)})
+    assert setup.inputs_key(atlas) == key                       # the same values again
+    deposits.add_columns({"unfc_note": ["re-checked"] * len(codes)})
+    assert setup.inputs_key(atlas) != key                       # a column's values changed
+    key = setup.inputs_key(atlas)
+    blocks = setup.layer_for("blocks", atlas)
+    blocks.add_columns({"village": ["Kundru"] * blocks.feature_count})
+    assert dict(read_fields(blocks, "blocks"))["village"] == "village"
+    assert setup.inputs_key(atlas) != key                       # a column the score finds by name
+    key = setup.inputs_key(atlas)
+    blocks.data = blocks.data.copy()
+    assert setup.inputs_key(atlas) != key                       # the features replaced (an edit)

@@ -5,6 +5,7 @@ import uuid
 
 import geopandas as gpd
 import pytest
+from PySide6.QtCore import Qt
 
 from layers.review import open_store
 
@@ -156,3 +157,29 @@ def test_a_project_keeps_the_connection_but_never_the_password(qtbot, review_db,
     for each in (window, second):
         each.runner.wait(20000)
         each.review.close_store()
+
+
+def publish_cancelled_at(qtbot, panel, scores_path, tranche: str, when: str):
+    """Publish, pressing Cancel (what the status bar's button does) when the progress reads ``when``."""
+    task = panel.publish(str(scores_path), tranche)
+    task.progressed.connect(lambda _fraction, text: task.cancel() if text.startswith(when) else None,
+                            Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(task.finished, timeout=60000):
+        pass
+    return task
+
+
+def test_a_cancel_after_the_publish_was_stored_says_what_was_recorded(qtbot, panel, tmp_path, scores_path, scores):
+    path = tmp_path / "review.gpkg"
+    with open_store(path, user="ana", create=True):
+        pass
+    open_in(qtbot, panel, path)
+    publish_cancelled_at(qtbot, panel, scores_path, "JH-early", "writing")
+    assert panel.message.text() == "Publishing cancelled: tranche JH-early was not changed."
+    assert [t.name for t in panel.store.tranches()] == []
+
+    publish_cancelled_at(qtbot, panel, scores_path, "JH-late", "tranche JH-late stored")
+    assert panel.message.text() == (f"Published {len(scores):,} blocks of {scores_path.name} as tranche JH-late. "
+                                    "The Cancel came after the tranche was stored: nothing was cancelled.")
+    assert [t.name for t in panel.store.tranches()] == ["JH-late"]
+    assert panel.current_tranche() == "JH-late" and panel.blocks_table.rowCount() == len(scores)
