@@ -85,6 +85,10 @@ def _looks_like_subcommand(word: str) -> bool:
     return re.fullmatch(r"[a-z][a-z-]*", word) is not None and not Path(word).exists()
 
 
+LATE_STOP_LINE = ("khanij: the stop request came after the work was done: what it wrote or recorded is "
+                  "complete and stays")
+
+
 def exit_code_for(exc: BaseException) -> Optional[int]:
     """Exit code for an expected error, or None for a bug."""
     from geo.errors import Cancelled, DataWriteError, KhanijError
@@ -102,6 +106,13 @@ def exit_code_for(exc: BaseException) -> Optional[int]:
 
 def error_line(exc: BaseException, code: int) -> str:
     """The one line a user error prints, e.g. ``khanij: error: x.shp: file not found``."""
+    from geo.atomic import outputs_put_in_place
+    from geo.errors import describe_path
+
+    written = outputs_put_in_place()
+    if code == EXIT_CANCELLED and written:
+        return (f"khanij: cancelled: {', '.join(describe_path(path) for path in written)} had been written in full "
+                "before the stop; nothing else was written")
     if code == EXIT_CANCELLED:
         return f"khanij: cancelled: {str(exc) or 'no output was written'}"
     if code > 128:
@@ -119,8 +130,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    from geo.feedback import check_stop
+    from geo.atomic import forget_outputs_put_in_place
+    from geo.feedback import check_stop, stop_requested
 
+    forget_outputs_put_in_place()
     debug = "--debug" in argv
     try:
         parser = build_parser()
@@ -136,7 +149,8 @@ def _run(argv: list[str]) -> int:
         refuse_unwritable_outputs(args)
         check_stop()  # a Ctrl-C while starting up
         code = handler(args)
-        check_stop()  # asked to stop while a step that does not check (reading one file) ran to its end
+        if stop_requested() is not None:  # while the last step, which does not check (a commit), ran to its end
+            print(LATE_STOP_LINE, file=sys.stderr)
         return code
     except BrokenPipeError:
         # The reader of our output stopped early (``khanij info X | head``): not an error of ours.

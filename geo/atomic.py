@@ -65,6 +65,20 @@ if hasattr(os, "register_at_fork"):
 
 _in_flight: set[Path] = set()
 _in_flight_lock = threading.Lock()
+_put_in_place: list[Path] = []
+
+
+def outputs_put_in_place() -> list[Path]:
+    """Every file an atomic write put in place since :func:`forget_outputs_put_in_place`, in order
+    (what a command that is stopped half-way has nevertheless written in full)."""
+    with _in_flight_lock:
+        return list(_put_in_place)
+
+
+def forget_outputs_put_in_place() -> None:
+    """Start a new list for :func:`outputs_put_in_place` (a new command starts)."""
+    with _in_flight_lock:
+        _put_in_place.clear()
 
 
 def write_error(target: os.PathLike | str, exc: OSError) -> DataWriteError:
@@ -262,6 +276,8 @@ def atomic_path(target: os.PathLike | str, exclusive: bool = False) -> Iterator[
             raise DataWriteError(f"{describe_path(requested)}: nothing was written")
         check_stop()  # an interrupt that some library swallowed still keeps the file out of place
         _move_into_place(tmp, target, requested, exclusive)
+        with _in_flight_lock:
+            _put_in_place.append(requested)
     finally:
         with _in_flight_lock:
             _in_flight.discard(tmp)

@@ -1,5 +1,6 @@
 """The command line's own behaviour: implied ``gui``, exit codes, and a reader that stops early."""
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,42 @@ def test_the_entry_point_loads_no_subcommand_before_the_stop_signals_are_handled
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "['cli.common', 'cli.main', 'cli.signals']"
+
+
+def test_a_stop_after_the_work_is_done_leaves_its_result_and_says_so(tmp_path, monkeypatch, capsys):
+    """A stop request that arrives while the last step (a commit, a rename) runs to its end does
+    not turn a finished command into "cancelled: no output was written"."""
+    import cli.info
+    from geo.feedback import request_stop
+
+    def info_then_stop(args):
+        code = info(args)
+        request_stop(signal.SIGINT)
+        return code
+
+    info = cli.info.run_info
+    monkeypatch.setattr(cli.info, "run_info", info_then_stop)
+    assert main.main(["info", str(REPO / "layers/sample_atlas/deposits.gpkg")]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "Features" in captured.out or captured.out.strip()
+    assert captured.err.strip().splitlines()[-1] == main.LATE_STOP_LINE
+
+
+@pytest.mark.parametrize("command", [["score", "--sample"], ["screen", "--state", "Goa", "--cell", "5km"]])
+def test_a_stop_just_after_the_output_is_in_place_names_it_as_written(tmp_path, monkeypatch, capsys, command):
+    from geo import atomic
+    from geo.feedback import request_stop
+
+    output = tmp_path / "result.gpkg"
+    put_in_place = atomic._move_into_place
+
+    def then_stop(tmp, target, requested, exclusive):
+        put_in_place(tmp, target, requested, exclusive)
+        request_stop(signal.SIGINT)
+
+    monkeypatch.setattr(atomic, "_move_into_place", then_stop)
+    code = main.main([*command, "-o", str(output)])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert output.exists()
+    assert code == EXIT_CANCELLED  # its last progress report saw the stop
+    assert last == "khanij: cancelled: result.gpkg had been written in full before the stop; nothing else was written"
