@@ -34,6 +34,9 @@ def finish(child, timeout: float = 60) -> tuple[int, str]:
 
 @pytest.mark.parametrize("delay_s", [0.0, 0.3, 0.7, 1.2, 2.0])
 def test_ctrl_c_in_the_first_seconds_of_report_cancels(tmp_path, scores_path, first_block, delay_s):
+    """A Ctrl-C cancels and leaves the previous file; one that comes when the dossier is already in
+    place (a busy machine makes the last delays late) says it was written in full, never "cancelled"
+    over a file it replaced."""
     out = tmp_path / "dossier.pdf"
     out.write_bytes(PREVIOUS)
     child = start_khanij("report", str(scores_path), "--block", first_block, "-o", str(out))
@@ -41,9 +44,16 @@ def test_ctrl_c_in_the_first_seconds_of_report_cancels(tmp_path, scores_path, fi
     time.sleep(delay_s)
     child.send_signal(signal.SIGINT)
     code, err = finish(child)
-    assert code == 130, err[-2000:]
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("khanij: cancelled")
-    assert out.read_bytes() == PREVIOUS and others(tmp_path, "dossier.pdf") == []
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err and others(tmp_path, "dossier.pdf") == []
+    if out.read_bytes() == PREVIOUS:
+        assert code == 130 and last.startswith("khanij: cancelled") and last.endswith("no output was written"), \
+            err[-2000:]
+    else:
+        assert delay_s > 0 and out.read_bytes().startswith(b"%PDF"), err[-2000:]
+        assert last in ("khanij: cancelled: dossier.pdf had been written in full before the stop; nothing else "
+                        "was written", "khanij: the stop request came after the work was done: what it wrote or "
+                        "recorded is complete and stays"), err[-2000:]
 
 
 def signal_at(child, marker: str, signum: int, extra_delay_s: float = 0.0) -> None:
