@@ -9,10 +9,12 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import queue
 import re
 import shutil
 import struct
 import tempfile
+import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,7 +44,7 @@ from pyogrio.errors import DataLayerError, DataSourceError, FieldError, Geometry
 from pyogrio.geopandas import _try_parse_datetime  # noqa: E402  (pyogrio's own date-time parsing, pinned)
 
 CHEAP_OPEN_SUFFIXES = frozenset({".gpkg", ".shp", ".fgb"})
-DECODE_THREADS = 2
+GEOMETRY_BATCH = 200_000  # features per Arrow batch of a geometry column read beside its attributes
 DOCUMENT_BATCH = 64  # features per Arrow batch of a GeoJSON/KML read: small, so checks overlap the parse
 SCHEMA_SAMPLE_FRACTION = 8
 SCHEMA_SAMPLE_MIN_BYTES = 2 * 40_960  # two of the GeoJSON driver's read buffers: at least one is read
@@ -378,7 +380,7 @@ def _read_frame(path: Path, source: str, layer: Optional[str], text_encoding: En
     """The layer as read; a GeoJSON file's fields learnt from its start when ``sample_schema``."""
     try:
         if path.suffix.lower() in CHEAP_OPEN_SUFFIXES:
-            return _Frame(*_read_columns_and_geometry(source, layer, text_encoding.name))
+            return _read_columns_and_geometry(source, layer, text_encoding.name)
         first_pass = _schema_sample_bytes(path) if sample_schema else None
         return _read_document(source, layer, text_encoding.name, first_pass)
     except UnicodeDecodeError as exc:
@@ -443,33 +445,60 @@ def _checked_text(frame):
     return frame
 
 
-def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str):
-    """One layer read through the Arrow path with its attributes and its geometries side by side:
-    (the frame, the features whose geometry GEOS rejected).
+def _read_columns_and_geometry(source: str, layer: Optional[str], encoding: str) -> _Frame:
+    """One layer read through the Arrow path with its attributes and its geometries side by side.
 
-    pyogrio converts the attributes (dates, JSON, strings) while a second read of the geometry
-    column alone decodes its WKB in two halves; shapely and GDAL release the GIL, so on two cores
-    a large layer costs about half of one pass. Only for formats whose open is cheap (two opens of
-    a GeoJSON would parse it twice), and for any file whose geometries GEOS refuses in bulk.
+    pyogrio converts the attributes (dates, JSON, strings) on one thread while a second reads the
+    geometry column alone in batches, and this thread builds and checks each batch's geometries
+    as it arrives: GDAL reads (without the GIL) while shapely builds (with it), so on two cores a
+    large layer costs little more than building its geometries. Only for formats whose open is
+    cheap (two opens of a GeoJSON would parse it twice).
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         attributes = pool.submit(pyogrio.read_dataframe, source, layer=layer, encoding=encoding,
                                  read_geometry=False, use_arrow=True)
-        meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding, columns=[])
+        columns: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        reading = pool.submit(_geometry_batches, source, layer, encoding, columns, stop)
+        parts = []
+        try:
+            while (column := columns.get()) is not None:
+                parts.append(_decoded_and_diagnosed(column))
+        finally:
+            stop.set()
+        meta, has_geometry = reading.result()
         frame = _checked_text(attributes.result())
-    if table.num_columns == 0:
-        return frame, []
-    wkb = table.column(0).combine_chunks()
-    geometries = _plain_points(wkb)
-    rejected = []
-    if geometries is None:
-        blobs = wkb.to_numpy(zero_copy_only=False)
-        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-            halves = pool.map(_decoded, np.array_split(blobs, DECODE_THREADS))
-            geometries = np.concatenate(list(halves))
-        rejected = _rejected_geometries(blobs, wkb.is_null().to_numpy(zero_copy_only=False), geometries)
-    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
-    return frame, rejected
+    if not has_geometry:
+        return _Frame(frame, [])
+    return _with_geometries(frame, parts, meta["crs"])
+
+
+def _geometry_batches(source: str, layer: Optional[str], encoding: str, columns: queue.Queue,
+                      stop: threading.Event) -> tuple[dict, bool]:
+    """Put the layer's geometry column into ``columns`` batch by batch, then None (also on an
+    error, which the caller gets from this call's result): (GDAL's meta, whether it has geometry)."""
+    try:
+        with pyogrio.raw.open_arrow(source, layer=layer, encoding=encoding, columns=[], use_pyarrow=True,
+                                    batch_size=GEOMETRY_BATCH) as (meta, reader):
+            has_geometry = len(reader.schema.names) > 0
+            for batch in reader:
+                if stop.is_set():
+                    break
+                if has_geometry:
+                    columns.put(batch.column(0))
+        return meta, has_geometry
+    finally:
+        columns.put(None)
+
+
+def _with_geometries(frame, parts: list, crs) -> _Frame:
+    """The attribute ``frame`` with the geometries of its batches, ``parts`` as
+    :func:`_decoded_and_diagnosed` gives them (rejected rows numbered in the whole layer)."""
+    geometries = np.concatenate([part[0] for part in parts]) if parts else np.empty(0, dtype=object)
+    starts = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
+    rejected = [RejectedRow(int(start) + row.row, row.reason) for start, part in zip(starts, parts) for row in part[1]]
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=crs)
+    return _Frame(frame, rejected, Diagnosis.joined([part[2] for part in parts]))
 
 
 def _read_document(source: str, layer: Optional[str], encoding: str,
@@ -505,18 +534,25 @@ def _read_document(source: str, layer: Optional[str], encoding: str,
     _parse_like_pyogrio(frame, meta)
     if not has_geometry:
         return _Frame(frame, [], None, sampled_schema)
-    geometries = np.concatenate([part[0] for part in parts]) if parts else np.empty(0, dtype=object)
-    starts = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
-    rejected = [RejectedRow(int(start) + row.row, row.reason) for start, part in zip(starts, parts) for row in part[1]]
-    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index), crs=meta["crs"])
-    return _Frame(frame, rejected, Diagnosis.joined([part[2] for part in parts]), sampled_schema)
+    return _with_geometries(frame, parts, meta["crs"])._replace(sampled_schema=sampled_schema)
 
 
 def _decoded_and_diagnosed(column: pa.Array) -> tuple[np.ndarray, list[RejectedRow], Diagnosis]:
     """One batch's geometries, the rows among them GEOS refused (numbered within the batch) and
-    their diagnosis."""
+    their diagnosis.
+
+    A batch of plain 2D points (:func:`_plain_xy`) is built from its coordinates and needs no GEOS
+    check: none is missing or empty, and a point is valid unless a coordinate is infinite (GEOS
+    still judges those few).
+    """
     if isinstance(column.type, pa.BaseExtensionType):
         column = column.storage
+    xy = _plain_xy(column)
+    if xy is not None:
+        points = shapely.points(*xy)
+        odd = np.flatnonzero(~(np.isfinite(xy[0]) & np.isfinite(xy[1])))
+        none = np.zeros(len(points), dtype=bool)
+        return points, [], Diagnosis(none, none, odd[~shapely.is_valid(points[odd])])
     blobs = column.to_numpy(zero_copy_only=False)
     geometries = _decoded(blobs)
     rejected = _rejected_geometries(blobs, column.is_null().to_numpy(zero_copy_only=False), geometries)
@@ -557,10 +593,10 @@ def _rejected_geometries(blobs: np.ndarray, null: np.ndarray, geometries: np.nda
             for position in refused]
 
 
-def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
-    """Points built straight from their coordinates when every row is a non-empty little-endian
-    2D WKB point (21 bytes: order, type 1, x, y), the common layer of stations or wells; None
-    otherwise. The doubles are the file's own bits, so the points equal ``from_wkb``'s."""
+def _plain_xy(wkb: pa.Array) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """The coordinates (x, y) when every row is a non-empty little-endian 2D WKB point (21 bytes:
+    order, type 1, x, y), the common layer of stations or wells; None otherwise. The doubles are
+    the file's own bits, so points built from them equal ``from_wkb``'s."""
     if wkb.null_count or not len(wkb):
         return None
     offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int32 if wkb.type == pa.binary() else np.int64)
@@ -573,7 +609,7 @@ def _plain_points(wkb: pa.Array) -> Optional[np.ndarray]:
     x, y = (np.ascontiguousarray(records[:, start:start + 8]).view("<f8").ravel() for start in (5, 13))
     if np.isnan(x).any() or np.isnan(y).any():
         return None  # an empty point is written as NaN coordinates
-    return shapely.points(x, y)
+    return x, y
 
 
 def _open_layer(path: Path, source: str, layer: Optional[str],

@@ -28,6 +28,26 @@ def test_geopackage_read_equals_the_plain_read_bit_for_bit(tmp_path, geometries,
     ours, theirs = result.data.geometry.values, plain.geometry.values
     assert (shapely.to_wkb(ours[~ours.isna()]) == shapely.to_wkb(theirs[~theirs.isna()])).all()
     assert (result.null_geometries, result.empty_geometries, result.invalid_geometries) == (nulls, empties, invalid)
+    report = geo.check_geometries(plain.geometry)
+    assert result.invalid_reasons == {int(label): reason for label, reason in report.reasons.items()}
+
+
+def test_points_are_read_in_batches_with_the_checks_geos_would_make(tmp_path, monkeypatch):
+    from geo import vector
+    monkeypatch.setattr(vector, "GEOMETRY_BATCH", 2)  # batches of plain points, then one with a polygon
+    geometries = [*POINTS, shapely.Point(float("inf"), 1.0), shapely.Point(2.0, 3.0),
+                  shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]), None]
+    path = tmp_path / "layer.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"n": range(len(geometries))}, geometry=geometries, crs=4326), path)
+    result = geo.read(path)
+    plain = pyogrio.read_dataframe(path, use_arrow=False)
+    ours, theirs = result.data.geometry.values, plain.geometry.values
+    assert list(result.data["n"]) == list(range(len(geometries)))
+    assert (shapely.to_wkb(ours[~ours.isna()]) == shapely.to_wkb(theirs[~theirs.isna()])).all()
+    report = geo.check_geometries(plain.geometry)
+    assert (result.null_geometries, result.empty_geometries, result.invalid_geometries) == \
+        (report.null, report.empty, report.invalid) == (1, 0, 2)
+    assert result.invalid_reasons == {int(label): reason for label, reason in report.reasons.items()}
 
 
 # GeoJSON, TopoJSON and KML: geometries checked batch by batch while GDAL parses, and a GeoJSON
