@@ -31,6 +31,8 @@ from assessment.scoring import INDIA_LCC, score
 from geo.errors import DataReadError
 from geo.feedback import Feedback, ensure_feedback
 
+GRID_COLUMNS = ("row", "col")
+"""The columns that place a candidate cell in the national grid (:func:`candidate_cells`)."""
 _CELL_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|m)\s*$", re.IGNORECASE)
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 

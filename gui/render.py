@@ -201,7 +201,8 @@ def class_pens(drawn: DrawnClass, kind: str) -> tuple[QtGui.QPen, QtGui.QBrush]:
     """Cosmetic pen and brush of a :class:`~layers.style.DrawnClass` for polygons, lines or point
     markers (and the square marks of small polygons, drawn as markers are)."""
     if kind == POLYGON:
-        pen = QtGui.QPen(qcolor(drawn.outline_colour, drawn.opacity), drawn.outline_width_px)
+        pen = (QtGui.QPen(qcolor(drawn.outline_colour, drawn.opacity), drawn.outline_width_px)
+               if drawn.outline_width_px > 0 else QtGui.QPen(QtCore.Qt.PenStyle.NoPen))  # width 0 would draw 1 px
         brush = QtGui.QBrush(qcolor(drawn.fill_colour, drawn.fill_opacity)) if drawn.fill_opacity > 0 else QtGui.QBrush()
     elif kind == LINE:
         pen = QtGui.QPen(qcolor(drawn.line_colour, drawn.opacity), drawn.line_width_px)

@@ -158,8 +158,8 @@ def leaflet_styles(layer) -> tuple[list[dict], list[tuple[str, str]], list[dict]
             options = _marker_options(drawn, drawn.point_size_px / 2)
         else:
             options = {"color": drawn.outline_colour, "weight": drawn.outline_width_px, "opacity": drawn.opacity,
-                       "fill": drawn.fill_opacity > 0, "fillColor": drawn.fill_colour,
-                       "fillOpacity": drawn.fill_opacity}
+                       "stroke": drawn.outline_width_px > 0, "fill": drawn.fill_opacity > 0,
+                       "fillColor": drawn.fill_colour, "fillOpacity": drawn.fill_opacity}
         styles.append(options)
         marks.append(_marker_options(drawn, drawn.mark_size_px / 2))
         if drawn.visible:

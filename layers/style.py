@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.conversion import stages_of
+from assessment.screening import GRID_COLUMNS
 
 # Okabe & Ito (2008) colours, each with a contrast of at least 3:1 against white (WCAG 2.1 §1.4.11
 # for graphics) and told apart under protanopia, deuteranopia and tritanopia.
@@ -107,6 +108,8 @@ class CategorisedStyle:
     the data does not have classes every feature as "other" (a finding, not an error).
     ``classifier="unfc_stage"`` reads each value in any notation (331, E2F2G3, (3,3,1), G3,
     "Inferred") and classes it by stage G1..G4; ``"value"`` compares the text of the value.
+    ``outline=False`` draws polygons without an outline (a screen's grid of cells, where an
+    outline round each cell would hide the colours at state scale).
     """
 
     field: str
@@ -121,6 +124,7 @@ class CategorisedStyle:
     size_field: str | None = None
     size_range: tuple[float, float] = (5.0, 18.0)
     label_field: str | None = None
+    outline: bool = True
 
     def __post_init__(self):
         if self.classifier not in CLASSIFIERS:
@@ -265,11 +269,17 @@ def unfc_stage_style(field: str) -> CategorisedStyle:
                             other_label=STAGE_UNKNOWN_LABEL)
 
 
-def readiness_style(field: str = "readiness") -> CategorisedStyle:
+def readiness_style(field: str = "readiness", outline: bool = True) -> CategorisedStyle:
     """Scored blocks coloured by readiness class (the ``readiness`` output column)."""
     categories = [Category(name, colour, name) for name, colour in READINESS_COLOURS.items()]
     return CategorisedStyle(field, categories, classifier="value", other_label="not scored",
-                            fill_opacity=0.5)
+                            fill_opacity=0.5, outline=outline)
+
+
+def is_screen(layer) -> bool:
+    """Whether a vector layer is a national screen's scored grid of cells (a score output with the
+    grid's :data:`~assessment.screening.GRID_COLUMNS`)."""
+    return is_scored(layer) and set(GRID_COLUMNS) <= set(layer.columns)
 
 
 def is_scored(layer) -> bool:
@@ -292,7 +302,7 @@ def default_style_for(layer) -> Style:
     if layer.kind == "raster":
         return RasterStyle(colormap=EVIDENCE_RAMP if layer.role == "evidence" else "viridis")
     if is_scored(layer):
-        return readiness_style()
+        return readiness_style(outline=not is_screen(layer))
     if layer.role in STAGE_STYLED_ROLES and _stage_field(layer):
         return unfc_stage_style(_stage_field(layer))
     return SingleStyle(**ROLE_STYLE_SETTINGS.get(layer.role, {}))
@@ -314,8 +324,10 @@ ROLE_STYLE_SETTINGS: dict[str, dict[str, Any]] = {
 
 
 def marks_small_polygons(layer) -> bool:
-    """Whether ``layer``'s polygons too small to see get a square mark (blocks, any score output)."""
-    return layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_scored(layer))
+    """Whether ``layer``'s polygons too small to see get a square mark: blocks and score outputs,
+    scattered over a state or India; not a screen's cells, which tile the state edge to edge."""
+    return (layer.geometry_kind == "polygon" and (layer.role in MARKED_ROLES or is_scored(layer))
+            and not is_screen(layer))
 
 
 # ---------------------------------------------------------------- how a class is drawn
@@ -397,7 +409,7 @@ def resolve_classes(style: CategorisedStyle | SingleStyle, opacity: float = 1.0,
     opacity = min(max(float(opacity), 0.0), 1.0)
     fill_opacity = min(max(float(style.fill_opacity), 0.0), 1.0)
     if isinstance(style, CategorisedStyle):
-        line_width, outline_width = LINE_WIDTH_PX, OUTLINE_WIDTH_PX
+        line_width, outline_width = LINE_WIDTH_PX, OUTLINE_WIDTH_PX if style.outline else 0.0
         entries = [(index, category.colour, category.label, category.visible)
                    for index, category in enumerate(style.categories)]
         entries.append((-1, style.other_colour, style.other_label, style.other_visible))

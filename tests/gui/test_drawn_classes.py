@@ -151,3 +151,30 @@ def test_layer_tree_swatches_show_the_resolved_fill_line_and_marker(qtbot, layer
                 assert close_colour(centre, drawn.fill_colour, drawn.fill_opacity), (layer.name, drawn.label)
     outline = icon_pixel(items["states"], 8, 2)          # the outline-only square is outlined in its colour
     assert outline.name() == "#555555" and outline.alphaF() > 0.5
+
+
+def test_a_screens_cells_are_drawn_without_outlines_everywhere(tmp_path):
+    """A screen's grid of cells: at state scale an outline round each cell hides its colour, so
+    the canvas, the files and the HTML page draw the cells filled only; scored blocks keep theirs."""
+    from PySide6 import QtCore
+
+    from cli.main import main
+    from gui.render import POLYGON, class_pens
+    from layers.html_map import leaflet_styles
+    from layers.layer import Layer
+    from layers.style import drawn_classes, is_screen, style_from_dict
+
+    assert main(["screen", "--state", "Goa", "--cell", "2km", "-o", str(tmp_path / "cells.gpkg")]) == 0
+    assert main(["score", "--sample", "-o", str(tmp_path / "blocks.gpkg")]) == 0
+    cells, blocks = Layer.from_file(tmp_path / "cells.gpkg"), Layer.from_file(tmp_path / "blocks.gpkg")
+    assert is_screen(cells) and not is_screen(blocks)
+    assert not cells.style.outline and blocks.style.outline
+    assert {drawn.outline_width_px for drawn in drawn_classes(cells)} == {0.0}
+    assert {drawn.mark_size_px for drawn in drawn_classes(cells)} == {0.0}  # cells tile the state: no marks
+    assert all(drawn.mark_size_px > 0 for drawn in drawn_classes(blocks))
+    assert all(drawn.outline_width_px > 0 for drawn in drawn_classes(blocks))
+    assert {class_pens(drawn, POLYGON)[0].style() for drawn in drawn_classes(cells)} == {QtCore.Qt.PenStyle.NoPen}
+    assert {class_pens(drawn, POLYGON)[0].style() for drawn in drawn_classes(blocks)} == {QtCore.Qt.PenStyle.SolidLine}
+    assert [options["stroke"] for options in leaflet_styles(cells)[0]] == [False] * 4
+    assert all(options["stroke"] for options in leaflet_styles(blocks)[0])
+    assert style_from_dict(cells.style.to_dict()).outline is False

@@ -423,7 +423,8 @@ def leaflet_options(drawn, kind: str) -> dict:
     if kind == "point":
         return marker_options(drawn, drawn.point_size_px)
     return {"color": drawn.outline_colour, "weight": drawn.outline_width_px, "opacity": drawn.opacity,
-            "fill": drawn.fill_opacity > 0, "fillColor": drawn.fill_colour, "fillOpacity": drawn.fill_opacity}
+            "stroke": drawn.outline_width_px > 0, "fill": drawn.fill_opacity > 0, "fillColor": drawn.fill_colour,
+            "fillOpacity": drawn.fill_opacity}
 
 
 def marker_options(drawn, size_px: float) -> dict:

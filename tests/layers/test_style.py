@@ -245,3 +245,4 @@ def test_point_sizes_are_graduated_per_feature(case_layers):
     assert len(sizes) == deposits.feature_count
     assert sizes[np.nanargmax(tonnage)] == 18.0 and sizes.min() == 5.0
     assert (point_sizes_px(case_layers["stations"]) == 2.5).all()
+
