@@ -24,15 +24,6 @@ SCORED_LAYER_NAME = "Scored blocks"
 # ---------------------------------------------------------------- layers
 
 
-def styled_for_export(layers) -> None:
-    """Scored blocks are coloured by readiness (their score is in the popup / table)."""
-    from layers.style import is_scored, readiness_style
-
-    for layer in layers:
-        if is_scored(layer):
-            layer.style = readiness_style()
-
-
 def scored_layer(scores, source, illustrative: bool):
     from layers.layer import Layer
     from layers.style import readiness_style
@@ -158,7 +149,6 @@ def run_export_map(args: argparse.Namespace, feedback: Optional[Feedback] = None
     """Write the map of ``args`` as offline HTML, PNG or SVG; returns 0."""
     feedback = ensure_feedback(feedback)
     layers, extent, display_crs = map_layers_of(args, feedback.sub(0.0, 0.3))
-    styled_for_export(layers)
     rest = feedback.sub(0.3, 1.0)
     if args.html:
         from layers.html_map import write_html_map

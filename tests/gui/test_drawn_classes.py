@@ -178,3 +178,6 @@ def test_a_screens_cells_are_drawn_without_outlines_everywhere(tmp_path):
     assert [options["stroke"] for options in leaflet_styles(cells)[0]] == [False] * 4
     assert all(options["stroke"] for options in leaflet_styles(blocks)[0])
     assert style_from_dict(cells.style.to_dict()).outline is False
+    page = tmp_path / "cells.html"
+    assert main(["export-map", "--html", str(page), str(tmp_path / "cells.gpkg")]) == 0
+    assert page.read_text(encoding="utf-8").count('"stroke":false') == 4  # each class of the cells, as the app draws them

@@ -158,7 +158,7 @@ def test_svg_fonts_end_in_a_css_generic_family(qapp, tmp_path, layer_list):
 def test_any_score_output_is_drawn_in_readiness_colours_with_marks_on_a_national_map(qapp, tmp_path):
     """A score file whatever role its name suggests: every block (a few km wide, far below a pixel
     at national scale) shows as a square in its readiness colour."""
-    from cli.export import file_layer, styled_for_export
+    from cli.export import file_layer
     from layers.layer import LayerList
     from layers.style import READINESS_COLOURS
     from main import main
@@ -167,7 +167,6 @@ def test_any_score_output_is_drawn_in_readiness_colours_with_marks_on_a_national
     assert main(["score", "--sample", "-o", str(path)]) == 0
     layers = LayerList([file_layer(str(path))])
     assert layers[0].role != "blocks", "the file name suggests no role"
-    styled_for_export(layers)
     image = render_map_image(layers, width=1000, height=800, dpi=96)
     in_map = colours_in(image, layout_for(layers, 1000, 800, 96, None).map)
     for colour in READINESS_COLOURS.values():

@@ -369,13 +369,12 @@ def test_any_score_output_shows_every_block_and_finds_one_by_id_with_a_readable_
     """A score file opened as it is (its role guessed from its columns): every scored block is
     drawn at the opening national view (a square per block, counted in the DOM), the search box
     finds a block, and its popup reads in words with the whole explanation and no internal column."""
-    from cli.export import file_layer, styled_for_export
+    from cli.export import file_layer
 
     scores = gpd.read_file(sample_scores_file)
     layer = file_layer(str(sample_scores_file))
     assert layer.role != "blocks", "the file name suggests no role"
     layers = LayerList([layer])
-    styled_for_export(layers)
     html_path = write_html_map(layers, tmp_path / "scores.html")
     target = scores.loc[scores["explanation"].str.len().idxmax()]
     probe_page = tmp_path / "probe.html"
